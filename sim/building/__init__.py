@@ -1,0 +1,41 @@
+"""Buildings and their surroundings as graphs of places where neighbours meet.
+
+Layout generators (`layouts`) build one building each; `build_site` puts buildings on a
+street with outdoor spaces; `Site` freezes the result into numpy arrays with precomputed
+trip routes for the encounter kernel.
+"""
+
+from .layouts import (
+    LAYOUTS,
+    corridor_tower,
+    gallery_flat,
+    row_houses,
+    stairwell_block,
+)
+from .neighbourhood import ROOM_KINDS, add_room, apply_edits, build_site
+from .site import (
+    CIRCULATION_KINDS,
+    DESTINATIONS,
+    INDOOR_KINDS,
+    NODE_KINDS,
+    OUTDOOR_KINDS,
+    Site,
+)
+
+__all__ = [
+    "CIRCULATION_KINDS",
+    "DESTINATIONS",
+    "INDOOR_KINDS",
+    "LAYOUTS",
+    "NODE_KINDS",
+    "OUTDOOR_KINDS",
+    "ROOM_KINDS",
+    "Site",
+    "add_room",
+    "apply_edits",
+    "build_site",
+    "corridor_tower",
+    "gallery_flat",
+    "row_houses",
+    "stairwell_block",
+]

@@ -1,0 +1,165 @@
+"""Combine buildings and outdoor spaces into one site; design edits of the site graph.
+
+Buildings stand side by side along one street (a chain of "street" nodes, one in front of
+each building). Outdoor shared spaces hang off the street near a chosen building. Design
+interventions are graph edits (`add_room`, `apply_edits`), applied to a copy so the
+baseline site stays untouched and node ids of existing nodes stay the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import networkx as nx
+
+from .layouts import LAYOUTS
+from .site import OUTDOOR_KINDS, Site
+
+BUILDING_GAP = 3.0  # drawing units between neighbouring buildings
+ROOM_KINDS: tuple[str, ...] = ("laundry", "hobby_room", "garden")
+"""Kinds `add_room` can add (design interventions)."""
+
+ROOM_LINK = {"laundry": 5.0, "hobby_room": 5.0, "garden": 10.0}  # metres
+
+
+def _strict_keys(
+    what: str, spec: dict, required: set[str], optional: set[str] | None = None
+) -> None:
+    if optional is None:
+        optional = set()
+    if not isinstance(spec, dict):
+        raise ValueError(f"{what} must be a dict, got {spec!r}")  # noqa: TRY004 (scenario errors are ValueErrors)
+    missing = required - spec.keys()
+    unknown = spec.keys() - required - optional
+    if missing:
+        raise ValueError(f"{what} is missing key(s) {sorted(missing)}: {spec!r}")
+    if unknown:
+        raise ValueError(
+            f"{what} has unknown key(s) {sorted(unknown)}; allowed: {sorted(required | optional)}"
+        )
+
+
+def _building_nodes(g: nx.Graph, b: int, kind: str) -> list[Hashable]:
+    return [n for n, d in g.nodes(data=True) if d["building"] == b and d["kind"] == kind]
+
+
+def add_room(g: nx.Graph, kind: str, building: int, length: float | None = None) -> Hashable:
+    """Add a shared room to building `building` of graph `g` (in place); return its id.
+
+    laundry / hobby_room: linked to the building's lobby (or first entrance if it has no
+    lobby, e.g. row houses); garden: linked to the building's (first) entrance, 10 m.
+    """
+    if kind not in ROOM_KINDS:
+        raise ValueError(f"room kind must be one of {ROOM_KINDS}, got {kind!r}")
+    anchors = [] if kind == "garden" else _building_nodes(g, building, "lobby")
+    anchors = anchors or _building_nodes(g, building, "entrance")
+    if not anchors:
+        raise ValueError(f"building {building!r} has no lobby or entrance to attach a {kind} to")
+    link = ROOM_LINK[kind] if length is None else float(length)
+    if not link > 0:
+        raise ValueError(f"length must be > 0, got {length!r}")
+    anchor = anchors[0]
+    k = sum(1 for _, d in g.nodes(data=True) if d["kind"] == kind and d["building"] == building)
+    node = f"b{building}:{kind}:{k}"
+    ax, ay = g.nodes[anchor]["xy"]
+    xy = (ax + 0.5, -2.5) if kind == "garden" else (ax + 0.6 + 0.3 * k, ay)
+    g.add_node(node, kind=kind, building=building, floor=0, xy=(float(xy[0]), float(xy[1])))
+    g.add_edge(anchor, node, length=link)
+    return node
+
+
+def apply_edits(site: Site, extra_rooms: list[dict] | None = None) -> Site:
+    """Return a new Site with design edits applied; existing node ids are unchanged.
+
+    Each room is {"kind": one of ROOM_KINDS, "building": b, optional "length": m}.
+    """
+    g = site.graph.copy()
+    g.graph["dwellings"] = [dict(d) for d in site.graph.graph["dwellings"]]
+    _add_rooms(g, extra_rooms or [])
+    return Site.from_graph(g)
+
+
+def _add_rooms(g: nx.Graph, rooms: list[dict]) -> None:
+    buildings = {d["building"] for d in g.graph["dwellings"]}
+    for r in rooms:
+        _strict_keys("extra room", r, {"kind", "building"}, {"length"})
+        if r["building"] not in buildings:
+            raise ValueError(f"extra room {r!r}: no building {r['building']!r} in this site")
+        add_room(g, r["kind"], r["building"], r.get("length"))
+
+
+def build_site(
+    buildings: list[dict],
+    outdoor: list[dict] | None = None,
+    street_length: float = 60.0,
+    extra_rooms: list[dict] | None = None,
+) -> Site:
+    """Place buildings side by side on one street, add outdoor spaces, return the Site.
+
+    buildings: [{"layout": name in LAYOUTS, **generator kwargs}] (building index = list
+        position; `b` and `x0` are set here).
+    outdoor: [{"kind": one of OUTDOOR_KINDS, "near": building index, "distance": m}],
+        each a node linked to the street in front of building `near`.
+    street_length: metres between the street nodes of neighbouring buildings.
+    extra_rooms: design edits, see `add_room`.
+    """
+    if not buildings:
+        raise ValueError("build_site needs at least one building")
+    if not street_length > 0:
+        raise ValueError(f"street_length must be > 0, got {street_length!r}")
+
+    g = nx.Graph()
+    dwellings: list[dict] = []
+    streets: list[str] = []
+    x0 = 0.0
+    for b, spec in enumerate(buildings):
+        if not isinstance(spec, dict) or "layout" not in spec:
+            raise ValueError(f"building {b} must be a dict with a 'layout' key, got {spec!r}")
+        kwargs = {k: v for k, v in spec.items() if k != "layout"}
+        layout = spec["layout"]
+        if layout not in LAYOUTS:
+            raise ValueError(f"building {b}: unknown layout {layout!r}; allowed: {tuple(LAYOUTS)}")
+        if {"b", "x0"} & kwargs.keys():
+            raise ValueError(f"building {b}: 'b' and 'x0' are set by build_site, not by the spec")
+        try:
+            bg = LAYOUTS[layout](b, x0=x0, **kwargs)
+        except TypeError as e:  # unknown keyword: report it as a spec error
+            raise ValueError(f"building {b} ({layout}): {e}") from None
+
+        g.add_nodes_from(bg.nodes(data=True))
+        g.add_edges_from(bg.edges(data=True))
+        dwellings.extend(bg.graph["dwellings"])
+
+        street = f"street:{b}"
+        g.add_node(
+            street, kind="street", building=-1, floor=0, xy=(bg.graph["street_x"], -1.5), front_of=b
+        )
+        for entrance, length in bg.graph["street_access"].items():
+            g.add_edge(entrance, street, length=float(length))
+        if streets:
+            g.add_edge(streets[-1], street, length=float(street_length))
+        streets.append(street)
+        x0 = max(x for x, _ in (d["xy"] for _, d in bg.nodes(data=True))) + BUILDING_GAP
+
+    per_street: dict[int, int] = {}
+    for j, spec in enumerate(outdoor or []):
+        _strict_keys(f"outdoor[{j}]", spec, {"kind", "near", "distance"})
+        kind, near, distance = spec["kind"], spec["near"], spec["distance"]
+        if kind not in OUTDOOR_KINDS:
+            raise ValueError(f"outdoor[{j}]: unknown kind {kind!r}; allowed: {OUTDOOR_KINDS}")
+        if isinstance(near, bool) or not isinstance(near, int) or not 0 <= near < len(streets):
+            raise ValueError(
+                f"outdoor[{j}]: near must be a building index 0..{len(streets) - 1}, got {near!r}"
+            )
+        if isinstance(distance, bool) or not isinstance(distance, int | float) or not distance > 0:
+            raise ValueError(f"outdoor[{j}]: distance must be a number > 0, got {distance!r}")
+        k = per_street.get(near, 0)
+        per_street[near] = k + 1
+        sx = g.nodes[streets[near]]["xy"][0]
+        node = f"outdoor:{j}:{kind}"
+        g.add_node(node, kind=kind, building=-1, floor=0, xy=(sx + 2.0 * k, -3.0 - 0.5 * (k % 2)))
+        g.add_edge(streets[near], node, length=float(distance))
+
+    g.graph["dwellings"] = dwellings
+    _add_rooms(g, extra_rooms or [])
+    return Site.from_graph(g)
