@@ -1,0 +1,215 @@
+"""Compare scenarios over common seeds: parallel runs, resumable, summary with 95% intervals,
+paired differences against the first scenario, plots and a Markdown report."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.io import atomic_write_frame, atomic_write_text
+from sim.scenario import Scenario
+
+KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safety",
+                "nuisance_exposed", "avoidance", "lonely", "recovery", "referred")
+
+
+def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str) -> str:
+    """Worker: run and write one (scenario, seed); picklable arguments only."""
+    from sim.run import run_model, write_result
+
+    sc = Scenario.model_validate_json(scenario_json)
+    result = run_model(sc, seed=seed, years=years)
+    write_result(result, Path(out_dir))
+    return out_dir
+
+
+def _finished(path: Path) -> bool:
+    return (path / "manifest.json").exists()
+
+
+def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, out: Path,
+             executor: Executor | None = None, workers: int = 2, console=None) -> list[Path]:
+    """Run every scenario × seed not already on disk (resume), return all run folders."""
+    jobs = []
+    for sc in scenarios:
+        for seed in seeds:
+            path = out / "runs" / sc.name / str(seed)
+            jobs.append((sc, seed, path))
+    todo = [j for j in jobs if not _finished(j[2])]
+    if console is not None and len(todo) < len(jobs):
+        console.print(f"resuming: {len(jobs) - len(todo)} of {len(jobs)} runs already done")
+    if todo:
+        from rich.progress import Progress
+
+        own = executor is None
+        ex = executor or ProcessPoolExecutor(max_workers=workers)
+        try:
+            with Progress(console=console, disable=console is None
+                          or not console.is_terminal) as bar:
+                task = bar.add_task("runs", total=len(todo))
+                futures = [ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path))
+                           for sc, seed, path in todo]
+                for fut in as_completed(futures):
+                    fut.result()
+                    bar.advance(task)
+        finally:
+            if own:
+                ex.shutdown()
+    return [j[2] for j in jobs]
+
+
+def collect_finals(paths: list[Path]) -> pd.DataFrame:
+    rows = []
+    for p in paths:
+        manifest = json.loads((p / "manifest.json").read_text())
+        ts = pd.read_parquet(p / "timeseries.parquet")
+        ts = ts[ts["building"] == "all"]
+        last_day = ts["day"].max()
+        final = ts[ts["day"] == last_day]
+        whole = ts[ts["group"] == "all"]
+        years = max(float(whole["year"].iloc[-1]), 1e-9)
+        for _, r in final.iterrows():
+            row = {"scenario": manifest["scenario"], "seed": manifest["seed"],
+                   "group": r["group"]}
+            row.update({k: r[k] for k in KEY_OUTCOMES})
+            if r["group"] == "all":
+                row["nuisance_per_year"] = whole["nuisance_episodes"].sum() / years
+                row["help_per_year"] = whole["help_given"].sum() / years
+                row["evictions"] = r["evictions"]
+                row["cost_eur"] = r["cost_eur"]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarise(finals: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% interval (t-based, over seeds) per scenario, group and outcome."""
+    from scipy import stats
+
+    long = finals.melt(id_vars=["scenario", "seed", "group"], var_name="outcome").dropna()
+    out = []
+    for (sc, g, o), d in long.groupby(["scenario", "group", "outcome"], sort=False):
+        x = d["value"].astype(float).to_numpy()
+        n = len(x)
+        half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        out.append({"scenario": sc, "group": g, "outcome": o, "n": n, "mean": x.mean(),
+                    "ci_low": x.mean() - half, "ci_high": x.mean() + half})
+    return pd.DataFrame(out)
+
+
+def paired_differences(finals: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Per seed, scenario minus reference (same seeds ⇒ common random numbers)."""
+    from scipy import stats
+
+    f = finals[finals["group"] == "all"].drop(columns="group")
+    ref = f[f["scenario"] == reference].set_index("seed")
+    rows = []
+    for sc, d in f.groupby("scenario", sort=False):
+        if sc == reference:
+            continue
+        d = d.set_index("seed")
+        common = d.index.intersection(ref.index)
+        for col in d.columns.drop("scenario"):
+            diff = (d.loc[common, col].astype(float) - ref.loc[common, col].astype(float)).dropna()
+            n = len(diff)
+            if n == 0:
+                continue
+            half = (stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+            rows.append({"scenario": sc, "outcome": col, "n": n, "effect": diff.mean(),
+                         "ci_low": diff.mean() - half, "ci_high": diff.mean() + half})
+    return pd.DataFrame(rows)
+
+
+def plot_trajectories(paths: list[Path], out: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frames = []
+    for p in paths:
+        m = json.loads((p / "manifest.json").read_text())
+        ts = pd.read_parquet(p / "timeseries.parquet")
+        ts = ts[(ts["building"] == "all") & (ts["group"] == "all")]
+        ts = ts.assign(scenario=m["scenario"], seed=m["seed"])
+        frames.append(ts)
+    df = pd.concat(frames)
+    shown = ("ties_ge3", "weekly_contact", "sense_of_home", "safety", "nuisance_exposed",
+             "avoidance")
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
+    for ax, col in zip(axes.flat, shown):
+        for sc, d in df.groupby("scenario", sort=False):
+            g = d.groupby("year")[col]
+            mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
+            ax.plot(mean.index, mean.values, label=sc)
+            ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15)
+        ax.set_title(col.replace("_", " "))
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("year")
+    axes[0, 0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Mean over seeds, band = 10–90% of seeds")
+    fig.tight_layout()
+    path = out / "trajectories.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def compare_scenarios(scenarios: list[Scenario], seeds: int = 5, years: float | None = None,
+                      out: Path = Path("results/comparison"), workers: int = 2,
+                      console=None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    seed_list = list(range(1, seeds + 1))
+    paths = run_grid(scenarios, seed_list, years, out, workers=workers, console=console)
+    finals = collect_finals(paths)
+    summary = summarise(finals)
+    reference = scenarios[0].name
+    effects = paired_differences(finals, reference)
+    atomic_write_frame(out / "finals.csv", finals)
+    atomic_write_frame(out / "summary.csv", summary)
+    atomic_write_frame(out / "effects.csv", effects)
+    fig = plot_trajectories(paths, out)
+    report = out / "report.md"
+    atomic_write_text(report, render_report(scenarios, summary, effects, reference, seeds,
+                                            fig.name))
+    return report
+
+
+def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.DataFrame,
+                  reference: str, seeds: int, figure: str) -> str:
+    lines = ["# goedeburen — scenario comparison", "",
+             f"{len(scenarios)} scenarios × {seeds} seeds (the same seeds in every scenario). "
+             "Values are at the end of the run, for all households; brackets are 95% intervals "
+             "over seeds.", ""]
+    lines += ["| scenario | what it asks |", "|---|---|"]
+    for sc in scenarios:
+        lines.append(f"| {sc.name} | {sc.description.strip().splitlines()[0] if sc.description else ''} |")
+    lines += ["", f"![trajectories]({figure})", "", "## Final state", ""]
+    s = summary[summary["group"] == "all"]
+    outcomes = list(dict.fromkeys(s["outcome"]))
+    lines.append("| scenario | " + " | ".join(outcomes) + " |")
+    lines.append("|---|" + "---|" * len(outcomes))
+    for sc in dict.fromkeys(s["scenario"]):
+        d = s[s["scenario"] == sc].set_index("outcome")
+        cells = []
+        for o in outcomes:
+            if o in d.index:
+                r = d.loc[o]
+                fmt = "{:.0f}" if abs(r["mean"]) >= 100 else "{:.2f}"
+                cells.append(fmt.format(r["mean"]) + (f" [{fmt.format(r['ci_low'])}, "
+                             f"{fmt.format(r['ci_high'])}]" if np.isfinite(r["ci_low"]) else ""))
+            else:
+                cells.append("—")
+        lines.append(f"| {sc} | " + " | ".join(cells) + " |")
+    if len(effects):
+        lines += ["", f"## Effects against `{reference}` (paired by seed)", "",
+                  "| scenario | outcome | effect | 95% interval |", "|---|---|---|---|"]
+        for _, r in effects.iterrows():
+            lines.append(f"| {r['scenario']} | {r['outcome']} | {r['effect']:+.3f} | "
+                         f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] |")
+    return "\n".join(lines) + "\n"

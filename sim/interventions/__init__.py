@@ -1,0 +1,44 @@
+"""Pluggable interventions. Importing this package registers every shipped intervention."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from sim.interventions.base import REGISTRY, Intervention, InterventionParams, register
+
+# Shipped interventions register themselves on import (one module each).
+from sim.interventions import catalogue as _catalogue  # noqa: F401,E402
+
+
+def validate_intervention_specs(specs: Iterable[Any]) -> None:
+    """Check each entry's type and parameters; raise ValueError naming the entry and key."""
+    for i, spec in enumerate(specs):
+        data = spec.model_dump() if hasattr(spec, "model_dump") else dict(spec)
+        kind = data.get("type")
+        if kind not in REGISTRY:
+            raise ValueError(f"interventions[{i}].type = {kind!r} is unknown "
+                             f"(allowed: {', '.join(sorted(REGISTRY)) or 'none registered'})")
+        try:
+            REGISTRY[kind].Params.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"interventions[{i}].{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                + (f" (allowed: {', '.join(REGISTRY[kind].Params.model_fields)})"
+                   if e["type"] == "extra_forbidden" else "")
+                for e in exc.errors())
+            raise ValueError(problems) from None
+
+
+def build_interventions(specs: Iterable[Any]) -> list[Intervention]:
+    out = []
+    for i, spec in enumerate(specs):
+        data = spec.model_dump() if hasattr(spec, "model_dump") else dict(spec)
+        cls = REGISTRY[data["type"]]
+        out.append(cls(cls.Params.model_validate(data), index=i))
+    return out
+
+
+__all__ = ["REGISTRY", "Intervention", "InterventionParams", "register",
+           "validate_intervention_specs", "build_interventions"]

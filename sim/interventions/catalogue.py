@@ -1,0 +1,1 @@
+"""Imports every shipped intervention module so that each registers itself."""

@@ -1,0 +1,503 @@
+"""Scenario files: a typed, strict schema for everything a run needs, loaded from TOML.
+
+Each parameter carries its unit and its source (a published figure from EVIDENCE, or
+"assumption") so the ODD parameter table in docs/ is generated from this file and cannot
+drift from the code. Unknown keys, wrong types and out-of-range values are errors that name
+the file, the key path and what is allowed. A scenario may `extends = "other.toml"` and
+override parts of it (tables merge key by key; lists and values replace).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def P(default: Any, *, unit: str = "", source: str = "assumption", desc: str = "", **bounds: Any):
+    """A documented parameter: default, unit, source and bounds in one place."""
+    return Field(default, description=desc, json_schema_extra={"unit": unit, "source": source},
+                 **bounds)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------------------
+# Sections
+# --------------------------------------------------------------------------------------
+class RunParams(Strict):
+    years: float = P(10.0, unit="years", desc="simulated horizon", gt=0, le=100)
+    seed: int = P(1, desc="root seed; every random stream is spawned from it", ge=0)
+    collect_every_days: int = P(7, unit="days", desc="period of model-level outcome collection",
+                                ge=1, le=365)
+    snapshot_years: list[float] = P([], unit="years",
+                                    desc="extra household-level snapshots (final state is always written)")
+
+
+BuildingLayout = Literal["gallery_flat", "stairwell_block", "corridor_tower", "row_houses"]
+OutdoorKind = Literal["playground", "dog_field", "park", "shops", "community_centre", "garden"]
+RoomKind = Literal["laundry", "hobby_room", "garden"]
+
+
+class BuildingSpec(Strict):
+    layout: BuildingLayout = "gallery_flat"
+    floors: int | None = Field(None, ge=1, le=40)
+    dwellings_per_floor: int | None = Field(None, ge=1, le=60)
+    cores: Literal["both_ends", "one_end", "middle"] | None = None
+    lifts: bool | None = None
+    stairwells: int | None = Field(None, ge=1, le=20)
+    dwellings_per_landing: int | None = Field(None, ge=1, le=6)
+    houses: int | None = Field(None, ge=2, le=200)
+
+    def generator_kwargs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if k != "layout" and v is not None}
+
+    @model_validator(mode="after")
+    def _fits_layout(self) -> "BuildingSpec":
+        allowed = {
+            "gallery_flat": {"floors", "dwellings_per_floor", "cores", "lifts"},
+            "stairwell_block": {"stairwells", "floors", "dwellings_per_landing"},
+            "corridor_tower": {"floors", "dwellings_per_floor"},
+            "row_houses": {"houses"},
+        }[self.layout]
+        extra = set(self.generator_kwargs()) - allowed
+        if extra:
+            raise ValueError(f"{sorted(extra)} do not apply to layout '{self.layout}' "
+                             f"(allowed: {sorted(allowed)})")
+        return self
+
+
+class OutdoorSpec(Strict):
+    kind: OutdoorKind
+    near: int = Field(0, ge=0, description="index of the building it lies next to")
+    distance: float = Field(100.0, gt=0, le=5000, description="walking distance in metres")
+
+
+class RoomSpec(Strict):
+    kind: RoomKind
+    building: int = Field(0, ge=0)
+
+
+class SiteParams(Strict):
+    buildings: list[BuildingSpec] = Field(default_factory=lambda: [BuildingSpec()], min_length=1)
+    outdoor: list[OutdoorSpec] = Field(default_factory=lambda: [
+        OutdoorSpec(kind="playground", near=0, distance=60),
+        OutdoorSpec(kind="dog_field", near=0, distance=150),
+        OutdoorSpec(kind="shops", near=0, distance=400),
+        OutdoorSpec(kind="park", near=0, distance=300),
+        OutdoorSpec(kind="community_centre", near=0, distance=500),
+    ])
+    rooms: list[RoomSpec] = []
+    street_length: float = P(60.0, unit="m", desc="street distance between adjacent buildings",
+                             gt=0, le=2000)
+
+    @model_validator(mode="after")
+    def _indices_exist(self) -> "SiteParams":
+        n = len(self.buildings)
+        for i, o in enumerate(self.outdoor):
+            if o.near >= n:
+                raise ValueError(f"outdoor[{i}].near = {o.near} but there are only {n} buildings "
+                                 f"(allowed 0..{n - 1})")
+        for i, r in enumerate(self.rooms):
+            if r.building >= n:
+                raise ValueError(f"rooms[{i}].building = {r.building} but there are only {n} "
+                                 f"buildings (allowed 0..{n - 1})")
+        return self
+
+
+class PopulationParams(Strict):
+    occupancy: float = P(0.97, unit="share", source="CBS ≈7% re-let a year, short voids (D)",
+                         desc="share of dwellings occupied at start", ge=0.05, le=1)
+    supported_share: float = P(0.08, unit="share",
+                               source="EVIDENCE: 5–15% of vacancies to supported newcomers (D)",
+                               desc="share of households that are supported newcomers at start",
+                               ge=0, le=1)
+    household_size_mean: float = P(2.0, unit="persons", source="assumption (social rent flats)",
+                                   desc="mean household size", ge=1, le=8)
+    children_share: float = P(0.25, unit="share", desc="households with children", ge=0, le=1)
+    dog_share: float = P(0.12, unit="share", desc="households with a dog", ge=0, le=1)
+    elderly_share: float = P(0.22, unit="share", desc="households aged 65+", ge=0, le=1)
+    working_share: float = P(0.5, unit="share", desc="households with a day job", ge=0, le=1)
+    other_language_share: float = P(0.3, unit="share",
+                                    desc="households not fluent in the majority language",
+                                    ge=0, le=1)
+    openness_mean: float = P(0.5, unit="0-1", desc="openness to neighbours (mean)", ge=0, le=1)
+    financial_stress_mean: float = P(0.35, unit="0-1",
+                                     desc="'busy surviving': money and life stress (mean)",
+                                     ge=0, le=1)
+    trust_neighbours_mean: float = P(0.5, unit="0-1", desc="trust in neighbours (mean)",
+                                     ge=0, le=1)
+    trust_institutions_mean: float = P(0.45, unit="0-1", desc="trust in institutions (mean)",
+                                       ge=0, le=1)
+    hidden_need_share: float = P(0.25, unit="share",
+                                 source="seed 18–33% referred under social renovation (target)",
+                                 desc="households with a hidden help need (debts, care, unsafe)",
+                                 ge=0, le=1)
+    connector_share: float = P(0.03, unit="share",
+                               source="EVIDENCE ABCD: 2–5% active connectors (V qualitative, U)",
+                               desc="residents who are connectors (verbinders)", ge=0, le=1)
+    nuisance_risk_resident: float = P(0.03, unit="share",
+                                      source="EVIDENCE 2–5% of regular tenants (U)",
+                                      desc="regular tenants' propensity to cause nuisance",
+                                      ge=0, le=1)
+    nuisance_risk_supported: float = P(0.2, unit="share",
+                                       source="EVIDENCE 10–30% of supported newcomers (U)",
+                                       desc="supported newcomers' propensity to cause nuisance",
+                                       ge=0, le=1)
+    recovery_mean: float = P(0.45, unit="0-1", desc="supported newcomers' recovery at arrival",
+                             ge=0, le=1)
+    support_level_mean: float = P(0.5, unit="0-1",
+                                  desc="intensity of ambulant support for supported newcomers",
+                                  ge=0, le=1)
+
+
+class RoutineParams(Strict):
+    """Trips per household per day by destination; each trip passes its route's nodes."""
+    out: float = P(1.6, unit="trips/day", desc="leaving the building (work, school, errands)",
+                   ge=0, le=10)
+    work_extra: float = P(0.6, unit="trips/day", desc="extra trips out for working households",
+                          ge=0, le=10)
+    mail: float = P(0.5, unit="trips/day", desc="to the mailboxes", ge=0, le=5)
+    bins: float = P(0.3, unit="trips/day", desc="to the waste containers", ge=0, le=5)
+    bike: float = P(0.15, unit="trips/day", desc="to the bike storage", ge=0, le=5)
+    playground: float = P(0.5, unit="trips/day", desc="households with children", ge=0, le=5)
+    dog_field: float = P(2.0, unit="trips/day", desc="households with a dog", ge=0, le=6)
+    park: float = P(0.15, unit="trips/day", ge=0, le=5)
+    shops: float = P(0.5, unit="trips/day", ge=0, le=5)
+    community_centre: float = P(0.05, unit="trips/day", ge=0, le=5)
+    garden: float = P(0.05, unit="trips/day", ge=0, le=5)
+    laundry: float = P(0.1, unit="trips/day", ge=0, le=5)
+    hobby_room: float = P(0.05, unit="trips/day", ge=0, le=5)
+    slots: int = P(6, unit="slots/day",
+                   desc="time slots per day; co-presence needs the same node in the same slot",
+                   ge=1, le=48)
+    avoid_trip_cut: float = P(0.5, unit="share",
+                              source="seed: negative contact makes residents avoid contact",
+                              desc="share of optional trips dropped at full avoidance", ge=0, le=1)
+
+
+NodeKindRates = dict[str, float]
+
+DEFAULT_NOTICE = {
+    # narrow places where people pass close by and linger a little notice each other more;
+    # shared hubs (lift, lobby) are crowded but brief, so per pair the chance is small
+    "gallery": 0.05, "corridor": 0.03, "landing": 0.08, "sidewalk": 0.04, "stairs": 0.01,
+    "lift": 0.01, "lobby": 0.008, "mailbox": 0.01, "bins": 0.01, "bike_storage": 0.01,
+    "entrance": 0.01, "street": 0.001, "laundry": 0.06, "hobby_room": 0.1,
+    "playground": 0.03, "dog_field": 0.04, "park": 0.002, "shops": 0.001,
+    "community_centre": 0.01, "garden": 0.04,
+}
+
+
+class EncounterParams(Strict):
+    notice: NodeKindRates = P(DEFAULT_NOTICE, unit="probability per pair per co-presence",
+                              source="EVIDENCE: 2–7 passive encounters/week next door; lobby "
+                                     "0.02–0.2 per pair-week (calibrated, U)",
+                              desc="chance that two households passing the same node in the "
+                                   "same slot run into each other, by node kind")
+    max_partners: int = P(6, unit="encounters", desc="cap on encounters per visit in a crowded "
+                          "node-slot (bounded work)", ge=1, le=100)
+
+    @field_validator("notice")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = set(v) - set(DEFAULT_NOTICE)
+        if unknown:
+            raise ValueError(f"unknown node kinds {sorted(unknown)} (allowed: {sorted(DEFAULT_NOTICE)})")
+        bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
+        if bad:
+            raise ValueError(f"notice probabilities must be in [0, 1], got {bad}")
+        return {**DEFAULT_NOTICE, **v}
+
+
+class ContactParams(Strict):
+    greet_base: float = P(0.5, unit="probability", desc="a noticed stranger is greeted",
+                          ge=0, le=1)
+    talk_base: float = P(0.06, unit="probability",
+                         desc="small talk between acquaintances (scaled by tie and openness)",
+                         ge=0, le=1)
+    language_barrier: float = P(0.5, unit="share",
+                                desc="drop in small-talk chance when languages differ", ge=0, le=1)
+    negative_base: float = P(0.0003, unit="probability",
+                             source="EVIDENCE: 15–30% of encounters negative (Graf 2014, V); "
+                                    "calibrated with the risk terms",
+                             desc="baseline chance an encounter is unpleasant", ge=0, le=1)
+    negative_risk_weight: float = P(0.012, unit="-", desc="added chance per unit nuisance risk",
+                                    ge=0, le=10)
+    negative_grudge_weight: float = P(0.05, unit="-",
+                                      desc="added chance per unit existing negative tie",
+                                      ge=0, le=5)
+    w_greet: float = P(0.05, unit="tie units", desc="tie growth from a greeting", ge=0, le=5)
+    w_talk: float = P(0.3, unit="tie units", desc="tie growth from small talk", ge=0, le=5)
+    w_help: float = P(0.8, unit="tie units", desc="tie growth from practical help", ge=0, le=5)
+    w_nuisance: float = P(0.35, unit="tie units", desc="negative tie growth per episode",
+                          ge=0, le=5)
+    negative_weight: float = P(3.0, unit="ratio",
+                               source="EVIDENCE 2–4 (Barlow 2012; Graf 2014, V)",
+                               desc="negative:positive per-event weight", ge=1, le=10)
+    buffer: float = P(0.5, unit="share", source="EVIDENCE 30–60% (Paolini 2014, V)",
+                      desc="reduction of negative weight for pairs with a strong positive tie",
+                      ge=0, le=1)
+    weak_half_life_days: float = P(120.0, unit="days",
+                                   source="EVIDENCE: weak ties lose 60–90%/yr (Burt 2002, V)",
+                                   desc="half-life of the fast (acquaintance) tie component",
+                                   gt=1, le=3650)
+    bond_half_life_days: float = P(1100.0, unit="days",
+                                   source="EVIDENCE: friendships lose 10–25%/yr (Burt 2000, U)",
+                                   desc="half-life of the slow (bond) tie component", gt=1,
+                                   le=36500)
+    negative_half_life_days: float = P(365.0, unit="days", desc="half-life of grudges", gt=1,
+                                       le=36500)
+    bond_transfer: float = P(0.1, unit="share",
+                             desc="share of each positive contact that becomes lasting bond",
+                             ge=0, le=1)
+    tie_threshold: float = P(1.5, unit="tie units",
+                             source="EVIDENCE: 3–10 positive encounters to recognise, "
+                                    "20–50 to friendship (U)",
+                             desc="positive strength that counts as a neighbour tie", gt=0, le=50)
+    avoid_threshold: float = P(0.5, unit="tie units",
+                               desc="negative strength from which a household avoids the other",
+                               gt=0, le=50)
+    avoid_prob: float = P(0.7, unit="probability",
+                          desc="chance an encounter with an avoided neighbour is dodged",
+                          ge=0, le=1)
+    anticipatory_avoidance: float = P(0.6, unit="-",
+                                      source="seed: residents avoid contact even in advance",
+                                      desc="how strongly recent nuisance makes a household avoid "
+                                           "all neighbours (trips and chats)", ge=0, le=5)
+
+
+class HelpParams(Strict):
+    need_rate: float = P(8.0, unit="needs/household/year",
+                         desc="small help needs (plants/cat on holiday, key, errand, letter)",
+                         ge=0, le=365)
+    need_rate_elderly_extra: float = P(6.0, unit="needs/year", ge=0, le=365,
+                                       desc="extra needs of elderly households")
+    need_rate_supported_extra: float = P(6.0, unit="needs/year", ge=0, le=365,
+                                         desc="extra needs of supported newcomers")
+    ask_tie_min: float = P(0.6, unit="tie units", desc="weakest tie one asks for help", gt=0,
+                           le=50)
+    willingness: float = P(0.7, unit="probability",
+                           source="EVIDENCE 0.6–0.8 help if asked (I&O 2018; Burgerpeiling, V)",
+                           desc="chance an asked neighbour helps", ge=0, le=1)
+    burden_per_help: float = P(0.12, unit="burden units", desc="burden added per help given",
+                               ge=0, le=5)
+    burden_half_life_days: float = P(60.0, unit="days", gt=1, le=3650,
+                                     desc="how fast carer burden wears off")
+    burden_limit: float = P(1.0, unit="burden units",
+                            source="seed: neighbours must stay neighbours, not carers",
+                            desc="burden at which a helper withdraws", gt=0, le=50)
+
+
+class StateParams(Strict):
+    adapt_rate: float = P(0.05, unit="per week", desc="speed at which states follow their "
+                          "targets", gt=0, le=1)
+    recovery_gain: float = P(0.002, unit="per positive contact", ge=0, le=1,
+                             source="seed: positive contact is a bridge (soft landing)",
+                             desc="recovery gained per positive contact of a supported newcomer")
+    recovery_loss: float = P(0.03, unit="per negative contact", ge=0, le=1,
+                             source="seed: negative contact harms recovery",
+                             desc="recovery lost per negative contact")
+    recovery_support_drift: float = P(0.001, unit="per week", ge=0, le=1,
+                                      desc="weekly recovery from ambulant support at level 1")
+    complaint_prob: float = P(0.3, unit="probability", ge=0, le=1,
+                              desc="chance a victim files a complaint about an episode")
+    complaint_half_life_days: float = P(180.0, unit="days", gt=1, le=3650,
+                                        desc="how long unresolved complaints count")
+    eviction_complaints: float = P(8.0, unit="complaints", gt=0, le=100,
+                                   desc="unresolved complaints from which eviction proceedings run")
+    eviction_rate: float = P(0.25, unit="per year", ge=0, le=52,
+                             source="EVIDENCE: repeat-nuisance eviction 0.01–0.05/yr is the "
+                                    "population average; hazard while proceedings run (U)",
+                             desc="eviction hazard while above the complaint threshold")
+
+
+class TurnoverParams(Strict):
+    move_rate_resident: float = P(0.07, unit="per year", source="EVIDENCE 0.06–0.10 (CBS, V/D)",
+                                  ge=0, le=1, desc="regular tenants' move-out rate")
+    move_rate_supported: float = P(0.12, unit="per year",
+                                   source="EVIDENCE 0.10–0.25 (Housing First, U)", ge=0, le=1,
+                                   desc="supported newcomers' move-out rate")
+    unhappiness_multiplier: float = P(3.0, unit="ratio",
+                                      source="EVIDENCE: 30–40% of those with frequent nuisance "
+                                             "want to move (NWR 1991, V)",
+                                      desc="move rate multiplier at zero sense of home", ge=1,
+                                      le=20)
+    vacancy_days: int = P(30, unit="days", desc="time a dwelling stays empty", ge=0, le=730)
+
+
+class AllocationParams(Strict):
+    policy: Literal["waiting_list"] = P("waiting_list", desc="default allocation policy "
+                                        "(interventions may replace it)")
+    supported_share: float = P(0.1, unit="share of vacancies",
+                               source="EVIDENCE: Utrecht ≈10–13% of vacancies (D)",
+                               desc="share of vacancies let to supported newcomers", ge=0, le=1)
+
+
+class InterventionSpec(Strict):
+    """One intervention entry; its own parameters are checked by the intervention class."""
+    model_config = ConfigDict(extra="allow")
+    type: str
+
+
+class Scenario(Strict):
+    name: str = "unnamed"
+    description: str = ""
+    extends: str | None = None
+    run: RunParams = RunParams()
+    site: SiteParams = SiteParams()
+    population: PopulationParams = PopulationParams()
+    routines: RoutineParams = RoutineParams()
+    encounters: EncounterParams = EncounterParams()
+    contact: ContactParams = ContactParams()
+    help: HelpParams = HelpParams()
+    states: StateParams = StateParams()
+    turnover: TurnoverParams = TurnoverParams()
+    allocation: AllocationParams = AllocationParams()
+    interventions: list[InterventionSpec] = []
+
+    @model_validator(mode="after")
+    def _interventions_known(self) -> "Scenario":
+        from sim.interventions import validate_intervention_specs
+
+        validate_intervention_specs(self.interventions)
+        return self
+
+    def with_overrides(self, **sections: dict[str, Any]) -> "Scenario":
+        """A copy with some sections' fields replaced, re-validated."""
+        data = self.model_dump()
+        _deep_merge(data, sections)
+        return Scenario.model_validate(data)
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+class ScenarioError(ValueError):
+    """A scenario file could not be used; the message names the file and the keys."""
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """Accept a path, or the bare name of a shipped scenario (`baseline`)."""
+    p = Path(name_or_path)
+    if p.exists():
+        return p
+    for candidate in (SCENARIO_DIR / p, SCENARIO_DIR / f"{p}.toml"):
+        if candidate.exists():
+            return candidate
+    shipped = ", ".join(sorted(x.stem for x in SCENARIO_DIR.glob("*.toml")))
+    raise ScenarioError(f"{name_or_path}: no such scenario file (shipped scenarios: {shipped})")
+
+
+def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a TOML file and merge it over the file it extends."""
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, path))
+        raise ScenarioError(f"{path}: 'extends' forms a cycle ({cycle})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: must be a file name string, got {parent!r}")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise ScenarioError(f"{path}: extends: '{parent}' not found next to it "
+                            f"(looked for {parent_path})")
+    base = load_raw(parent_path, (*_chain, path))
+    base.pop("name", None)
+    base.pop("description", None)
+    return _deep_merge(base, data)
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key" + _allowed_hint(err["loc"])
+        elif "input" in err and err["type"] not in ("missing",):
+            msg = f"{msg} (got {err['input']!r})"
+        lines.append(f"  - {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def _allowed_hint(loc: tuple) -> str:
+    """List the keys that are allowed where an unknown key was found."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        model = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
+                     None)
+        if model is None:
+            return ""
+    return f" (allowed: {', '.join(model.model_fields)})"
+
+
+def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
+    """Load, merge and validate a scenario; errors are ScenarioError naming file and key."""
+    path = resolve_path(name_or_path)
+    data = load_raw(path)
+    data.setdefault("name", path.stem)
+    if overrides:
+        _deep_merge(data, overrides)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(str(path), exc)) from None
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """The resolved scenario with every default filled in."""
+    import tomli_w
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("extends", None)
+    return tomli_w.dumps(data)
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Every documented parameter: section, name, default, unit, source, description."""
+    rows = []
+    for section, field in Scenario.model_fields.items():
+        model = field.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        if model in (SiteParams,):
+            pass
+        for name, f in model.model_fields.items():
+            extra = f.json_schema_extra or {}
+            if not isinstance(extra, dict) or "source" not in extra:
+                continue
+            rows.append({"section": section, "name": name, "default": f.default,
+                         "unit": extra.get("unit", ""), "source": extra["source"],
+                         "description": f.description or ""})
+    return rows
