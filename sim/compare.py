@@ -4,7 +4,8 @@ paired differences against the first scenario, plots and a Markdown report."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+import multiprocessing
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,18 @@ def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str) -
     return out_dir
 
 
+class _InlineExecutor(Executor):
+    """Runs each job in this process: one worker needs no pool (and no start-up cost)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+            fut.set_exception(exc)
+        return fut
+
+
 def _finished(path: Path) -> bool:
     return (path / "manifest.json").exists()
 
@@ -46,7 +59,8 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
         from rich.progress import Progress
 
         own = executor is None
-        ex = executor or ProcessPoolExecutor(max_workers=workers)
+        ex = executor or (_InlineExecutor() if workers <= 1 else ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
         try:
             with Progress(console=console, disable=console is None
                           or not console.is_terminal) as bar:

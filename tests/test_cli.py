@@ -1,0 +1,75 @@
+"""The command line as a user meets it: files written, clear errors, resumable comparisons."""
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+runner = CliRunner()
+
+
+def test_run_writes_all_outputs(tmp_path):
+    out = tmp_path / "r"
+    res = runner.invoke(app, ["run", "baseline", "--years", "0.3", "--seed", "4", "--out",
+                              str(out), "--csv"])
+    assert res.exit_code == 0, res.output
+    for name in ("timeseries", "households", "ties"):
+        assert (out / f"{name}.parquet").exists() and (out / f"{name}.csv").exists()
+    assert "final state" in res.output and "sense_of_home" in res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and manifest["scenario"] == "baseline"
+    hh = pd.read_parquet(out / "households.parquet")
+    assert {"building", "floor", "position", "circulation", "route_out"} <= set(hh.columns)
+    ties = pd.read_parquet(out / "ties.parquet")
+    assert {"from_household", "to_household", "positive", "negative", "n_greet", "n_talk",
+            "n_help", "n_nuisance"} <= set(ties.columns)
+    resolved = (out / "scenario.toml").read_text()
+    assert "[contact]" in resolved and "seed = 4" in resolved
+
+
+def test_run_unknown_scenario_is_a_clear_error():
+    res = runner.invoke(app, ["run", "no_such_flat"])
+    assert res.exit_code == 2
+    assert "no_such_flat" in res.output and "baseline" in res.output
+
+
+def test_validate_reports_bad_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[contact]\nnegative_weight = 0.5\n")
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    assert "contact.negative_weight" in res.output
+    ok = runner.invoke(app, ["validate", "baseline"])
+    assert ok.exit_code == 0
+
+
+def test_scenarios_lists_shipped_files():
+    res = runner.invoke(app, ["scenarios"])
+    assert res.exit_code == 0
+    assert "baseline" in res.output and "problem_flat" in res.output
+
+
+def test_params_markdown_table():
+    res = runner.invoke(app, ["params", "--markdown"])
+    assert res.exit_code == 0
+    assert "`contact.negative_weight`" in res.output and "Barlow" in res.output
+
+
+def test_compare_writes_report_and_resumes(tmp_path):
+    out = tmp_path / "cmp"
+    args = ["compare", "baseline", "problem_flat", "--seeds", "2", "--years", "0.3",
+            "--out", str(out), "--workers", "1"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    report = (out / "report.md").read_text()
+    assert "problem_flat" in report and "95%" in report
+    assert (out / "trajectories.png").stat().st_size > 10_000
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"baseline", "problem_flat"}
+    # a second call finds every run on disk and does not redo them
+    stamp = (out / "runs" / "baseline" / "1" / "manifest.json").stat().st_mtime_ns
+    res2 = runner.invoke(app, args)
+    assert res2.exit_code == 0
+    assert (out / "runs" / "baseline" / "1" / "manifest.json").stat().st_mtime_ns == stamp

@@ -1,0 +1,180 @@
+"""Behaviour of the core model: reproducibility, conservation and emergent patterns."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model import NeighbourhoodModel
+from sim.run import run_model
+from sim.scenario import Scenario
+
+
+def short(sc: Scenario, years: float = 1.0, seed: int = 1) -> Scenario:
+    return sc.with_overrides(run={"years": years, "seed": seed})
+
+
+# --- reproducibility ----------------------------------------------------------------------
+def test_same_seed_gives_identical_results(baseline):
+    r1 = run_model(short(baseline, 1.0, seed=7))
+    r2 = run_model(short(baseline, 1.0, seed=7))
+    pd.testing.assert_frame_equal(r1.timeseries, r2.timeseries)
+    pd.testing.assert_frame_equal(r1.households, r2.households)
+    pd.testing.assert_frame_equal(r1.ties, r2.ties)
+
+
+def test_different_seed_gives_different_run(baseline):
+    r1 = run_model(short(baseline, 0.5, seed=1))
+    r2 = run_model(short(baseline, 0.5, seed=2))
+    assert not r1.timeseries.equals(r2.timeseries)
+
+
+def test_streams_are_independent_per_mechanism():
+    """Drawing from one mechanism's stream does not change another's draws."""
+    m1 = NeighbourhoodModel(Scenario(), seed=3)
+    m2 = NeighbourhoodModel(Scenario(), seed=3)
+    m2.streams["intervention:x:0"].random(1000)
+    assert np.array_equal(m1.streams["routines"].random(5), m2.streams["routines"].random(5))
+
+
+# --- conservation ---------------------------------------------------------------------------
+def test_conservation_over_a_run(baseline):
+    m = NeighbourhoodModel(short(baseline, 2.0))
+    n = m.site.n_dwellings
+    for _ in range(2 * 365):
+        m.step()
+        assert m.households.occupied.sum() <= n
+        assert len(m.agent_at) == m.households.occupied.sum()
+    a, b = m.ties.split(m.ties.key)
+    assert not np.any(a == b), "a household has a tie with itself"
+    assert m.households.occupied[a].all() and m.households.occupied[b].all(), \
+        "ties of households that moved out must be forgotten"
+    ts = m.outcomes.frame()
+    shares = ["ties_ge1", "ties_ge3", "lonely", "weekly_contact", "sense_of_home", "safety",
+              "trust_neighbours", "wellbeing", "avoidance", "nuisance_exposed", "recovery",
+              "referred", "need_surfaced", "reciprocity", "overburdened"]
+    vals = ts[shares].to_numpy(dtype=float)
+    vals = vals[np.isfinite(vals)]
+    assert (vals >= 0).all() and (vals <= 1).all()
+    assert (ts["households"] <= n).all()
+    assert ts.loc[ts.group == "all", "move_ins"].is_monotonic_increasing
+
+
+def test_mesa_agents_mirror_households(baseline):
+    m = NeighbourhoodModel(short(baseline, 0.2))
+    m.run(0.2)
+    occupied = set(np.flatnonzero(m.households.occupied).tolist())
+    assert {a.dwelling for a in m.agents} == occupied
+    agent = next(iter(m.agents))
+    assert agent.supported == bool(m.households.supported[agent.dwelling])
+    assert 0 <= agent.sense_of_home <= 1
+
+
+# --- emergent patterns ----------------------------------------------------------------------
+def _tie_rate(m: NeighbourhoodModel, mask_fn) -> float:
+    """Share of household pairs selected by mask_fn that have a positive tie (either way)."""
+    occ = np.flatnonzero(m.households.occupied)
+    a, b = np.meshgrid(occ, occ, indexing="ij")
+    a, b = a[a < b], b[a < b]
+    sel = mask_fn(a, b)
+    p_ab, _ = m.ties.strength(a[sel], b[sel], m.day)
+    p_ba, _ = m.ties.strength(b[sel], a[sel], m.day)
+    return float(np.mean(np.maximum(p_ab, p_ba) >= m.config.contact.tie_threshold))
+
+
+def test_shared_circulation_forms_more_ties(baseline):
+    """Festinger's functional distance: neighbours on the same gallery know each other far
+    more often than households on different floors; next-door more than far along."""
+    m = NeighbourhoodModel(short(baseline, 3.0))
+    m.run(3.0)
+    circ, pos = m.site.dwelling_circulation, m.site.dwelling_position
+    same = _tie_rate(m, lambda a, b: circ[a] == circ[b])
+    other = _tie_rate(m, lambda a, b: circ[a] != circ[b])
+    next_door = _tie_rate(m, lambda a, b: (circ[a] == circ[b]) & (np.abs(pos[a] - pos[b]) == 1))
+    far = _tie_rate(m, lambda a, b: (circ[a] == circ[b]) & (np.abs(pos[a] - pos[b]) >= 6))
+    assert same > 3 * other
+    assert next_door > far
+
+
+def test_ties_decay_without_contact(baseline):
+    sc = baseline.with_overrides(run={"years": 2}, help={"need_rate": 0,
+                                                          "need_rate_elderly_extra": 0,
+                                                          "need_rate_supported_extra": 0})
+    m = NeighbourhoodModel(sc)
+    m.run(1.0)
+    _, _, before, _ = m.ties.all_strengths(m.day)
+    keys_before = m.ties.key.copy()
+    m.notice_by_node[:] = 0.0  # nobody runs into anybody any more
+    m.run(0.5)
+    pos, found = m.ties.find(keys_before)
+    after = np.zeros(len(keys_before))
+    if found.any():
+        _, _, all_after, _ = m.ties.all_strengths(m.day)
+        after[found] = all_after[pos[found]]
+    assert after.sum() < 0.6 * before.sum()
+    assert m.outcomes.frame()["ties_ge3"].iloc[-1] < m.outcomes.frame().query(
+        "day == 364 and group == 'all' and building == 'all'")["ties_ge3"].iloc[0]
+
+
+def test_negative_contact_produces_avoidance(baseline):
+    calm = baseline.with_overrides(run={"years": 1.5},
+                                   population={"nuisance_risk_resident": 0.0,
+                                               "nuisance_risk_supported": 0.0},
+                                   contact={"negative_base": 0.0})
+    rough = baseline.with_overrides(run={"years": 1.5},
+                                    population={"nuisance_risk_resident": 0.15,
+                                                "nuisance_risk_supported": 0.4})
+    r_calm, r_rough = run_model(calm), run_model(rough)
+    assert r_calm.final()["avoidance"] == 0.0
+    assert r_rough.final()["avoidance"] > 0.1
+    assert r_rough.timeseries["avoided"].sum() > 3 * r_calm.timeseries["avoided"].sum()
+    # within a run: those bothered by neighbours avoid more than those who were not
+    hh = r_rough.households
+    bothered = hh["neg_recent"] > 0.5
+    assert hh.loc[bothered, "avoidance"].mean() > hh.loc[~bothered, "avoidance"].mean() + 0.2
+
+
+def test_problem_flat_scores_worse_than_baseline(baseline, problem_flat):
+    base, prob = [], []
+    for seed in range(1, 7):
+        base.append(run_model(short(baseline, 2.0, seed)))
+        prob.append(run_model(short(problem_flat, 2.0, seed)))
+    nuis_b = np.mean([r.events_per_year()["nuisance_episodes"] for r in base])
+    nuis_p = np.mean([r.events_per_year()["nuisance_episodes"] for r in prob])
+    home_b = np.mean([r.final()["sense_of_home"] for r in base])
+    home_p = np.mean([r.final()["sense_of_home"] for r in prob])
+    assert nuis_p > 1.5 * nuis_b
+    assert home_p < home_b
+    # and in every seed pair, not just on average
+    assert sum(p.final()["sense_of_home"] < b.final()["sense_of_home"]
+               for b, p in zip(base, prob)) >= 5
+
+
+def test_over_burdened_helpers_withdraw(baseline):
+    sc = baseline.with_overrides(run={"years": 1.0},
+                                 help={"need_rate": 60, "burden_limit": 0.3,
+                                       "burden_per_help": 0.2})
+    r = run_model(sc)
+    assert r.timeseries["help_given"].sum() > 0
+    ts = r.timeseries.query("group == 'all' and building == 'all'")
+    assert ts["overburdened"].max() > 0
+    assert ts["help_unmet"].sum() > 0.3 * (ts["help_unmet"].sum() + ts["help_given"].sum())
+
+
+def test_supported_newcomers_recover_with_positive_contact(baseline):
+    warm = baseline.with_overrides(run={"years": 2.0}, population={"supported_share": 0.3},
+                                   contact={"talk_base": 0.2})
+    cold = baseline.with_overrides(run={"years": 2.0}, population={"supported_share": 0.3},
+                                   contact={"talk_base": 0.0, "greet_base": 0.0})
+    rec_w = np.mean([run_model(warm, seed=s).final("supported")["recovery"] for s in (1, 2)])
+    rec_c = np.mean([run_model(cold, seed=s).final("supported")["recovery"] for s in (1, 2)])
+    assert rec_w > rec_c + 0.05
+
+
+@pytest.mark.parametrize("layout", ["stairwell_block", "corridor_tower", "row_houses",
+                                    "neighbourhood"])
+def test_every_layout_runs_and_forms_ties(layout):
+    from sim.scenario import load_scenario
+
+    r = run_model(load_scenario(layout), years=0.5)
+    assert r.final()["ties_ge1"] > 0.2
+    assert set(r.households["building"]) == set(range(len(r.scenario.site.buildings)))
