@@ -119,3 +119,10 @@ def test_every_parameter_has_a_source_or_is_an_assumption():
 def test_with_overrides_revalidates():
     with pytest.raises(Exception):
         Scenario().with_overrides(run={"years": -1})
+
+
+def test_odd_parameter_table_is_complete():
+    text = (SCENARIO_DIR.parent / "docs" / "ODD.md").read_text()
+    missing = [f"{r['section']}.{r['name']}" for r in parameter_table()
+               if f"`{r['section']}.{r['name']}`" not in text]
+    assert not missing, f"docs/ODD.md lacks {missing}; regenerate with goedeburen params --markdown"
