@@ -41,7 +41,11 @@ if [ ! -x "$VENV/bin/python" ] || ! ok_python "$VENV/bin/python"; then
 fi
 EXTRAS="${1:-}"
 if [ -n "$EXTRAS" ]; then SPEC=".[$EXTRAS]"; else SPEC="."; fi
-"$VENV/bin/python" -m pip install --quiet -e "$ROOT/$SPEC" 2>&1 | grep -v -i "warning" >&2 || true
-"$VENV/bin/python" -c "import sim" || { echo "installing goedeburen failed" >&2; exit 4; }
+echo "installing goedeburen${EXTRAS:+ [$EXTRAS]} into .venv (log: .venv/pip-install.log)" >&2
+if ! "$VENV/bin/python" -m pip install --quiet -e "$ROOT/$SPEC" >"$VENV/pip-install.log" 2>&1; then
+  cat "$VENV/pip-install.log" >&2
+  echo "installing goedeburen failed (see above)" >&2
+  exit 4
+fi
 export PATH="$VENV/bin:$PATH"
 cd "$ROOT"
