@@ -22,7 +22,9 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
-from sim.kernel import canonical_pairs, make_visits, sample_copresence_pairs
+from sim.kernel import (canonical_pairs, daily_bookkeeping, day_pairs, dwellings_due,
+                        help_day, movers_today, resolve_contacts, slot_weights,
+                        trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
@@ -77,7 +79,19 @@ class NeighbourhoodModel(mesa.Model):
             iv.bind(self)
         self.outcomes = OutcomeCollector(self)
         self._populate()
+        self._burn_in(int(round(scenario.run.burn_in_years * 365)))
         self.outcomes.collect()
+
+    def _burn_in(self, days: int) -> None:
+        """Simulate days before day 0, unrecorded, so the run starts from an established
+        building rather than from strangers. Interventions cannot be active yet."""
+        self.day = -days
+        while self.day < 0:
+            self.step()
+        self.outcomes.rows.clear()
+        self.outcomes.week_counts.clear()
+        for key in self.counters:
+            self.counters[key] = 0
 
     # ---------------------------------------------------------------------------------
     # set-up
@@ -86,6 +100,7 @@ class NeighbourhoodModel(mesa.Model):
         notice = self.config.encounters.notice
         by_kind = np.array([notice.get(k, 0.0) for k in NODE_KINDS])
         self.notice_by_node = by_kind[self.site.node_kind]
+        self._prepare_kernel()
 
     def _populate(self) -> None:
         rng = self.streams["population"]
@@ -180,7 +195,7 @@ class NeighbourhoodModel(mesa.Model):
         if (self.day + 1) % 30 == 0:
             self.ties.prune(self.day)
         self.day += 1
-        if self.day % self.config.run.collect_every_days == 0:
+        if self.day > 0 and self.day % self.config.run.collect_every_days == 0:
             self.outcomes.collect()
 
     def run(self, years: float | None = None, progress: Any = None) -> None:
@@ -207,13 +222,59 @@ class NeighbourhoodModel(mesa.Model):
         return rates
 
     def _encounters_today(self) -> tuple[np.ndarray, np.ndarray]:
-        slots = self.config.routines.slots
-        hh, node, slot = make_visits(self.trip_rates(), self.site.routes,
-                                     self.households.working, slots, self.streams["routines"])
-        rng = self.streams["encounters"]
-        a, b = sample_copresence_pairs(hh, node, slot, slots, self.notice_by_node,
-                                       self.config.encounters.max_partners, rng)
+        """Trips, visits and co-presence for the day in one compiled call
+        (sim.kernel.day_pairs). The trip rates are the formula of `trip_rates`, evaluated
+        from the household arrays and `trip_multiplier` by `kernel.trip_rate_matrix`."""
+        r = self.config.routines
+        hh = self.households
+        k = self._kernel
+        rates = trip_rate_matrix(k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children,
+                                 hh.avoidance, np.asarray(self.trip_multiplier, np.float64),
+                                 float(r.avoid_trip_cut))
+        a, b, _, _ = day_pairs(rates, k["route_ptr"], k["route_nodes"], hh.working, k["cum"],
+                               k["slots"], np.asarray(self.notice_by_node, np.float64),
+                               int(self.config.encounters.max_partners), k["bucket"],
+                               self.streams["routines"], self.streams["encounters"])
         return a, b
+
+    def _prepare_kernel(self) -> None:
+        """Per-site constants of the compiled day: destinations, their trip-rate formula,
+        all routes packed into one CSR over (destination, dwelling), slot weights and a
+        workspace for grouping visits. Rebuilt when the site changes."""
+        r = self.config.routines
+        site = self.site
+        n = site.n_dwellings
+        dests = [d for d in sorted(self.trip_rates()) if d in site.routes]
+        par = np.zeros((len(dests), 5))
+        for i, d in enumerate(dests):
+            par[i, 0] = getattr(r, d)
+            if d == "out":
+                par[i, 1] = r.work_extra
+            elif d == "dog_field":
+                par[i, 2] = 1
+            else:
+                par[i, 4] = 1
+                if d == "playground":
+                    par[i, 3] = 1
+        ptrs, nodes, offset = [], [], 0
+        for d in dests:
+            indptr, nd = site.routes[d]
+            ptrs.append(np.asarray(indptr[:-1], np.int64) + offset)
+            nodes.append(np.asarray(nd, np.int64))
+            offset += len(nd)
+        route_ptr = np.concatenate(ptrs + [np.array([offset], np.int64)])
+        slots = int(r.slots)
+        self._kernel = {
+            "dests": dests, "dest_par": par, "route_ptr": route_ptr,
+            "route_nodes": np.concatenate(nodes) if nodes else np.zeros(0, np.int64),
+            "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
+            "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
+        }
+        if not hasattr(self, "_pos_today"):
+            self._pos_today = np.zeros(n)
+            self._neg_today = np.zeros(n)
+            self._pos_week = np.zeros(n)
+            self._neg_week = np.zeros(n)
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,174 +316,69 @@ class NeighbourhoodModel(mesa.Model):
 
     # --- contact ----------------------------------------------------------------------
     def _resolve_contacts(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
-        n_pairs = len(a)
-        if n_pairs == 0:
+        """Encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
+        read against start-of-day ties: one compiled pass, `kernel.resolve_contacts`."""
+        if len(a) == 0:
             return
-        rng = self.streams["contact"]
-        u = rng.random((n_pairs, 6))
         c = self.config.contact
         hh = self.households
-        day = self.day
-        p_ab, n_ab = self.ties.strength(a, b, day)
-        p_ba, n_ba = self.ties.strength(b, a, day)
-        thr = c.tie_threshold
-        self.today["encounters"] += n_pairs
-
-        # avoidance: of a known bad neighbour, and anticipatory (dodging strangers)
-        dodge_a = (n_ab >= c.avoid_threshold) * c.avoid_prob \
-            + hh.avoidance[a] * 0.5 * np.clip(1 - p_ab / thr, 0, 1)
-        dodge_b = (n_ba >= c.avoid_threshold) * c.avoid_prob \
-            + hh.avoidance[b] * 0.5 * np.clip(1 - p_ba / thr, 0, 1)
-        avoided = (u[:, 0] < np.clip(dodge_a, 0, 0.95)) | (u[:, 1] < np.clip(dodge_b, 0, 0.95))
-        self.today["avoided"] += avoided.sum()
-
-        # unpleasant episodes: driven by the nuisance risk of those involved and by grudges
-        risk_a, risk_b = hh.nuisance_risk[a], hh.nuisance_risk[b]
-        friendly = np.clip((p_ab + p_ba) / (2 * thr), 0, 1)
-        p_neg = (c.negative_base + c.negative_risk_weight * (risk_a + risk_b)
-                 + c.negative_grudge_weight * (n_ab + n_ba)) * (1 - 0.5 * friendly)
-        negative = ~avoided & (u[:, 2] < np.clip(p_neg, 0, 0.9))
-
-        # pleasant contact: greeting or small talk
-        openness = 0.5 + 0.5 * (hh.openness[a] + hh.openness[b])
-        lang_a, lang_b = hh.other_language[a], hh.other_language[b]
-        barrier = np.where(lang_a & lang_b, 0.5, np.where(lang_a | lang_b, 1.0, 0.0))
-        # familiarity 0..1: strangers rarely chat, people who know each other often do
-        familiarity = np.clip(0.5 * (p_ab + p_ba) / (2 * thr), 0, 1)
-        talk_mult = np.maximum(self.talk_multiplier[a], self.talk_multiplier[b]) * boost
-        p_talk = c.talk_base * openness * (0.1 + 1.9 * familiarity) \
-            * (1 - c.language_barrier * barrier) * talk_mult
-        p_greet = c.greet_base * openness * (0.5 + familiarity)
-        positive = ~avoided & ~negative
-        talk = positive & (u[:, 3] < np.clip(p_talk, 0, 0.95))
-        greet = positive & ~talk & (u[:, 4] < np.clip(p_greet, 0, 1))
-
-        w = np.where(talk, c.w_talk, np.where(greet, c.w_greet, 0.0))
-        kind = np.where(talk, TALK, np.where(greet, GREET, -1))
-        pos_mask = talk | greet
-        self.today["talk"] += talk.sum()
-        hh.last_talk_day[a[talk]] = day
-        hh.last_talk_day[b[talk]] = day
-        self.today["greet"] += greet.sum()
-
-        # negative episode: who causes it, how heavily it weighs on each side
-        total_risk = risk_a + risk_b
-        a_causes = np.where(total_risk > 0, u[:, 5] * np.maximum(total_risk, 1e-12) < risk_a,
-                            u[:, 5] < 0.5)
-        causer = np.where(a_causes, a, b)
-        victim = np.where(a_causes, b, a)
-        p_victim_to_causer = np.where(a_causes, p_ba, p_ab)
-        weight = c.w_nuisance * c.negative_weight * (
-            1 - c.buffer * np.clip(p_victim_to_causer / thr, 0, 1))
-        neg_idx = np.flatnonzero(negative)
-        conflict = negative & (n_ab + n_ba >= c.avoid_threshold)
-        self.today["nuisance"] += negative.sum()
-        self.today["conflict"] += conflict.sum()
-
-        pa, pb = a[pos_mask], b[pos_mask]
-        wp, kp = w[pos_mask], kind[pos_mask]
-        fast = wp * (1 - c.bond_transfer)
-        bond = wp * c.bond_transfer
-        nv, nc = victim[neg_idx], causer[neg_idx]
-        wn = weight[neg_idx]
-        self.ties.add(np.r_[pa, pb, nv, nc], np.r_[pb, pa, nc, nv], day,
-                      fast=np.r_[fast, fast, np.zeros(2 * len(nv))],
-                      bond=np.r_[bond, bond, np.zeros(2 * len(nv))],
-                      neg=np.r_[np.zeros(2 * len(pa)), wn, 0.3 * wn],
-                      kind=np.r_[kp, kp, np.full(2 * len(nv), NUISANCE)])
-
-        n = self.site.n_dwellings
-        self._pos_today = np.bincount(np.r_[pa, pb], minlength=n).astype(float)
-        self._neg_today = np.bincount(nv, minlength=n).astype(float)
-        np.add.at(hh.nuisance_caused, nc, 1)
-        complains = rng.random(len(nv)) < self.config.states.complaint_prob * (
-            0.5 + hh.trust_institutions[nv])
-        np.add.at(hh.complaints, nc[complains], 1.0)
+        par = np.array([c.tie_threshold, c.avoid_threshold, c.avoid_prob, c.negative_base,
+                        c.negative_risk_weight, c.negative_grudge_weight, c.talk_base,
+                        c.language_barrier, c.greet_base, c.w_talk, c.w_greet, c.w_nuisance,
+                        c.negative_weight, c.buffer, c.bond_transfer,
+                        self.config.states.complaint_prob])
+        st = self.ties
+        nbr, meta, val, used, cnt = resolve_contacts(
+            np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
+            np.ascontiguousarray(boost, np.float64), int(self.day), par, st.start, st.deg,
+            st.cap, st.gen, st.nbr, st.meta, st.val, st.used, *st.decay_logs, hh.avoidance,
+            hh.nuisance_risk, hh.openness, hh.other_language,
+            np.asarray(self.talk_multiplier, np.float64), hh.trust_institutions,
+            hh.last_talk_day, self._pos_today, self._neg_today, hh.nuisance_caused,
+            hh.complaints, self.streams["contact"])
+        st.set_arrays(nbr, meta, val, used)
+        t = self.today
+        t["encounters"] += cnt[0]
+        t["avoided"] += cnt[1]
+        t["talk"] += cnt[2]
+        t["greet"] += cnt[3]
+        t["nuisance"] += cnt[4]
+        t["conflict"] += cnt[5]
 
     # --- help -------------------------------------------------------------------------
     def _help(self) -> None:
+        """Needs arise; the needy ask their strongest eligible tie (compiled:
+        `kernel.help_day`)."""
         hp = self.config.help
+        c = self.config.contact
         hh = self.households
-        rng = self.streams["help"]
-        rate = (hp.need_rate + hp.need_rate_elderly_extra * (hh.age_group == 2)
-                + hp.need_rate_supported_extra * hh.supported * (1.2 - hh.recovery)) / 365.0
-        needy = np.flatnonzero(hh.occupied & (rng.random(len(rate)) < rate * hh.occupied))
-        if len(needy) == 0:
-            return
-        self.today["help_needs"] += len(needy)
-        # candidate helpers: the needy household's ties, strongest first
-        store = self.ties
-        lo = np.searchsorted(store.key, needy * store.n)
-        hi = np.searchsorted(store.key, (needy + 1) * store.n)
-        lens = hi - lo
-        total = int(lens.sum())
-        helped = np.zeros(len(needy), bool)
-        if total:
-            owner = np.repeat(np.arange(len(needy)), lens)
-            idx = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo, lens)
-            f, bd, ng = store._decayed(idx, self.day)
-            strength = f + bd - ng
-            helper = store.key[idx] % store.n
-            ok = (strength >= hp.ask_tie_min) & hh.occupied[helper] & (hh.burden[helper]
-                                                                       < hp.burden_limit)
-            self.today["withdrawn"] += int(((f + bd >= hp.ask_tie_min)
-                                            & (hh.burden[helper] >= hp.burden_limit)).sum())
-            if ok.any():
-                owner, helper, strength = owner[ok], helper[ok], strength[ok]
-                order = np.lexsort((-strength, owner))
-                owner, helper = owner[order], helper[order]
-                first = np.r_[True, owner[1:] != owner[:-1]]
-                asker_i, helper = owner[first], helper[first]
-                asker = needy[asker_i]
-                p = hp.willingness * (0.6 + 0.8 * hh.openness[helper]) * np.clip(
-                    1 - hh.burden[helper] / hp.burden_limit, 0, 1)
-                yes = rng.random(len(helper)) < np.clip(p, 0, 1)
-                asker, helper, asker_i = asker[yes], helper[yes], asker_i[yes]
-                helped[asker_i] = True
-                if len(asker):
-                    # repeated help to the same household weighs more: drifting into caring
-                    _, prior = store.find(store.keys(helper, asker))
-                    pos, _ = store.find(store.keys(helper, asker))
-                    repeats = np.where(prior, store.counts[np.minimum(pos, len(store) - 1), HELP]
-                                       if len(store) else 0, 0)
-                    np.add.at(hh.burden, helper, hp.burden_per_help * (1 + repeats / 5.0))
-                    np.add.at(hh.help_given, helper, 1)
-                    np.add.at(hh.help_received, asker, 1)
-                    hh.last_talk_day[asker] = self.day
-                    hh.last_talk_day[helper] = self.day
-                    w = self.config.contact.w_help
-                    c = self.config.contact
-                    self.ties.add(np.r_[asker, helper], np.r_[helper, asker], self.day,
-                                  fast=w * (1 - c.bond_transfer), bond=w * c.bond_transfer,
-                                  kind=HELP)
-                    self.today["help"] += len(asker)
-                    self._pos_today = getattr(self, "_pos_today", np.zeros(store.n))
-                    np.add.at(self._pos_today, np.r_[asker, helper], 1.0)
-        unmet = needy[~helped]
-        np.add.at(hh.help_unmet, unmet, 1)
-        self.today["help_unmet"] += len(unmet)
+        par = np.array([hp.need_rate, hp.need_rate_elderly_extra, hp.need_rate_supported_extra,
+                        hp.ask_tie_min, hp.burden_limit, hp.willingness, hp.burden_per_help,
+                        c.w_help, c.bond_transfer])
+        st = self.ties
+        nbr, meta, val, used, cnt = help_day(
+            int(self.day), par, st.start, st.deg, st.cap, st.gen, st.nbr, st.meta, st.val,
+            st.used, *st.decay_logs, hh.occupied, hh.age_group, hh.supported, hh.recovery,
+            hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
+            hh.last_talk_day, self._pos_today, self.streams["help"])
+        st.set_arrays(nbr, meta, val, used)
+        t = self.today
+        t["help_needs"] += cnt[0]
+        t["help"] += cnt[1]
+        t["help_unmet"] += cnt[2]
+        t["withdrawn"] += cnt[3]
 
     # --- bookkeeping and states -------------------------------------------------------
     def _daily_bookkeeping(self) -> None:
         hh = self.households
-        n = self.site.n_dwellings
-        decay = 0.5 ** (1.0 / RECENT_HALF_LIFE_DAYS)
-        pos = getattr(self, "_pos_today", None)
-        neg = getattr(self, "_neg_today", None)
-        hh.pos_recent *= decay
-        hh.neg_recent *= decay
-        if pos is not None:
-            hh.pos_recent += pos
-            self._pos_week = getattr(self, "_pos_week", np.zeros(n)) + pos
-        if neg is not None:
-            hh.neg_recent += neg
-            self._neg_week = getattr(self, "_neg_week", np.zeros(n)) + neg
-        self._pos_today = np.zeros(n)
-        self._neg_today = np.zeros(n)
-        hh.burden *= 0.5 ** (1.0 / self.config.help.burden_half_life_days)
-        hh.complaints *= 0.5 ** (1.0 / self.config.states.complaint_half_life_days)
+        daily_bookkeeping(hh.pos_recent, hh.neg_recent, self._pos_today, self._neg_today,
+                          self._pos_week, self._neg_week, hh.burden, hh.complaints,
+                          0.5 ** (1.0 / RECENT_HALF_LIFE_DAYS),
+                          0.5 ** (1.0 / self.config.help.burden_half_life_days),
+                          0.5 ** (1.0 / self.config.states.complaint_half_life_days))
+        week = self.outcomes.week_counts
         for k, v in self.today.items():
-            self.outcomes.week_counts[k] = self.outcomes.week_counts.get(k, 0.0) + v
+            week[k] = week.get(k, 0.0) + v
         self.today = self._empty_day_counts()
 
     def _weekly_states(self) -> None:
@@ -487,13 +443,12 @@ class NeighbourhoodModel(mesa.Model):
     def _turnover(self) -> None:
         t = self.config.turnover
         hh = self.households
-        rng = self.streams["turnover"]
-        base = np.where(hh.supported, t.move_rate_supported, t.move_rate_resident)
-        rate = base * (1 + (t.unhappiness_multiplier - 1) * (1 - hh.sense_of_home)) / 365.0
-        movers = np.flatnonzero(hh.occupied & (rng.random(len(rate)) < rate))
+        movers = movers_today(hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until,
+                              int(self.day), float(t.move_rate_resident),
+                              float(t.move_rate_supported), float(t.unhappiness_multiplier),
+                              self.streams["turnover"])
         self.move_out(movers)
-        due = np.flatnonzero(~hh.occupied & (self.vacant_until >= 0)
-                             & (self.vacant_until <= self.day))
+        due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
         if len(due):
             self.allocation.fill(self, due)
 
@@ -501,12 +456,8 @@ class NeighbourhoodModel(mesa.Model):
     # views
     # ---------------------------------------------------------------------------------
     def neighbours_of(self, dwelling: int, threshold: float) -> list[int]:
-        store = self.ties
-        lo = np.searchsorted(store.key, dwelling * store.n)
-        hi = np.searchsorted(store.key, (dwelling + 1) * store.n)
-        idx = np.arange(lo, hi)
-        f, bd, _ = store._decayed(idx, self.day)
-        return (store.key[idx][(f + bd) >= threshold] % store.n).tolist()
+        partners, positive, _ = self.ties.row(int(dwelling), self.day)
+        return partners[positive >= threshold].tolist()
 
     def household_frame(self) -> pd.DataFrame:
         """Final state per household, with where it lives."""

@@ -34,6 +34,10 @@ class Strict(BaseModel):
 class RunParams(Strict):
     years: float = P(10.0, unit="years", desc="simulated horizon", gt=0, le=100)
     seed: int = P(1, desc="root seed; every random stream is spawned from it", ge=0)
+    burn_in_years: float = P(1.0, unit="years",
+                             desc="simulated before day 0 (not recorded) so that the start "
+                                  "looks like an established building, with ties already formed",
+                             ge=0, le=20)
     collect_every_days: int = P(7, unit="days", desc="period of model-level outcome collection",
                                 ge=1, le=365)
     snapshot_years: list[float] = P([], unit="years",
