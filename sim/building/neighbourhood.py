@@ -163,3 +163,40 @@ def build_site(
     g.graph["dwellings"] = dwellings
     _add_rooms(g, extra_rooms or [])
     return Site.from_graph(g)
+
+
+# ------------------------------------------------------------------------------------------
+# design edits used by interventions (sim/interventions/design.py)
+# ------------------------------------------------------------------------------------------
+def add_outdoor_space(g: nx.Graph, kind: str, near: int, distance: float) -> Hashable:
+    """Add a public outdoor space (e.g. a playground) linked to the street in front of
+    building `near` of an already built graph `g` (in place); return its node id."""
+    if kind not in OUTDOOR_KINDS:
+        raise ValueError(f"outdoor kind must be one of {OUTDOOR_KINDS}, got {kind!r}")
+    if not distance > 0:
+        raise ValueError(f"distance must be > 0, got {distance!r}")
+    streets = [n for n, d in g.nodes(data=True)
+               if d["kind"] == "street" and d.get("front_of") == near]
+    if not streets:
+        raise ValueError(f"no street in front of building {near!r}")
+    s = streets[0]
+    k = sum(1 for _, d in g.nodes(data=True) if d["kind"] == kind)
+    node = f"design:{kind}:{near}:{k}"
+    sx, sy = g.nodes[s]["xy"]
+    g.add_node(node, kind=kind, building=-1, floor=0, xy=(float(sx) - 1.5, -3.5 - 0.5 * k))
+    g.add_edge(s, node, length=float(distance))
+    return node
+
+
+def apply_design(site: Site, rooms: list[dict] | None = None,
+                 outdoor: list[dict] | None = None) -> Site:
+    """Like `apply_edits`, plus public outdoor spaces
+    ({"kind": one of OUTDOOR_KINDS, "near": building, "distance": m}). Existing node ids and
+    dwellings are unchanged, so a running model can swap the site in (`model.set_site`)."""
+    g = site.graph.copy()
+    g.graph["dwellings"] = [dict(d) for d in site.graph.graph["dwellings"]]
+    _add_rooms(g, rooms or [])
+    for j, o in enumerate(outdoor or []):
+        _strict_keys(f"design outdoor[{j}]", o, {"kind", "near", "distance"})
+        add_outdoor_space(g, o["kind"], o["near"], o["distance"])
+    return Site.from_graph(g)

@@ -1,0 +1,167 @@
+"""Helpers shared by the shipped interventions: unit costs, uptake, neighbour selection and
+composable changes to the model's per-household multipliers.
+
+Unit costs are documented in docs/INTERVENTIONS.md; every figure without a source is an
+assumption (order of magnitude for the Netherlands, 2024 prices) and says so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import NeighbourhoodModel
+
+# item -> (euros, basis). Keep in sync with the table in docs/INTERVENTIONS.md.
+UNIT_COSTS: dict[str, tuple[float, str]] = {
+    "professional_hour": (75.0, "assumption: integral hourly rate of a social professional "
+                                "(welfare / housing corporation), NL ~€65–85"),
+    "support_worker_hour": (70.0, "assumption: ambulant support worker, integral rate"),
+    "home_visit": (110.0, "assumption: ~1.5 h corporation staff incl. preparation and travel"),
+    "joint_home_visit": (250.0, "assumption: two professionals × ~1.5 h"),
+    "visit_attempt": (25.0, "assumption: unanswered door / card left (~20 min)"),
+    "case_meeting": (450.0, "assumption: 4 professionals × 1.5 h"),
+    "referral": (150.0, "assumption: intake by the receiving service (first contact only)"),
+    "activity": (40.0, "assumption: coffee, materials per activity"),
+    "welcome_conversation": (90.0, "assumption: ~1 h corporation staff incl. administration"),
+    "motivation_selection": (600.0, "assumption: motivation interview, references, matching "
+                                    "(~8 h corporation staff)"),
+    "connector_support_year": (750.0, "assumption: volunteer allowance, training, small budget "
+                                      "per supported connector per year"),
+    "bench": (2500.0, "assumption: bench with planters at the entrance, installed"),
+    "garden": (15000.0, "assumption: small front garden, laid out"),
+    "laundry": (40000.0, "assumption: converting a ground-floor storage into a shared laundry"),
+    "hobby_room": (50000.0, "assumption: converting a ground-floor space into a hobby room"),
+    "playground": (60000.0, "assumption: small playground incl. surface"),
+    "closed_gallery_per_dwelling": (4000.0, "assumption: glazing galleries, per dwelling"),
+    "room_upkeep_year": (2500.0, "assumption: upkeep/cleaning of a shared room per year"),
+}
+
+
+def unit_cost(item: str) -> float:
+    return UNIT_COSTS[item][0]
+
+
+def occupied(model: "NeighbourhoodModel") -> np.ndarray:
+    return np.flatnonzero(model.households.occupied)
+
+
+def in_buildings(model: "NeighbourhoodModel", buildings: list[int] | None) -> np.ndarray:
+    """Boolean mask over dwellings in the given buildings (all when None)."""
+    b = model.site.dwelling_building
+    if buildings is None:
+        return np.ones(len(b), bool)
+    return np.isin(b, np.asarray(buildings, np.int64))
+
+
+def institutional_uptake(model: "NeighbourhoodModel", d: np.ndarray, trust_full: float
+                         ) -> np.ndarray:
+    """Chance a household engages with a professional: 'the eyes of the government'.
+
+    Linear in trust in institutions, reaching 1 at `trust_full` (assumption). With trust near
+    zero almost nobody opens the door; with the problem flat's mean of 0.3 and trust_full 0.4
+    about three in four do.
+    """
+    t = model.households.trust_institutions[d]
+    return np.clip(t / max(trust_full, 1e-9), 0.0, 1.0)
+
+
+def neighbours_nearby(model: "NeighbourhoodModel", d: int, max_floors: int = 1) -> np.ndarray:
+    """Occupied dwellings (other than d) in d's building within `max_floors` floors."""
+    site = model.site
+    hh = model.households
+    same_b = site.dwelling_building == site.dwelling_building[d]
+    close = np.abs(site.dwelling_floor - site.dwelling_floor[d]) <= max_floors
+    mask = same_b & close & hh.occupied
+    mask[d] = False
+    return np.flatnonzero(mask)
+
+
+def same_circulation(model: "NeighbourhoodModel", d: int) -> np.ndarray:
+    """Occupied dwellings sharing d's circulation unit (gallery floor, landing, corridor)."""
+    site = model.site
+    mask = (site.dwelling_circulation == site.dwelling_circulation[d]) & model.households.occupied
+    mask[d] = False
+    return np.flatnonzero(mask)
+
+
+def pick_weighted(rng: np.random.Generator, idx: np.ndarray, weight: np.ndarray, k: int
+                  ) -> np.ndarray:
+    """Up to k distinct elements of idx, chosen with probability proportional to weight."""
+    weight = np.asarray(weight, float)
+    ok = weight > 0
+    idx, weight = idx[ok], weight[ok]
+    k = min(k, len(idx))
+    if k <= 0:
+        return np.empty(0, np.int64)
+    return rng.choice(idx, size=k, replace=False, p=weight / weight.sum())
+
+
+def stochastic_round(rng: np.random.Generator, x: float) -> int:
+    base = int(np.floor(x))
+    return base + int(rng.random() < x - base)
+
+
+class Multiplier:
+    """A composable factor on one of the model's per-household multiplier arrays
+    (`talk_multiplier`, `trip_multiplier`): applied multiplicatively to a set of dwellings,
+    updated as the set changes, removed exactly on `clear`, so several interventions can
+    act on the same array and each one's stop restores only its own part."""
+
+    def __init__(self, model: "NeighbourhoodModel", array: str, factor: float):
+        self.model = model
+        self.array = array
+        self.factor = float(factor)
+        self.on = np.zeros(model.site.n_dwellings, bool)
+
+    def set(self, mask: np.ndarray) -> None:
+        arr = getattr(self.model, self.array)
+        mask = np.asarray(mask, bool)
+        add = mask & ~self.on
+        drop = self.on & ~mask
+        arr[add] *= self.factor
+        arr[drop] /= self.factor
+        self.on = mask.copy()
+
+    def clear(self) -> None:
+        self.set(np.zeros_like(self.on))
+
+
+# --------------------------------------------------------------------------------------
+# brokered contact
+# --------------------------------------------------------------------------------------
+# The core model's small-talk chance between strangers is talk_base × openness × 0.1
+# (≈ 0.006 per encounter), rising to ≈ 0.11 for people who know each other well. A meeting
+# someone arranges is a conversation, not a passing: `queue_meetings`' talk_boost lifts the
+# chance. Calibrated (assumption): an introduction is nearly always a real conversation
+# (≈0.9 for open strangers, less across a language barrier), a neighbour or worker dropping
+# by ≈ 0.5, a table at an activity ≈ 0.25 between strangers (each growing with familiarity
+# and clipped at 0.95 by the model). With w_talk = 0.3 and a tie threshold of 1.5, a tie
+# still needs about five such conversations within a few months (fast half-life 120 d). Everything else about the encounter (avoidance, the
+# chance it goes wrong, language barriers) is the model's ordinary contact resolution.
+INTRO_BOOST = 150.0
+VISIT_BOOST = 80.0
+ACTIVITY_BOOST = 40.0
+
+
+def hold_activity(model: "NeighbourhoodModel", rng: np.random.Generator, attendees: np.ndarray,
+                  meets_per_person: float, talk_boost: float = ACTIVITY_BOOST) -> int:
+    """An activity: each attendee meets about `meets_per_person` others (random pairs among
+    those present, as `add_gathering` does) with the activity's talk boost. Returns the
+    number of pairs. Used instead of `add_gathering` because that lever fixes the talk
+    boost at 1.5 (a passing greeting), too low for people sitting at one table."""
+    att = np.unique(np.asarray(attendees, np.int64))
+    k = len(att)
+    if k < 2:
+        return 0
+    p = min(1.0, meets_per_person / (k - 1))
+    n = int(rng.binomial(k * (k - 1) // 2, p))
+    if n == 0:
+        return 0
+    i = rng.integers(0, k, n)
+    j = rng.integers(0, k - 1, n)
+    j += j >= i
+    model.queue_meetings(att[i], att[j], talk_boost=talk_boost)
+    return n
