@@ -139,6 +139,40 @@ JIT = dict(cache=True, nogil=True, boundscheck=False)
 RATE_BASE, RATE_WORK, RATE_DOG, RATE_CHILD, RATE_OPTIONAL = range(5)
 
 
+TRIP_DESTINATIONS = ("out", "dog_field", "playground", "mail", "bins", "bike", "park", "shops",
+                     "community_centre", "garden", "laundry", "hobby_room")
+
+
+def destination_parameters(routines, dests: list[str]) -> np.ndarray:
+    """(D, 5) rows of the trip-rate formula for `dests` (see trip_rate_matrix)."""
+    par = np.zeros((len(dests), 5))
+    for i, d in enumerate(dests):
+        par[i, RATE_BASE] = getattr(routines, d)
+        if d == "out":
+            par[i, RATE_WORK] = routines.work_extra
+        elif d == "dog_field":
+            par[i, RATE_DOG] = 1
+        else:
+            par[i, RATE_OPTIONAL] = 1
+            if d == "playground":
+                par[i, RATE_CHILD] = 1
+    return par
+
+
+def pack_routes(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str],
+                n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One CSR over (destination, dwelling): row d*n + i is dwelling i's route to dests[d]."""
+    ptrs, nodes, offset = [], [], 0
+    for d in dests:
+        indptr, nd = routes[d]
+        ptrs.append(np.asarray(indptr[:-1], np.int64) + offset)
+        nodes.append(np.asarray(nd, np.int64))
+        offset += len(nd)
+    route_ptr = np.concatenate(ptrs + [np.array([offset], np.int64)])
+    route_nodes = np.concatenate(nodes) if nodes else np.zeros(0, np.int64)
+    return route_ptr, route_nodes
+
+
 @nb.njit(**JIT)
 def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip_mult,
                      avoid_cut):
@@ -177,6 +211,48 @@ def sorted_unique(x):
 
 
 @nb.njit(**JIT)
+def poisson_draw(rng, lam):
+    """Poisson(lam) by inversion from one uniform of `rng` (numba's own Poisson costs ~3x
+    more for the small rates of daily trips); large rates use rng.poisson."""
+    if lam > 30.0:
+        return rng.poisson(lam)
+    u = rng.random()
+    k = 0
+    p = math.exp(-lam)
+    F = p
+    while u > F and k < 1000:
+        k += 1
+        p *= lam / k
+        F += p
+    return k
+
+
+@nb.njit(**JIT)
+def binomial_draw(rng, N, p):
+    """Binomial(N, p) by inversion from one uniform when N*p is small (the usual case for a
+    node-slot group); otherwise rng.binomial."""
+    if N <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return N
+    if N * p > 20.0 or p > 0.5:
+        return rng.binomial(N, p)
+    u = rng.random()
+    q = 1.0 - p
+    P = math.exp(N * math.log1p(-p))
+    F = P
+    k = 0
+    r = p / q
+    while u > F and k < N:
+        P *= (N - k) / (k + 1.0) * r
+        F += P
+        k += 1
+        if P < 1e-300 and F >= 1.0 - 1e-15:
+            break
+    return k
+
+
+@nb.njit(**JIT)
 def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node,
               max_partners, bucket, rng_routines, rng_encounters):
     """One day's trips → visits → co-presence groups → unique encounter pairs (a < b).
@@ -189,7 +265,9 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     destination is drawn in proportion to the rates (the same as independent Poisson counts
     per destination). Each pair of the k households present at a (node, slot) meets with the
     node's notice probability: the number of meetings is one binomial draw per group
-    (capped at k*max_partners/2) and the meeting pairs are sampled uniformly in the group."""
+    (capped at k*max_partners/2) and that many distinct pairs of the group's visits are
+    drawn uniformly (exactly the per-pair coin flips, without flipping every coin; groups
+    with more than 64 meetings, i.e. crowded spaces, draw with replacement)."""
     nd, n = rates.shape
     # 1. trips per household, then destination and slot of each trip
     total_rate = np.zeros(n)
@@ -202,7 +280,7 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     T = 0
     for i in range(n):
         if total_rate[i] > 0:
-            k = rng_routines.poisson(total_rate[i])
+            k = poisson_draw(rng_routines, total_rate[i])
             n_trips[i] = k
             T += k
     trip_hh = np.empty(T, np.int64)
@@ -276,22 +354,37 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
         p = notice_by_node[touched[g] // slots]
         if p <= 0.0:
             continue
-        m = rng_encounters.binomial(k * (k - 1) // 2, p)
+        m = binomial_draw(rng_encounters, k * (k - 1) // 2, p)
         cap_m = max(1, k * max_partners // 2)
         if m > cap_m:
             m = cap_m
         cnt[g] = m
         M += m
     pk = np.empty(M, np.int64)
+    seen = np.empty(64, np.int64)
     e = 0
     for g in range(G):
         k = gsize[g]
         g0 = gstart[g]
-        for _ in range(cnt[g]):
-            i = int(rng_encounters.random() * k)
-            j = int(rng_encounters.random() * (k - 1))
-            if j >= i:
-                j += 1
+        mg = cnt[g]
+        distinct = mg <= 64  # draw distinct position pairs (exact per-pair chances)
+        for t in range(mg):
+            while True:
+                i = int(rng_encounters.random() * k)
+                j = int(rng_encounters.random() * (k - 1))
+                if j >= i:
+                    j += 1
+                if not distinct:
+                    break
+                pij = min(i, j) * k + max(i, j)
+                dup = False
+                for q in range(t):
+                    if seen[q] == pij:
+                        dup = True
+                        break
+                if not dup:
+                    seen[t] = pij
+                    break
             a = members[g0 + i]
             b = members[g0 + j]
             if a == b:  # one household passing twice in a slot

@@ -22,9 +22,9 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
-from sim.kernel import (canonical_pairs, daily_bookkeeping, day_pairs, dwellings_due,
-                        help_day, movers_today, resolve_contacts, slot_weights,
-                        trip_rate_matrix)
+from sim.kernel import (canonical_pairs, daily_bookkeeping, day_pairs, destination_parameters,
+                        dwellings_due, help_day, movers_today, pack_routes, resolve_contacts,
+                        slot_weights, trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
@@ -245,28 +245,12 @@ class NeighbourhoodModel(mesa.Model):
         site = self.site
         n = site.n_dwellings
         dests = [d for d in sorted(self.trip_rates()) if d in site.routes]
-        par = np.zeros((len(dests), 5))
-        for i, d in enumerate(dests):
-            par[i, 0] = getattr(r, d)
-            if d == "out":
-                par[i, 1] = r.work_extra
-            elif d == "dog_field":
-                par[i, 2] = 1
-            else:
-                par[i, 4] = 1
-                if d == "playground":
-                    par[i, 3] = 1
-        ptrs, nodes, offset = [], [], 0
-        for d in dests:
-            indptr, nd = site.routes[d]
-            ptrs.append(np.asarray(indptr[:-1], np.int64) + offset)
-            nodes.append(np.asarray(nd, np.int64))
-            offset += len(nd)
-        route_ptr = np.concatenate(ptrs + [np.array([offset], np.int64)])
+        par = destination_parameters(r, dests)
+        route_ptr, route_nodes = pack_routes(site.routes, dests, n)
         slots = int(r.slots)
         self._kernel = {
             "dests": dests, "dest_par": par, "route_ptr": route_ptr,
-            "route_nodes": np.concatenate(nodes) if nodes else np.zeros(0, np.int64),
+            "route_nodes": route_nodes,
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
             "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }

@@ -55,7 +55,20 @@ OUTCOME_DESCRIPTIONS = {
 }
 
 
+EVENT_COLUMNS = {"encounters": "encounters", "greetings": "greet", "small_talk": "talk",
+                 "help_given": "help", "help_unmet": "help_unmet",
+                 "nuisance_episodes": "nuisance", "conflicts": "conflict",
+                 "avoided": "avoided"}
+
+
 class OutcomeCollector:
+    """Collects one block of rows (every building × group) per period.
+
+    `rows` holds one entry per collection: a dict of equal-length columns (row order:
+    building "all" then each building; within each, the groups in GROUPS order). All
+    per-group means are computed at once with bincount, so a district of hundreds of
+    buildings costs about as much per collection as one building."""
+
     def __init__(self, model: "NeighbourhoodModel"):
         self.model = model
         self.rows: list[dict[str, Any]] = []
@@ -70,73 +83,90 @@ class OutcomeCollector:
         deg = m.ties.degree(m.day, c.tie_threshold)
         given, received = hh.help_given.astype(float), hh.help_received.astype(float)
         exchanged = given + received
-        reciprocity = np.where(exchanged > 0, 1 - np.abs(given - received)
-                               / np.maximum(exchanged, 1), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reciprocity = np.where(exchanged > 0, 1 - np.abs(given - received)
+                                   / np.maximum(exchanged, 1), np.nan)
         counts = self.week_counts
         self.week_counts = {}
         hours = sum(iv.counters.get("hours", 0.0) for iv in m.interventions)
         cost = sum(iv.cost for iv in m.interventions)
-        n_b = int(m.site.dwelling_building.max()) + 1
-        buildings: list[tuple[str, np.ndarray]] = [("all", np.ones(len(occ), bool))]
-        if n_b > 1:
-            buildings += [(str(b), m.site.dwelling_building == b) for b in range(n_b)]
-        recent_pos = hh.pos_recent
-        for bname, in_b in buildings:
-            for group in GROUPS:
-                sel = occ & in_b
-                if group == "resident":
-                    sel = sel & ~hh.supported
-                elif group == "supported":
-                    sel = sel & hh.supported
-                k = int(sel.sum())
-                row: dict[str, Any] = {"day": m.day, "year": round(m.day / 365.0, 4),
-                                       "building": bname, "group": group, "households": k}
+        bld = np.asarray(m.site.dwelling_building, np.int64)
+        n_b = int(bld.max()) + 1
+        per_b = n_b > 1
+        n_blocks = 1 + (n_b if per_b else 0)
+        # cell of each occupied household: (building block, resident 0 / supported 1)
+        sup = hh.supported.astype(np.int64)
+        occ_idx = np.flatnonzero(occ)
+        cells = 2 * n_blocks
 
-                def mean(x: np.ndarray) -> float:
-                    return float(np.nanmean(x[sel])) if k else float("nan")
+        def sums(x: np.ndarray, idx: np.ndarray = occ_idx) -> np.ndarray:
+            """(n_blocks, 3) sums over all / resident / supported for households `idx`."""
+            w = np.asarray(x, np.float64)[idx]
+            out = np.zeros((n_blocks, 3))
+            s_all = np.bincount(sup[idx], weights=w, minlength=2)
+            out[0, 1:] = s_all
+            if per_b:
+                cb = np.bincount(2 * bld[idx] + sup[idx], weights=w,
+                                 minlength=2 * n_b).reshape(n_b, 2)
+                out[1:, 1:] = cb
+            out[:, 0] = out[:, 1] + out[:, 2]
+            return out
 
-                row["ties_ge1"] = mean(deg >= 1)
-                row["ties_ge3"] = mean(deg >= 3)
-                row["mean_ties"] = mean(deg.astype(float))
-                row["lonely"] = mean(deg == 0)
-                row["weekly_contact"] = mean(m.day - hh.last_talk_day < 7)
-                row["help_received_total"] = mean(received)
-                row["reciprocity"] = (float(np.nanmean(reciprocity[sel]))
-                                      if k and np.isfinite(reciprocity[sel]).any() else float("nan"))
-                helpers = sel & (given > 0)
-                row["overburdened"] = (float(np.mean(hh.burden[helpers]
-                                                     >= m.config.help.burden_limit))
-                                       if helpers.any() else 0.0)
-                for col in ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
-                            "wellbeing", "avoidance"):
-                    row[col] = mean(getattr(hh, col))
-                row["nuisance_exposed"] = mean(hh.neg_recent >= 0.25)
-                sup_sel = sel & hh.supported
-                row["recovery"] = (float(hh.recovery[sup_sel].mean()) if sup_sel.any()
-                                   else float("nan"))
-                row["hidden_need"] = mean(hh.hidden_need & ~hh.need_surfaced)
-                row["need_surfaced"] = mean(hh.need_surfaced)
-                row["referred"] = mean(hh.referred)
-                if bname == "all" and group == "all":
-                    row.update({
-                        "encounters": counts.get("encounters", 0.0),
-                        "greetings": counts.get("greet", 0.0),
-                        "small_talk": counts.get("talk", 0.0),
-                        "help_given": counts.get("help", 0.0),
-                        "help_unmet": counts.get("help_unmet", 0.0),
-                        "nuisance_episodes": counts.get("nuisance", 0.0),
-                        "conflicts": counts.get("conflict", 0.0),
-                        "avoided": counts.get("avoided", 0.0),
-                        "move_outs": m.counters["move_outs"],
-                        "evictions": m.counters["evictions"],
-                        "move_ins": m.counters["move_ins"],
-                        "professional_hours": hours,
-                        "cost_eur": cost,
-                    })
-                self.rows.append(row)
+        k = sums(np.ones(len(occ)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            def mean(x: np.ndarray) -> np.ndarray:
+                return np.where(k > 0, sums(x) / k, np.nan)
+
+            cols: dict[str, np.ndarray] = {}
+            cols["households"] = k.astype(np.int64)
+            cols["ties_ge1"] = mean(deg >= 1)
+            cols["ties_ge3"] = mean(deg >= 3)
+            cols["mean_ties"] = mean(deg)
+            cols["lonely"] = mean(deg == 0)
+            cols["weekly_contact"] = mean(m.day - hh.last_talk_day < 7)
+            cols["help_received_total"] = mean(received)
+            fin = np.isfinite(reciprocity)
+            k_fin = sums(fin)
+            cols["reciprocity"] = np.where(k_fin > 0, sums(np.where(fin, reciprocity, 0.0))
+                                           / k_fin, np.nan)
+            helpers = occ_idx[given[occ_idx] > 0]
+            k_help = sums(np.ones(len(occ)), helpers)
+            over = sums(hh.burden >= m.config.help.burden_limit, helpers)
+            cols["overburdened"] = np.where(k_help > 0, over / k_help, 0.0)
+            for col in ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
+                        "wellbeing", "avoidance"):
+                cols[col] = mean(getattr(hh, col))
+            cols["nuisance_exposed"] = mean(hh.neg_recent >= 0.25)
+            rec = sums(hh.recovery)  # supported households only
+            rec_all = np.where(k[:, 2] > 0, rec[:, 2] / k[:, 2], np.nan)
+            cols["recovery"] = np.stack([rec_all, np.full(n_blocks, np.nan), rec_all], axis=1)
+            cols["hidden_need"] = mean(hh.hidden_need & ~hh.need_surfaced)
+            cols["need_surfaced"] = mean(hh.need_surfaced)
+            cols["referred"] = mean(hh.referred)
+        rows_n = 3 * n_blocks
+        block: dict[str, Any] = {
+            "day": np.full(rows_n, m.day, np.int64),
+            "year": np.full(rows_n, round(m.day / 365.0, 4)),
+            "building": np.repeat(["all"] + [str(b) for b in range(n_b)] * per_b, 3),
+            "group": np.tile(np.array(GROUPS), n_blocks),
+        }
+        for col, v in cols.items():
+            block[col] = v.reshape(-1)
+        events = {col: counts.get(key, 0.0) for col, key in EVENT_COLUMNS.items()}
+        events.update({"move_outs": m.counters["move_outs"], "evictions": m.counters["evictions"],
+                       "move_ins": m.counters["move_ins"], "professional_hours": hours,
+                       "cost_eur": cost})
+        for col, v in events.items():
+            arr = np.full(rows_n, np.nan)
+            arr[0] = v
+            block[col] = arr
+        self.rows.append(block)
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.rows)
+        if not self.rows:
+            return pd.DataFrame()
+        cols = self.rows[0].keys()
+        df = pd.DataFrame({c: np.concatenate([b[c] for b in self.rows]) for c in cols})
         for col in ("building", "group"):
             df[col] = df[col].astype("category")
         return df

@@ -90,6 +90,15 @@ def _grow(nbr, meta, val, need):
 
 
 @nb.njit(**JIT)
+def _move(nbr, meta, val, src, dst):
+    nbr[dst] = nbr[src]
+    for c in range(META_COLS):
+        meta[dst, c] = meta[src, c]
+    for c in range(3):
+        val[dst, c] = val[src, c]
+
+
+@nb.njit(**JIT)
 def upsert(start, deg, cap, gen, nbr, meta, val, used, a, b, today, df, dbo, dn, kind,
            lf, lb, ln):
     """Add increments to tie a→b (decayed to `today` first), creating it if absent.
@@ -121,18 +130,14 @@ def upsert(start, deg, cap, gen, nbr, meta, val, used, a, b, today, df, dbo, dn,
             nbr, meta, val = _grow(nbr, meta, val, used + newcap)
         old = start[a]
         for k in range(d):
-            nbr[used + k] = nbr[old + k]
-            meta[used + k] = meta[old + k]
-            val[used + k] = val[old + k]
+            _move(nbr, meta, val, old + k, used + k)
         pos = pos - old + used
         start[a] = used
         cap[a] = newcap
         used += newcap
     end = start[a] + d
     for k in range(end, pos, -1):
-        nbr[k] = nbr[k - 1]
-        meta[k] = meta[k - 1]
-        val[k] = val[k - 1]
+        _move(nbr, meta, val, k - 1, k)
     nbr[pos] = b
     meta[pos, M_GEN] = gen[b]
     meta[pos, M_DAY] = today

@@ -1,0 +1,53 @@
+"""The project's kernel (sim.kernel + sim.ties) driven in the benchmark's reduced mode."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup, contact_parameters
+from sim.kernel import day_pairs, resolve_contacts
+from sim.rng import Streams
+from sim.ties import TieStore
+
+
+def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) -> dict:
+    """Simulate `days` days. Returns encounters per household-day, ties (positive strength
+    >= tie_threshold) per household and acquaintances (any stored tie) per household, both
+    averaged over samples every SAMPLE_EVERY days after WARM_UP days."""
+    sc = s.scenario
+    c = sc.contact
+    n = s.site.n_dwellings
+    hh = s.households
+    streams = Streams(seed)
+    ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days, c.negative_half_life_days)
+    par = contact_parameters(sc)
+    bucket = np.zeros(s.site.n_nodes * s.slots + 1, np.int64)
+    zeros = np.zeros(n)
+    ones = np.ones(n)
+    scratch = [np.zeros(n) for _ in range(3)]
+    mp = int(sc.encounters.max_partners if max_partners is None else max_partners)
+    encounters = 0
+    strong: list[float] = []
+    known: list[float] = []
+    for day in range(days):
+        a, b, _, _ = day_pairs(s.rates, s.route_ptr, s.route_nodes, hh.working, s.cum,
+                               s.slots, s.notice, mp, bucket, streams["routines"],
+                               streams["encounters"])
+        encounters += len(a)
+        nbr, meta, val, used, _ = resolve_contacts(
+            a, b, np.ones(len(a)), day, par, ties.start, ties.deg, ties.cap, ties.gen,
+            ties.nbr, ties.meta, ties.val, ties.used, *ties.decay_logs, zeros, zeros,
+            hh.openness, hh.other_language, ones, zeros, hh.last_talk_day, scratch[0],
+            scratch[1], hh.nuisance_caused, scratch[2], streams["contact"])
+        ties.set_arrays(nbr, meta, val, used)
+        if (day + 1) % 30 == 0:
+            ties.prune(day)
+        if (day + 1) % SAMPLE_EVERY == 0 and day + 1 >= WARM_UP:
+            deg = ties.degree(day + 1, c.tie_threshold)
+            strong.append(float(deg[s.occupied].mean()))
+            known.append(float(ties.deg[s.occupied].mean()))
+    return {"households": s.n_households, "days": days,
+            "encounters_per_hh_day": 2 * encounters / (s.n_households * days),
+            "ties_per_hh": float(np.mean(strong)) if strong else float("nan"),
+            "acquaintances_per_hh": float(np.mean(known)) if known else float("nan"),
+            "tie_entries": len(ties), "tie_bytes": ties.nbytes()}
