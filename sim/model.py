@@ -111,7 +111,11 @@ class NeighbourhoodModel(mesa.Model):
         self.move_in(occupied, supported, rng, day=-int(rng.integers(0, 3650)))
         # households arrived over the past years; spread their tenure
         self.households.move_in_day[occupied] = -rng.integers(0, 15 * 365, len(occupied))
-        self.vacant_until[np.setdiff1d(np.arange(n), occupied)] = 0
+        # dwellings empty at the start are let within one vacancy period of the first day
+        empty = np.setdiff1d(np.arange(n), occupied)
+        first_day = -int(round(self.config.run.burn_in_years * 365))
+        self.vacant_until[empty] = first_day + rng.integers(
+            0, self.config.turnover.vacancy_days + 1, len(empty))
 
     def move_in(self, dwellings: np.ndarray, supported: np.ndarray,
                 rng: np.random.Generator, day: int | None = None) -> None:
