@@ -139,6 +139,22 @@ def compare(
     console.print(f"comparison written to [bold]{out}[/] (report: {report})")
 
 
+@app.command()
+def bench(quick: Annotated[bool, typer.Option("--quick", help="skip the slow sizes "
+                                              "(10k and 100k households), fewer seeds")] = False,
+          out: Annotated[Path, typer.Option(help="Markdown table")] = Path("results/benchmark.md"),
+          ) -> None:
+    """Benchmark: kernel vs idiomatic Mesa reference, full runs up to a district."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "benchmarks" / "run.py").exists():
+        _fail("the benchmarks/ folder is not next to this installation of sim/")
+    sys.path.insert(0, str(root))
+    from benchmarks.run import main as bench_main
+
+    code = bench_main((["--quick"] if quick else []) + ["--out", str(out)])
+    raise typer.Exit(code)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

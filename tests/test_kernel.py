@@ -1,0 +1,130 @@
+"""The compiled day kernel: route gathering, who can meet whom, how often, and that
+results do not depend on how runs are spread over worker processes."""
+
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from sim.kernel import (binomial_draw, csr_gather, day_pairs, poisson_draw, sample_copresence_pairs,
+                        slot_weights, trip_rate_matrix)
+from sim.model import NeighbourhoodModel
+from sim.run import run_model
+from sim.scenario import Scenario
+
+
+def test_csr_gather():
+    indptr = np.array([0, 2, 2, 5])
+    values = np.array([10, 11, 20, 21, 22])
+    got, owner = csr_gather(indptr, values, np.array([2, 0, 1, 2]))
+    assert got.tolist() == [20, 21, 22, 10, 11, 20, 21, 22]
+    assert owner.tolist() == [0, 0, 0, 1, 1, 3, 3, 3]
+    got, owner = csr_gather(indptr, values, np.array([1]))
+    assert len(got) == 0 and len(owner) == 0
+
+
+def one_node_site(n: int, p: float, slots: int = 1):
+    """n households whose only route is node 0."""
+    route_ptr = np.arange(n + 1, dtype=np.int64)
+    route_nodes = np.zeros(n, np.int64)
+    notice = np.array([p])
+    cum = np.cumsum(slot_weights(slots), axis=1)
+    return route_ptr, route_nodes, notice, cum
+
+
+def test_pairs_only_among_copresent_households_no_self_pairs():
+    rng_r, rng_e = np.random.default_rng(1), np.random.default_rng(2)
+    n, slots = 60, 3
+    # two destinations: households 0..29 route through node 0, the others node 1; every
+    # node sees everyone with its route in every slot
+    rates = np.zeros((1, n))
+    rates[0, :] = 3.0
+    route_ptr = np.arange(n + 1, dtype=np.int64)
+    route_nodes = np.where(np.arange(n) < 30, 0, 1).astype(np.int64)
+    notice = np.array([0.3, 0.3])
+    cum = np.cumsum(slot_weights(slots), axis=1)
+    bucket = np.zeros(2 * slots + 1, np.int64)
+    working = np.zeros(n, bool)
+    seen = 0
+    for _ in range(50):
+        a, b, T, V = day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice, 6,
+                               bucket, rng_r, rng_e)
+        assert (a < b).all(), "pairs are canonical and never a household with itself"
+        key = a * n + b
+        assert len(np.unique(key)) == len(key), "one encounter per pair per day"
+        assert ((a < 30) == (b < 30)).all(), "only households at the same node meet"
+        assert not bucket.any(), "workspace left clean"
+        assert V == T
+        seen += len(a)
+    assert seen > 0
+
+
+def test_expected_meetings_match_binomial_mean():
+    """Households pass node 0 in one slot: given T visitors, the number of meetings is
+    Binomial(T(T-1)/2, p). Trip rates are low so nobody comes twice (which would allow a
+    self-draw) except rarely."""
+    rng_r, rng_e = np.random.default_rng(3), np.random.default_rng(4)
+    n, p = 400, 0.05
+    rates = np.full((1, n), 0.05)
+    route_ptr, route_nodes, notice, cum = one_node_site(n, p)
+    bucket = np.zeros(2, np.int64)
+    got, expect = [], []
+    for _ in range(3000):
+        a, b, T, V = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
+                               notice, 100, bucket, rng_r, rng_e)
+        got.append(len(a))
+        expect.append(p * T * (T - 1) / 2)
+    got, expect = np.array(got), np.array(expect)
+    se = np.sqrt(expect.sum()) / len(got)
+    assert abs(got.mean() - expect.mean()) < 4 * se + 0.01 * expect.mean()
+
+
+def test_poisson_and_binomial_draws_have_the_right_moments():
+    rng = np.random.default_rng(5)
+    for lam in (0.3, 4.5, 50.0):
+        x = np.array([poisson_draw(rng, lam) for _ in range(20000)])
+        assert abs(x.mean() - lam) < 4 * np.sqrt(lam / len(x))
+        assert abs(x.var() - lam) < 0.1 * lam
+    for N, p in ((1, 0.3), (45, 0.05), (4000, 0.008), (100000, 0.001)):
+        x = np.array([binomial_draw(rng, N, p) for _ in range(20000)])
+        mu, var = N * p, N * p * (1 - p)
+        assert abs(x.mean() - mu) < 4 * np.sqrt(var / len(x))
+        assert abs(x.var() - var) < 0.1 * var
+
+
+def test_numpy_reference_pairs_are_copresent():
+    rng = np.random.default_rng(6)
+    hh = np.array([0, 1, 2, 3, 4, 0])
+    node = np.array([5, 5, 5, 7, 7, 7])
+    slot = np.zeros(6, np.int64)
+    a, b = sample_copresence_pairs(hh, node, slot, 1, np.ones(8), 10, rng)
+    pairs = set(zip(a.tolist(), b.tolist()))
+    assert pairs <= {(0, 1), (0, 2), (1, 2), (3, 4), (0, 3), (0, 4)}
+    assert all(x < y for x, y in pairs)
+
+
+def test_compiled_trip_rates_equal_trip_rates():
+    m = NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.1}))
+    m.households.avoidance[:] = np.linspace(0, 1, len(m.households.avoidance))
+    m.trip_multiplier = np.linspace(0.5, 1.5, len(m.trip_multiplier))
+    k = m._kernel
+    hh = m.households
+    mat = trip_rate_matrix(k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children,
+                           hh.avoidance, m.trip_multiplier, m.config.routines.avoid_trip_cut)
+    want = m.trip_rates()
+    for i, d in enumerate(k["dests"]):
+        np.testing.assert_allclose(mat[i], want[d], rtol=1e-12, err_msg=d)
+
+
+def _run(seed: int) -> pd.DataFrame:
+    sc = Scenario().with_overrides(run={"burn_in_years": 0.1})
+    return run_model(sc, seed=seed, years=0.15).timeseries
+
+
+def test_results_do_not_depend_on_worker_processes():
+    serial = [_run(s) for s in (1, 2)]
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as ex:
+        pooled = list(ex.map(_run, (1, 2)))
+    for a, b in zip(serial, pooled):
+        pd.testing.assert_frame_equal(a, b)
+    assert not serial[0].equals(serial[1])
