@@ -54,7 +54,7 @@ def test_unknown_parameter_is_a_clear_error(problem):
 
 @pytest.mark.parametrize("name", ["allocation_by_motivation", "social_renovation", "flatcoach",
                                   "connectors", "welcome", "design_shared_rooms",
-                                  "design_closed_gallery", "design_playground",
+                                  "design_closed_gallery", "design_entrance",
                                   "combined_package"])
 def test_shipped_scenarios_load_and_extend_the_problem_flat(name):
     sc = load_scenario(name)
