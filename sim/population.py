@@ -116,8 +116,10 @@ class Households:
         self.financial_stress[d] = np.clip(_beta(rng, 0.5, k) - 0.5 + stress_mean, 0, 1)
         self.trust_neighbours[d] = _beta(rng, pars.trust_neighbours_mean, k)
         self.trust_institutions[d] = _beta(rng, pars.trust_institutions_mean, k)
-        need_p = np.clip(pars.hidden_need_share * (0.5 + self.financial_stress[d])
-                         + np.where(sup, 0.15, 0.0), 0, 1)
+        # more stressed households more often carry a hidden need; normalised so that the
+        # share among regular tenants equals the parameter; supported newcomers 1.5× as often
+        stress_weight = (0.5 + self.financial_stress[d]) / (0.5 + pars.financial_stress_mean)
+        need_p = np.clip(pars.hidden_need_share * stress_weight * np.where(sup, 1.5, 1.0), 0, 1)
         self.hidden_need[d] = rng.random(k) < need_p
         self.need_surfaced[d] = False
         self.referred[d] = False
@@ -133,10 +135,9 @@ class Households:
         self.wellbeing[d] = np.clip(1 - self.financial_stress[d] * 0.6, 0, 1)
         for col in ("avoidance", "burden", "complaints", "pos_recent", "neg_recent"):
             getattr(self, col)[d] = 0.0
-        self.last_talk_day[d] = -10**6
-        for col in ("help_given", "help_received", "help_unmet", "nuisance_caused",
-                 "last_talk_day"):
+        for col in ("help_given", "help_received", "help_unmet", "nuisance_caused"):
             getattr(self, col)[d] = 0
+        self.last_talk_day[d] = -10**6  # has not talked to a neighbour yet
 
     def vacate(self, dwellings: np.ndarray) -> None:
         self.occupied[np.asarray(dwellings, np.int64)] = False
