@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup, contact_parameters
-from sim.kernel import day_pairs, resolve_contacts
+from sim.kernel import day_pairs, resolve_contacts, rng_handle
 from sim.rng import Streams
 from sim.ties import TieStore
 
@@ -31,15 +31,15 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     known: list[float] = []
     for day in range(days):
         a, b, _, _ = day_pairs(s.rates, s.route_ptr, s.route_nodes, hh.working, s.cum,
-                               s.slots, s.notice, mp, bucket, streams["routines"],
-                               streams["encounters"])
+                               s.slots, s.notice, mp, bucket, rng_handle(streams["routines"]),
+                               rng_handle(streams["encounters"]))
         encounters += len(a)
-        nbr, meta, val, used, _ = resolve_contacts(
+        E, used, _ = resolve_contacts(
             a, b, np.ones(len(a)), day, par, ties.start, ties.deg, ties.cap, ties.gen,
-            ties.nbr, ties.meta, ties.val, ties.used, *ties.decay_logs, zeros, zeros,
+            ties.E, ties.used, ties.dtab, zeros, zeros,
             hh.openness, hh.other_language, ones, zeros, hh.last_talk_day, scratch[0],
-            scratch[1], hh.nuisance_caused, scratch[2], streams["contact"])
-        ties.set_arrays(nbr, meta, val, used)
+            scratch[1], hh.nuisance_caused, scratch[2], rng_handle(streams["contact"]))
+        ties.set_arrays(E, used)
         if (day + 1) % 30 == 0:
             ties.prune(day)
         if (day + 1) % SAMPLE_EVERY == 0 and day + 1 >= WARM_UP:

@@ -129,7 +129,7 @@ import math  # noqa: E402
 
 import numba as nb  # noqa: E402
 
-from sim.ties import M_CNT, M_DAY, decayed_at, lookup, upsert  # noqa: E402
+from sim.ties import decayed_at, lookup, upsert, write_slot  # noqa: E402
 
 JIT = dict(cache=True, nogil=True, boundscheck=False)
 
@@ -210,46 +210,142 @@ def sorted_unique(x):
     return y[:k]
 
 
-@nb.njit(**JIT)
-def poisson_draw(rng, lam):
-    """Poisson(lam) by inversion from one uniform of `rng` (numba's own Poisson costs ~3x
-    more for the small rates of daily trips); large rates use rng.poisson."""
-    if lam > 30.0:
-        return rng.poisson(lam)
-    u = rng.random()
-    k = 0
-    p = math.exp(-lam)
-    F = p
-    while u > F and k < 1000:
-        k += 1
-        p *= lam / k
-        F += p
-    return k
+# --- random numbers -----------------------------------------------------------------
+# The compiled functions draw from the model's numpy Generators through the generator's own
+# C function (`next_double` of its bit generator): passing a Generator object into numba
+# costs ~9 µs per call to unbox, this costs nothing, and the draws are exactly the ones
+# `Generator.random()` would give, so a stream used from Python and from compiled code
+# stays one reproducible sequence.
+import ctypes  # noqa: E402
+
+from llvmlite import ir  # noqa: E402
+from numba import types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
+
+
+@intrinsic
+def _next_double(typingctx, fn, state):
+    sig = types.float64(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.DoubleType(), [ir.IntType(8).as_pointer()])
+        f = builder.inttoptr(args[0], fnty.as_pointer())
+        st = builder.inttoptr(args[1], ir.IntType(8).as_pointer())
+        return builder.call(f, [st])
+
+    return sig, codegen
+
+
+_HANDLES: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+
+
+def rng_handle(gen: np.random.Generator) -> np.ndarray:
+    """uint64[2] (function, state) handle of a Generator for the compiled code. The
+    generator must outlive every use of the handle (the model's streams do)."""
+    hit = _HANDLES.get(id(gen))
+    if hit is not None and hit[0] is gen:
+        return hit[1]
+    ct = gen.bit_generator.ctypes
+    h = np.array([ctypes.cast(ct.next_double, ctypes.c_void_p).value, ct.state_address],
+                 np.uint64)
+    if len(_HANDLES) > 4096:  # forget old models' generators (keeps memory bounded)
+        _HANDLES.clear()
+    _HANDLES[id(gen)] = (gen, h)
+    return h
 
 
 @nb.njit(**JIT)
-def binomial_draw(rng, N, p):
-    """Binomial(N, p) by inversion from one uniform when N*p is small (the usual case for a
-    node-slot group); otherwise rng.binomial."""
+def uniform(rs):
+    """One U[0, 1) draw from the generator behind handle `rs`."""
+    return _next_double(rs[0], rs[1])
+
+
+@nb.njit(**JIT)
+def poisson_draw(rs, lam):
+    """Poisson(lam) by inversion from one uniform (search from 0 for small rates, outward
+    from the mode for large ones)."""
+    if lam <= 0.0:
+        return 0
+    u = uniform(rs)
+    if lam <= 30.0:
+        k = 0
+        p = math.exp(-lam)
+        F = p
+        while u > F and k < 1000:
+            k += 1
+            p *= lam / k
+            F += p
+        return k
+    m = int(lam)
+    pm = math.exp(-lam + m * math.log(lam) - math.lgamma(m + 1.0))
+    u -= pm
+    if u <= 0.0:
+        return m
+    lo = m
+    hi = m
+    plo = pm
+    phi = pm
+    while True:
+        if lo > 0:
+            plo *= lo / lam
+            lo -= 1
+            u -= plo
+            if u <= 0.0:
+                return lo
+        hi += 1
+        phi *= lam / hi
+        u -= phi
+        if u <= 0.0 or (phi < 1e-300 and (lo == 0 or plo < 1e-300)):
+            return hi
+
+
+@nb.njit(**JIT)
+def binomial_draw(rs, N, p):
+    """Binomial(N, p) by inversion from one uniform (from 0 when N*p is small, the usual
+    case for a node-slot group; outward from the mode otherwise)."""
     if N <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return N
-    if N * p > 20.0 or p > 0.5:
-        return rng.binomial(N, p)
-    u = rng.random()
+    u = uniform(rs)
     q = 1.0 - p
-    P = math.exp(N * math.log1p(-p))
-    F = P
-    k = 0
     r = p / q
-    while u > F and k < N:
-        P *= (N - k) / (k + 1.0) * r
-        F += P
-        k += 1
-        if P < 1e-300 and F >= 1.0 - 1e-15:
-            break
-    return k
+    if N * p <= 20.0:
+        P = math.exp(N * math.log1p(-p))
+        F = P
+        k = 0
+        while u > F and k < N:
+            P *= (N - k) / (k + 1.0) * r
+            F += P
+            k += 1
+            if P < 1e-300 and F >= 1.0 - 1e-15:
+                break
+        return k
+    m = min(int((N + 1) * p), N)
+    pm = math.exp(math.lgamma(N + 1.0) - math.lgamma(m + 1.0) - math.lgamma(N - m + 1.0)
+                  + m * math.log(p) + (N - m) * math.log1p(-p))
+    u -= pm
+    if u <= 0.0:
+        return m
+    lo = m
+    hi = m
+    plo = pm
+    phi = pm
+    while True:
+        if lo > 0:
+            plo *= lo / ((N - lo + 1.0) * r)
+            lo -= 1
+            u -= plo
+            if u <= 0.0:
+                return lo
+        if hi < N:
+            phi *= (N - hi) / (hi + 1.0) * r
+            hi += 1
+            u -= phi
+            if u <= 0.0:
+                return hi
+        if (lo == 0 or plo < 1e-300) and (hi == N or phi < 1e-300):
+            return m
 
 
 @nb.njit(**JIT)
@@ -291,7 +387,7 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     for i in range(n):
         w = 1 if working[i] else 0
         for _ in range(n_trips[i]):
-            u = rng_routines.random() * total_rate[i]
+            u = uniform(rng_routines) * total_rate[i]
             d = 0
             acc = rates[0, i]
             while u >= acc and d < nd - 1:
@@ -299,7 +395,7 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
                 acc += rates[d, i]
             while rates[d, i] <= 0.0:  # guard against rounding at the top end
                 d -= 1
-            us = rng_routines.random()
+            us = uniform(rng_routines)
             sl = 0
             while sl < slots - 1 and us > cum[w, sl]:
                 sl += 1
@@ -370,8 +466,8 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
         distinct = mg <= 64  # draw distinct position pairs (exact per-pair chances)
         for t in range(mg):
             while True:
-                i = int(rng_encounters.random() * k)
-                j = int(rng_encounters.random() * (k - 1))
+                i = int(uniform(rng_encounters) * k)
+                j = int(uniform(rng_encounters) * (k - 1))
                 if j >= i:
                     j += 1
                 if not distinct:
@@ -398,15 +494,15 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
 
 
 @nb.njit(**JIT)
-def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, nbr, meta, val, used,
-                     lf, lb, ln, avoidance, nuisance_risk, openness, other_language,
+def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
+                     dt, avoidance, nuisance_risk, openness, other_language,
                      talk_multiplier, trust_institutions, last_talk_day, pos_today,
                      neg_today, nuisance_caused, complaints, rng):
     """Outcomes of today's encounters against start-of-day ties, then tie growth.
 
     Each unordered pair meets at most once a day, so every directed tie is written at most
     once and reading-then-writing pair by pair equals reading all first. Returns
-    (nbr, meta, val, used, counters) with counters = encounters, avoided, talk, greet,
+    (E, used, counters) with counters = encounters, avoided, talk, greet,
     nuisance, conflict."""
     (thr, avoid_thr, avoid_prob, neg_base, neg_risk_w, neg_grudge_w, talk_base,
      lang_barrier, greet_base, w_talk, w_greet, w_nuis, neg_weight, buffer_, bond_tr,
@@ -422,24 +518,24 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, nbr, meta, val
     for k in range(P):
         x = a[k]
         y = b[k]
-        u0 = rng.random()
-        u1 = rng.random()
-        u2 = rng.random()
-        u3 = rng.random()
-        u4 = rng.random()
-        u5 = rng.random()
+        u0 = uniform(rng)
+        u1 = uniform(rng)
+        u2 = uniform(rng)
+        u3 = uniform(rng)
+        u4 = uniform(rng)
+        u5 = uniform(rng)
         p_ab = 0.0
         n_ab = 0.0
         p_ba = 0.0
         n_ba = 0.0
-        s = lookup(start, deg, nbr, meta, gen, x, y)
-        if s >= 0:
-            f, bo, ng = decayed_at(meta, val, s, day, lf, lb, ln)
+        s_ab = lookup(start, deg, E, gen, x, y)
+        if s_ab >= 0:
+            f, bo, ng = decayed_at(E, s_ab, day, dt)
             p_ab = f + bo
             n_ab = ng
-        s = lookup(start, deg, nbr, meta, gen, y, x)
-        if s >= 0:
-            f, bo, ng = decayed_at(meta, val, s, day, lf, lb, ln)
+        s_ba = lookup(start, deg, E, gen, y, x)
+        if s_ba >= 0:
+            f, bo, ng = decayed_at(E, s_ba, day, dt)
             p_ba = f + bo
             n_ba = ng
         dodge_a = (avoid_prob if n_ab >= avoid_thr else 0.0) \
@@ -461,17 +557,24 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, nbr, meta, val
             else:
                 a_causes = u5 < 0.5
             if a_causes:
-                causer, victim, p_vc = x, y, p_ba
+                causer, victim, p_vc, s_vc, s_cv = x, y, p_ba, s_ba, s_ab
             else:
-                causer, victim, p_vc = y, x, p_ab
+                causer, victim, p_vc, s_vc, s_cv = y, x, p_ab, s_ab, s_ba
             wn = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
             cnt[4] += 1
             if n_ab + n_ba >= avoid_thr:
                 cnt[5] += 1
-            nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, victim,
-                                          causer, day, 0.0, 0.0, wn, NUIS, lf, lb, ln)
-            nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, causer,
-                                          victim, day, 0.0, 0.0, 0.3 * wn, NUIS, lf, lb, ln)
+            # slots found above stay valid: an insert only moves the row it goes into
+            if s_vc >= 0:
+                write_slot(E, s_vc, day, 0.0, 0.0, wn, NUIS, dt)
+            else:
+                E, used = upsert(start, deg, cap, gen, E, used, victim, causer, day, 0.0, 0.0,
+                                 wn, NUIS, dt)
+            if s_cv >= 0:
+                write_slot(E, s_cv, day, 0.0, 0.0, 0.3 * wn, NUIS, dt)
+            else:
+                E, used = upsert(start, deg, cap, gen, E, used, causer, victim, day, 0.0, 0.0,
+                                 0.3 * wn, NUIS, dt)
             neg_v[n_neg] = victim
             neg_c[n_neg] = causer
             n_neg += 1
@@ -499,10 +602,16 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, nbr, meta, val
             continue
         fast = w * (1 - bond_tr)
         bond = w * bond_tr
-        nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, x, y, day,
-                                      fast, bond, 0.0, kind, lf, lb, ln)
-        nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, y, x, day,
-                                      fast, bond, 0.0, kind, lf, lb, ln)
+        if s_ab >= 0:
+            write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
+        else:
+            E, used = upsert(start, deg, cap, gen, E, used, x, y, day, fast, bond, 0.0, kind,
+                             dt)
+        if s_ba >= 0:
+            write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
+        else:
+            E, used = upsert(start, deg, cap, gen, E, used, y, x, day, fast, bond, 0.0, kind,
+                             dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for k in range(n_neg):
@@ -510,19 +619,19 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, nbr, meta, val
         c = neg_c[k]
         neg_today[v] += 1.0
         nuisance_caused[c] += 1
-        if rng.random() < complaint_prob * (0.5 + trust_institutions[v]):
+        if uniform(rng) < complaint_prob * (0.5 + trust_institutions[v]):
             complaints[c] += 1.0
-    return nbr, meta, val, used, cnt
+    return E, used, cnt
 
 
 @nb.njit(**JIT)
-def help_day(day, par, start, deg, cap, gen, nbr, meta, val, used, lf, lb, ln, occupied,
+def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
              age_group, supported, recovery, burden, openness, help_given, help_received,
              help_unmet, last_talk_day, pos_today, rng):
     """Help needs arise; each needy household asks its strongest eligible tie; that
     neighbour helps with a probability set by willingness, openness and burden. All choices
-    are made against the start-of-phase state, then applied. Returns (nbr, meta, val,
-    used, counters) with counters = needs, helped, unmet, withdrawn."""
+    are made against the start-of-phase state, then applied. Returns (E, used,
+    counters) with counters = needs, helped, unmet, withdrawn."""
     (need_rate, need_eld, need_sup, ask_min, burden_limit, willingness, burden_per_help,
      w_help, bond_tr) = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7],
                          par[8])
@@ -534,13 +643,13 @@ def help_day(day, par, start, deg, cap, gen, nbr, meta, val, used, lf, lb, ln, o
     for i in range(n):
         rate = (need_rate + need_eld * (age_group[i] == 2)
                 + need_sup * supported[i] * (1.2 - recovery[i])) / 365.0
-        u = rng.random()
+        u = uniform(rng)
         if occupied[i] and u < rate:
             needy[k] = i
             k += 1
     cnt[0] = k
     if k == 0:
-        return nbr, meta, val, used, cnt
+        return E, used, cnt
     helper_of = np.full(k, -1, np.int64)
     for q in range(k):
         a = needy[q]
@@ -548,10 +657,10 @@ def help_day(day, par, start, deg, cap, gen, nbr, meta, val, used, lf, lb, ln, o
         best_s = -1e300
         s0 = start[a]
         for s in range(s0, s0 + deg[a]):
-            h = nbr[s]
-            if meta[s, 0] != gen[h]:
+            h = E[0][s]
+            if E[2][s] != gen[h]:
                 continue
-            f, bo, ng = decayed_at(meta, val, s, day, lf, lb, ln)
+            f, bo, ng = decayed_at(E, s, day, dt)
             st = f + bo - ng
             over = burden[h] >= burden_limit
             if f + bo >= ask_min and over:
@@ -568,14 +677,14 @@ def help_day(day, par, start, deg, cap, gen, nbr, meta, val, used, lf, lb, ln, o
             continue
         p = willingness * (0.6 + 0.8 * openness[h]) * min(max(
             1 - burden[h] / burden_limit, 0.0), 1.0)
-        yes[q] = rng.random() < min(max(p, 0.0), 1.0)
+        yes[q] = uniform(rng) < min(max(p, 0.0), 1.0)
     # repeated help to the same household weighs more (counts before today's help)
     repeats = np.zeros(k)
     for q in range(k):
         if yes[q]:
-            s = lookup(start, deg, nbr, meta, gen, helper_of[q], needy[q])
+            s = lookup(start, deg, E, gen, helper_of[q], needy[q])
             if s >= 0:
-                repeats[q] = meta[s, M_CNT + HELP]
+                repeats[q] = E[3][s, HELP]
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
     for q in range(k):
@@ -593,11 +702,11 @@ def help_day(day, par, start, deg, cap, gen, nbr, meta, val, used, lf, lb, ln, o
         cnt[1] += 1
         pos_today[a] += 1.0
         pos_today[h] += 1.0
-        nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, a, h, day,
-                                      fast, bond, 0.0, HELP, lf, lb, ln)
-        nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, h, a, day,
-                                      fast, bond, 0.0, HELP, lf, lb, ln)
-    return nbr, meta, val, used, cnt
+        E, used = upsert(start, deg, cap, gen, E, used, a, h, day,
+                                      fast, bond, 0.0, HELP, dt)
+        E, used = upsert(start, deg, cap, gen, E, used, h, a, day,
+                                      fast, bond, 0.0, HELP, dt)
+    return E, used, cnt
 
 
 @nb.njit(**JIT)
@@ -627,7 +736,7 @@ def movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res
     for i in range(n):
         base = rate_sup if supported[i] else rate_res
         rate = base * (1 + (unhappy_mult - 1) * (1 - sense_of_home[i])) / 365.0
-        u = rng.random()
+        u = uniform(rng)
         if occupied[i] and u < rate:
             out[k] = i
             k += 1

@@ -24,7 +24,7 @@ from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
 from sim.kernel import (canonical_pairs, daily_bookkeeping, day_pairs, destination_parameters,
                         dwellings_due, help_day, movers_today, pack_routes, resolve_contacts,
-                        slot_weights, trip_rate_matrix)
+                        rng_handle, slot_weights, trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
@@ -238,7 +238,8 @@ class NeighbourhoodModel(mesa.Model):
         a, b, _, _ = day_pairs(rates, k["route_ptr"], k["route_nodes"], hh.working, k["cum"],
                                k["slots"], np.asarray(self.notice_by_node, np.float64),
                                int(self.config.encounters.max_partners), k["bucket"],
-                               self.streams["routines"], self.streams["encounters"])
+                               rng_handle(self.streams["routines"]),
+                               rng_handle(self.streams["encounters"]))
         return a, b
 
     def _prepare_kernel(self) -> None:
@@ -316,15 +317,15 @@ class NeighbourhoodModel(mesa.Model):
                         c.negative_weight, c.buffer, c.bond_transfer,
                         self.config.states.complaint_prob])
         st = self.ties
-        nbr, meta, val, used, cnt = resolve_contacts(
+        E, used, cnt = resolve_contacts(
             np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
             np.ascontiguousarray(boost, np.float64), int(self.day), par, st.start, st.deg,
-            st.cap, st.gen, st.nbr, st.meta, st.val, st.used, *st.decay_logs, hh.avoidance,
+            st.cap, st.gen, st.E, st.used, st.dtab, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language,
             np.asarray(self.talk_multiplier, np.float64), hh.trust_institutions,
             hh.last_talk_day, self._pos_today, self._neg_today, hh.nuisance_caused,
-            hh.complaints, self.streams["contact"])
-        st.set_arrays(nbr, meta, val, used)
+            hh.complaints, rng_handle(self.streams["contact"]))
+        st.set_arrays(E, used)
         t = self.today
         t["encounters"] += cnt[0]
         t["avoided"] += cnt[1]
@@ -344,12 +345,12 @@ class NeighbourhoodModel(mesa.Model):
                         hp.ask_tie_min, hp.burden_limit, hp.willingness, hp.burden_per_help,
                         c.w_help, c.bond_transfer])
         st = self.ties
-        nbr, meta, val, used, cnt = help_day(
-            int(self.day), par, st.start, st.deg, st.cap, st.gen, st.nbr, st.meta, st.val,
-            st.used, *st.decay_logs, hh.occupied, hh.age_group, hh.supported, hh.recovery,
+        E, used, cnt = help_day(
+            int(self.day), par, st.start, st.deg, st.cap, st.gen, st.E, st.used,
+            st.dtab, hh.occupied, hh.age_group, hh.supported, hh.recovery,
             hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
-            hh.last_talk_day, self._pos_today, self.streams["help"])
-        st.set_arrays(nbr, meta, val, used)
+            hh.last_talk_day, self._pos_today, rng_handle(self.streams["help"]))
+        st.set_arrays(E, used)
         t = self.today
         t["help_needs"] += cnt[0]
         t["help"] += cnt[1]
@@ -434,7 +435,7 @@ class NeighbourhoodModel(mesa.Model):
         movers = movers_today(hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until,
                               int(self.day), float(t.move_rate_resident),
                               float(t.move_rate_supported), float(t.unhappiness_multiplier),
-                              self.streams["turnover"])
+                              rng_handle(self.streams["turnover"]))
         self.move_out(movers)
         due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
         if len(due):

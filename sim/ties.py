@@ -31,153 +31,193 @@ import pandas as pd
 
 CONTACT_KINDS = ("greet", "talk", "help", "nuisance")
 N_KINDS = len(CONTACT_KINDS)
-# meta columns (int32): partner generation, day of last write, counts per contact kind
-M_GEN, M_DAY, M_CNT = 0, 1, 2
-META_COLS = 2 + N_KINDS
 
 JIT = dict(cache=True, nogil=True, boundscheck=False)
+DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use exp)
 
 
 # --------------------------------------------------------------------------------------
-# compiled primitives (rows: start/deg/cap per household; entries: nbr, meta, val)
+# compiled primitives (rows: start/deg/cap per household; entries: the tuple E of arrays
+# nbr int32, day int32, gen uint16, cnt uint16[:, 4], val float32[:, 3] = fast, bond, neg;
+# 30 bytes an entry)
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
 def find_slot(start, deg, nbr, a, b):
-    """Position of b in a's row if present (>= 0); else -(insertion position) - 1."""
-    lo = start[a]
-    hi = lo + deg[a]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        v = nbr[mid]
-        if v < b:
-            lo = mid + 1
-        elif v > b:
-            hi = mid
-        else:
-            return mid
-    return -lo - 1
+    """Position of b in a's row if present (>= 0); else -(insertion position) - 1.
+
+    Branch-free binary search (the comparisons are unpredictable, so a conditional move
+    beats a branch: about twice as fast on rows of a hundred ties)."""
+    base = start[a]
+    n = deg[a]
+    if n == 0:
+        return -base - 1
+    while n > 1:
+        half = n >> 1
+        base = base + half if nbr[base + half] <= b else base
+        n -= half
+    v = nbr[base]
+    if v == b:
+        return base
+    if v < b:
+        return -base - 2
+    return -base - 1
 
 
 @nb.njit(**JIT)
-def lookup(start, deg, nbr, meta, gen, a, b):
+def lookup(start, deg, E, gen, a, b):
     """Slot of the live tie a→b, or -1."""
-    s = find_slot(start, deg, nbr, a, b)
-    if s >= 0 and meta[s, M_GEN] == gen[b]:
+    s = find_slot(start, deg, E[0], a, b)
+    if s >= 0 and E[2][s] == gen[b]:
         return s
     return -1
 
 
 @nb.njit(**JIT)
-def decayed_at(meta, val, s, today, lf, lb, ln):
-    age = today - meta[s, M_DAY]
+def decayed_at(E, s, today, dt):
+    """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
+    factors for an age of that many days, row L the log factors per day (older ages)."""
+    val = E[4]
+    age = today - E[1][s]
+    f = np.float64(val[s, 0])
+    b = np.float64(val[s, 1])
+    n = np.float64(val[s, 2])
     if age == 0:
-        return val[s, 0], val[s, 1], val[s, 2]
-    return (val[s, 0] * math.exp(lf * age), val[s, 1] * math.exp(lb * age),
-            val[s, 2] * math.exp(ln * age))
+        return f, b, n
+    L = dt.shape[0] - 1
+    if age < L:
+        return f * dt[age, 0], b * dt[age, 1], n * dt[age, 2]
+    return (f * math.exp(dt[L, 0] * age), b * math.exp(dt[L, 1] * age),
+            n * math.exp(dt[L, 2] * age))
 
 
 @nb.njit(**JIT)
-def _grow(nbr, meta, val, need):
-    size = max(need, 2 * nbr.shape[0], 64)
-    nbr2 = np.empty(size, np.int32)
-    meta2 = np.zeros((size, META_COLS), np.int32)
-    val2 = np.zeros((size, 3), np.float64)
-    m = nbr.shape[0]
-    nbr2[:m] = nbr
-    meta2[:m] = meta
-    val2[:m] = val
-    return nbr2, meta2, val2
+def empty_entries(size):
+    return (np.zeros(size, np.int32), np.zeros(size, np.int32), np.zeros(size, np.uint16),
+            np.zeros((size, N_KINDS), np.uint16), np.zeros((size, 3), np.float32))
 
 
 @nb.njit(**JIT)
-def _move(nbr, meta, val, src, dst):
-    nbr[dst] = nbr[src]
-    for c in range(META_COLS):
-        meta[dst, c] = meta[src, c]
+def _grow(E, used, need):
+    m = E[0].shape[0]
+    size = max(need + need // 4, m + m // 4, 64)
+    E2 = empty_entries(size)
+    E2[0][:used] = E[0][:used]
+    E2[1][:used] = E[1][:used]
+    E2[2][:used] = E[2][:used]
+    E2[3][:used] = E[3][:used]
+    E2[4][:used] = E[4][:used]
+    return E2
+
+
+@nb.njit(**JIT)
+def _move(E, src, dst):
+    E[0][dst] = E[0][src]
+    E[1][dst] = E[1][src]
+    E[2][dst] = E[2][src]
+    for c in range(N_KINDS):
+        E[3][dst, c] = E[3][src, c]
     for c in range(3):
-        val[dst, c] = val[src, c]
+        E[4][dst, c] = E[4][src, c]
 
 
 @nb.njit(**JIT)
-def upsert(start, deg, cap, gen, nbr, meta, val, used, a, b, today, df, dbo, dn, kind,
-           lf, lb, ln):
+def write_slot(E, s, today, df, dbo, dn, kind, dt):
+    """Add increments to the live entry at slot s (decayed to `today` first)."""
+    f, bo, ng = decayed_at(E, s, today, dt)
+    val = E[4]
+    val[s, 0] = f + df
+    val[s, 1] = bo + dbo
+    val[s, 2] = ng + dn
+    E[1][s] = today
+    cnt = E[3]
+    if kind >= 0 and cnt[s, kind] < 65535:
+        cnt[s, kind] += 1
+
+
+@nb.njit(**JIT)
+def upsert(start, deg, cap, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     """Add increments to tie a→b (decayed to `today` first), creating it if absent.
 
-    Returns (nbr, meta, val, used): arrays may have been reallocated."""
-    s = find_slot(start, deg, nbr, a, b)
+    Returns (E, used): the arrays may have been reallocated."""
+    s = find_slot(start, deg, E[0], a, b)
     if s >= 0:
-        if meta[s, M_GEN] == gen[b]:
-            f, bo, ng = decayed_at(meta, val, s, today, lf, lb, ln)
+        cnt = E[3]
+        if E[2][s] == gen[b]:
+            f, bo, ng = decayed_at(E, s, today, dt)
         else:  # stale entry left by a previous occupant of b: start afresh
             f = 0.0
             bo = 0.0
             ng = 0.0
-            meta[s, M_GEN] = gen[b]
+            E[2][s] = gen[b]
             for k in range(N_KINDS):
-                meta[s, M_CNT + k] = 0
+                cnt[s, k] = 0
+        val = E[4]
         val[s, 0] = f + df
         val[s, 1] = bo + dbo
         val[s, 2] = ng + dn
-        meta[s, M_DAY] = today
-        if kind >= 0:
-            meta[s, M_CNT + kind] += 1
-        return nbr, meta, val, used
+        E[1][s] = today
+        if kind >= 0 and cnt[s, kind] < 65535:
+            cnt[s, kind] += 1
+        return E, used
     pos = -s - 1
     d = deg[a]
-    if d == cap[a]:  # row full: move it to the end with twice the room
-        newcap = max(4, 2 * cap[a])
-        if used + newcap > nbr.shape[0]:
-            nbr, meta, val = _grow(nbr, meta, val, used + newcap)
+    if d == cap[a]:  # row full: move it to the end with more room
+        newcap = max(4, d + (d >> 1) + 2)
+        if used + newcap > E[0].shape[0]:
+            E = _grow(E, used, used + newcap)
         old = start[a]
         for k in range(d):
-            _move(nbr, meta, val, old + k, used + k)
+            _move(E, old + k, used + k)
         pos = pos - old + used
         start[a] = used
         cap[a] = newcap
         used += newcap
     end = start[a] + d
     for k in range(end, pos, -1):
-        _move(nbr, meta, val, k - 1, k)
-    nbr[pos] = b
-    meta[pos, M_GEN] = gen[b]
-    meta[pos, M_DAY] = today
+        _move(E, k - 1, k)
+    E[0][pos] = b
+    E[1][pos] = today
+    E[2][pos] = gen[b]
+    cnt = E[3]
     for k in range(N_KINDS):
-        meta[pos, M_CNT + k] = 0
+        cnt[pos, k] = 0
     if kind >= 0:
-        meta[pos, M_CNT + kind] = 1
+        cnt[pos, kind] = 1
+    val = E[4]
     val[pos, 0] = df
     val[pos, 1] = dbo
     val[pos, 2] = dn
     deg[a] = d + 1
-    return nbr, meta, val, used
+    return E, used
 
 
 @nb.njit(**JIT)
-def add_many(start, deg, cap, gen, nbr, meta, val, used, a, b, today, df, dbo, dn, kind,
-             lf, lb, ln):
+def add_many(start, deg, cap, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     for i in range(a.shape[0]):
-        nbr, meta, val, used = upsert(start, deg, cap, gen, nbr, meta, val, used, a[i], b[i],
-                                      today, df[i], dbo[i], dn[i], kind[i], lf, lb, ln)
-    return nbr, meta, val, used
+        E, used = upsert(start, deg, cap, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i],
+                         kind[i], dt)
+    return E, used
 
 
 @nb.njit(**JIT)
-def strengths(start, deg, nbr, meta, val, gen, a, b, today, lf, lb, ln):
+def strengths(start, deg, E, gen, a, b, today, dt):
     m = a.shape[0]
     p = np.zeros(m)
     n = np.zeros(m)
     for i in range(m):
-        s = lookup(start, deg, nbr, meta, gen, a[i], b[i])
+        s = lookup(start, deg, E, gen, a[i], b[i])
         if s >= 0:
-            f, bo, ng = decayed_at(meta, val, s, today, lf, lb, ln)
+            f, bo, ng = decayed_at(E, s, today, dt)
             p[i] = f + bo
             n[i] = ng
     return p, n
 
 
 @nb.njit(**JIT)
-def live_slots(start, deg, nbr, meta, gen):
+def live_slots(start, deg, E, gen):
     """(owner, slot) of every live entry, in key order."""
+    nbr = E[0]
+    tg = E[2]
     n = start.shape[0]
     total = 0
     for a in range(n):
@@ -188,7 +228,7 @@ def live_slots(start, deg, nbr, meta, gen):
     for a in range(n):
         s0 = start[a]
         for s in range(s0, s0 + deg[a]):
-            if meta[s, M_GEN] == gen[nbr[s]]:
+            if tg[s] == gen[nbr[s]]:
                 owner[k] = a
                 slot[k] = s
                 k += 1
@@ -196,16 +236,18 @@ def live_slots(start, deg, nbr, meta, gen):
 
 
 @nb.njit(**JIT)
-def degree_counts(start, deg, nbr, meta, val, gen, today, thr, negative, lf, lb, ln):
+def degree_counts(start, deg, E, gen, today, thr, negative, dt):
+    nbr = E[0]
+    tg = E[2]
     n = start.shape[0]
     out = np.zeros(n, np.int64)
     for a in range(n):
         s0 = start[a]
         c = 0
         for s in range(s0, s0 + deg[a]):
-            if meta[s, M_GEN] != gen[nbr[s]]:
+            if tg[s] != gen[nbr[s]]:
                 continue
-            f, bo, ng = decayed_at(meta, val, s, today, lf, lb, ln)
+            f, bo, ng = decayed_at(E, s, today, dt)
             if negative:
                 if ng >= thr:
                     c += 1
@@ -216,52 +258,53 @@ def degree_counts(start, deg, nbr, meta, val, gen, today, thr, negative, lf, lb,
 
 
 @nb.njit(**JIT)
-def compact(start, deg, cap, gen, nbr, meta, val, today, eps, lf, lb, ln):
+def compact(start, deg, cap, gen, E, today, eps, dt):
     """Drop stale and faded entries and repack rows with a little room to grow.
 
-    Returns (nbr, meta, val, used, dropped)."""
+    Returns (E, used, dropped)."""
+    nbr = E[0]
+    tg = E[2]
     n = start.shape[0]
-    keep_total = 0
-    room = 0
+    keep = np.zeros(E[0].shape[0], np.bool_)
     newdeg = np.zeros(n, np.int32)
+    room = 0
+    total = 0
     for a in range(n):
         s0 = start[a]
         c = 0
         for s in range(s0, s0 + deg[a]):
-            if meta[s, M_GEN] != gen[nbr[s]]:
+            total += 1
+            if tg[s] != gen[nbr[s]]:
                 continue
-            f, bo, ng = decayed_at(meta, val, s, today, lf, lb, ln)
+            f, bo, ng = decayed_at(E, s, today, dt)
             if f + bo >= eps or ng >= eps:
+                keep[s] = True
                 c += 1
         newdeg[a] = c
-        keep_total += c
         room += c + (c >> 3) + (2 if c > 0 else 0)
-    dropped = 0
-    for a in range(n):
-        dropped += deg[a]
-    dropped -= keep_total
-    nbr2 = np.empty(max(room, 64), np.int32)
-    meta2 = np.zeros((max(room, 64), META_COLS), np.int32)
-    val2 = np.zeros((max(room, 64), 3), np.float64)
+    E2 = empty_entries(max(room, 64))
     pos = 0
+    kept = 0
     for a in range(n):
         s0 = start[a]
         c = newdeg[a]
         start_new = pos
         for s in range(s0, s0 + deg[a]):
-            if meta[s, M_GEN] != gen[nbr[s]]:
-                continue
-            f, bo, ng = decayed_at(meta, val, s, today, lf, lb, ln)
-            if f + bo >= eps or ng >= eps:
-                nbr2[pos] = nbr[s]
-                meta2[pos] = meta[s]
-                val2[pos] = val[s]
+            if keep[s]:
+                E2[0][pos] = E[0][s]
+                E2[1][pos] = E[1][s]
+                E2[2][pos] = E[2][s]
+                for k in range(N_KINDS):
+                    E2[3][pos, k] = E[3][s, k]
+                for k in range(3):
+                    E2[4][pos, k] = E[4][s, k]
                 pos += 1
+        kept += c
         start[a] = start_new
         deg[a] = c
         cap[a] = c + (c >> 3) + (2 if c > 0 else 0)
         pos = start_new + cap[a]
-    return nbr2, meta2, val2, pos, dropped
+    return E2, pos, total - kept
 
 
 # --------------------------------------------------------------------------------------
@@ -274,15 +317,15 @@ class TieStore:
         self.log_fast = np.log(0.5) / fast_half_life
         self.log_bond = np.log(0.5) / bond_half_life
         self.log_neg = np.log(0.5) / neg_half_life
+        logs = np.array([self.log_fast, self.log_bond, self.log_neg])
+        ages = np.arange(DECAY_TABLE_DAYS, dtype=np.float64)[:, None]
+        self.dtab = np.vstack([np.exp(ages * logs), logs])  # see decayed_at
         n = self.n
         self.start = np.zeros(n, np.int64)
         self.deg = np.zeros(n, np.int32)
         self.cap = np.zeros(n, np.int32)
-        self.gen = np.zeros(n, np.int32)
-        size = 64
-        self.nbr = np.empty(size, np.int32)
-        self.meta = np.zeros((size, META_COLS), np.int32)
-        self.val = np.zeros((size, 3), np.float64)
+        self.gen = np.zeros(n, np.uint16)
+        self.E = empty_entries(64)
         self.used = 0
         self._version = 0
         self._view: tuple[int, np.ndarray, np.ndarray] | None = None
@@ -292,23 +335,23 @@ class TieStore:
     def decay_logs(self) -> tuple[float, float, float]:
         return self.log_fast, self.log_bond, self.log_neg
 
-    def arrays(self):
-        return (self.start, self.deg, self.cap, self.gen, self.nbr, self.meta, self.val,
-                self.used)
+    @property
+    def nbr(self) -> np.ndarray:
+        return self.E[0]
 
-    def set_arrays(self, nbr: np.ndarray, meta: np.ndarray, val: np.ndarray, used: int) -> None:
-        """Take back arrays a compiled writer returned (it may have reallocated them)."""
-        self.nbr, self.meta, self.val, self.used = nbr, meta, val, int(used)
+    def set_arrays(self, E: tuple, used: int) -> None:
+        """Take back the entry arrays a compiled writer returned (it may have reallocated
+        them)."""
+        self.E, self.used = E, int(used)
         self._version += 1
 
     def nbytes(self) -> int:
-        return sum(x.nbytes for x in (self.start, self.deg, self.cap, self.gen, self.nbr,
-                                      self.meta, self.val))
+        return sum(x.nbytes for x in (self.start, self.deg, self.cap, self.gen, *self.E))
 
     # views in key order ----------------------------------------------------------------
     def _slots(self) -> tuple[np.ndarray, np.ndarray]:
         if self._view is None or self._view[0] != self._version:
-            owner, slot = live_slots(self.start, self.deg, self.nbr, self.meta, self.gen)
+            owner, slot = live_slots(self.start, self.deg, self.E, self.gen)
             self._view = (self._version, owner, slot)
         return self._view[1], self._view[2]
 
@@ -322,11 +365,11 @@ class TieStore:
 
     @property
     def day(self) -> np.ndarray:
-        return self.meta[self._slots()[1], M_DAY]
+        return self.E[1][self._slots()[1]]
 
     @property
     def counts(self) -> np.ndarray:
-        return self.meta[self._slots()[1], M_CNT:M_CNT + N_KINDS]
+        return self.E[3][self._slots()[1]].astype(np.int32)
 
     # keys -----------------------------------------------------------------------------
     def keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -349,8 +392,8 @@ class TieStore:
     def _decayed(self, idx: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decayed (fast, bond, neg) of entries at positions `idx` of `key` order."""
         slot = self._slots()[1][idx]
-        age = today - self.meta[slot, M_DAY]
-        v = self.val[slot]
+        age = today - self.E[1][slot]
+        v = self.E[4][slot].astype(np.float64)
         return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
                 v[:, 2] * np.exp(self.log_neg * age))
 
@@ -358,8 +401,8 @@ class TieStore:
         """(positive, negative) strength of ties a→b as of `today`; zeros where absent."""
         a = np.ascontiguousarray(a, np.int64)
         b = np.ascontiguousarray(b, np.int64)
-        return strengths(self.start, self.deg, self.nbr, self.meta, self.val, self.gen, a, b,
-                         int(today), *self.decay_logs)
+        return strengths(self.start, self.deg, self.E, self.gen, a, b, int(today),
+                         self.dtab)
 
     def all_strengths(self, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(a, b, positive, negative) for every stored tie, decayed to `today`."""
@@ -372,10 +415,10 @@ class TieStore:
         s0 = int(self.start[a])
         sl = np.arange(s0, s0 + int(self.deg[a]))
         nb_ = self.nbr[sl].astype(np.int64)
-        live = self.meta[sl, M_GEN] == self.gen[nb_]
+        live = self.E[2][sl] == self.gen[nb_]
         sl, nb_ = sl[live], nb_[live]
-        age = today - self.meta[sl, M_DAY]
-        v = self.val[sl]
+        age = today - self.E[1][sl]
+        v = self.E[4][sl].astype(np.float64)
         p = v[:, 0] * np.exp(self.log_fast * age) + v[:, 1] * np.exp(self.log_bond * age)
         return nb_, p, v[:, 2] * np.exp(self.log_neg * age)
 
@@ -399,11 +442,11 @@ class TieStore:
             return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype), (m,)))
 
         k = vec(-1 if kind is None else kind, np.int64)
-        nbr, meta, val, used = add_many(
-            self.start, self.deg, self.cap, self.gen, self.nbr, self.meta, self.val, self.used,
-            a, b, int(today), vec(fast, np.float64), vec(bond, np.float64),
-            vec(neg, np.float64), k, *self.decay_logs)
-        self.set_arrays(nbr, meta, val, used)
+        E, used = add_many(
+            self.start, self.deg, self.cap, self.gen, self.E, self.used, a, b, int(today),
+            vec(fast, np.float64), vec(bond, np.float64), vec(neg, np.float64), k,
+            self.dtab)
+        self.set_arrays(E, used)
 
     def remove_households(self, households: np.ndarray) -> None:
         """Forget every tie from or to households that moved out."""
@@ -417,24 +460,23 @@ class TieStore:
     def prune(self, today: int, eps: float = 0.01) -> int:
         """Drop ties that have faded below `eps` in every component; returns how many
         (stale entries of households that moved out are dropped too and counted)."""
-        nbr, meta, val, used, dropped = compact(
-            self.start, self.deg, self.cap, self.gen, self.nbr, self.meta, self.val,
-            int(today), float(eps), *self.decay_logs)
-        self.set_arrays(nbr, meta, val, used)
+        E, used, dropped = compact(self.start, self.deg, self.cap, self.gen, self.E,
+                                   int(today), float(eps), self.dtab)
+        self.set_arrays(E, used)
         return int(dropped)
 
     # summaries ------------------------------------------------------------------------
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         """Per household: number of outgoing ties at or above threshold."""
-        return degree_counts(self.start, self.deg, self.nbr, self.meta, self.val, self.gen,
-                             int(today), float(threshold), bool(negative), *self.decay_logs)
+        return degree_counts(self.start, self.deg, self.E, self.gen, int(today),
+                             float(threshold), bool(negative), self.dtab)
 
     def to_frame(self, today: int) -> pd.DataFrame:
         a, b, p, n = self.all_strengths(today)
         slot = self._slots()[1]
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
-                "last_contact_day": self.meta[slot, M_DAY].copy()}
+                "last_contact_day": self.E[1][slot].copy()}
         for i, k in enumerate(CONTACT_KINDS):
-            data[f"n_{k}"] = self.meta[slot, M_CNT + i].copy()
+            data[f"n_{k}"] = self.E[3][slot, i].astype(np.int32)
         return pd.DataFrame(data)

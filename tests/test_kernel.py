@@ -6,8 +6,8 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
-from sim.kernel import (binomial_draw, csr_gather, day_pairs, poisson_draw, sample_copresence_pairs,
-                        slot_weights, trip_rate_matrix)
+from sim.kernel import (binomial_draw, csr_gather, day_pairs, poisson_draw, rng_handle,
+                        sample_copresence_pairs, slot_weights, trip_rate_matrix)
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import Scenario
@@ -48,7 +48,7 @@ def test_pairs_only_among_copresent_households_no_self_pairs():
     seen = 0
     for _ in range(50):
         a, b, T, V = day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice, 6,
-                               bucket, rng_r, rng_e)
+                               bucket, rng_handle(rng_r), rng_handle(rng_e))
         assert (a < b).all(), "pairs are canonical and never a household with itself"
         key = a * n + b
         assert len(np.unique(key)) == len(key), "one encounter per pair per day"
@@ -71,7 +71,7 @@ def test_expected_meetings_match_binomial_mean():
     got, expect = [], []
     for _ in range(3000):
         a, b, T, V = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
-                               notice, 100, bucket, rng_r, rng_e)
+                               notice, 100, bucket, rng_handle(rng_r), rng_handle(rng_e))
         got.append(len(a))
         expect.append(p * T * (T - 1) / 2)
     got, expect = np.array(got), np.array(expect)
@@ -81,12 +81,13 @@ def test_expected_meetings_match_binomial_mean():
 
 def test_poisson_and_binomial_draws_have_the_right_moments():
     rng = np.random.default_rng(5)
-    for lam in (0.3, 4.5, 50.0):
-        x = np.array([poisson_draw(rng, lam) for _ in range(20000)])
+    h = rng_handle(rng)
+    for lam in (0.3, 4.5, 50.0, 2000.0):
+        x = np.array([poisson_draw(h, lam) for _ in range(20000)])
         assert abs(x.mean() - lam) < 4 * np.sqrt(lam / len(x))
         assert abs(x.var() - lam) < 0.1 * lam
     for N, p in ((1, 0.3), (45, 0.05), (4000, 0.008), (100000, 0.001)):
-        x = np.array([binomial_draw(rng, N, p) for _ in range(20000)])
+        x = np.array([binomial_draw(h, N, p) for _ in range(20000)])
         mu, var = N * p, N * p * (1 - p)
         assert abs(x.mean() - mu) < 4 * np.sqrt(var / len(x))
         assert abs(x.var() - var) < 0.1 * var
@@ -128,3 +129,13 @@ def test_results_do_not_depend_on_worker_processes():
     for a, b in zip(serial, pooled):
         pd.testing.assert_frame_equal(a, b)
     assert not serial[0].equals(serial[1])
+
+
+def test_compiled_draws_are_the_generators_own_stream():
+    """Compiled code draws exactly what Generator.random() would, and advances it."""
+    from sim.kernel import uniform
+    g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
+    h = rng_handle(g1)
+    got = [uniform(h) for _ in range(5)]
+    assert got == g2.random(5).tolist()
+    assert g1.random() == g2.random()
