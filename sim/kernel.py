@@ -166,10 +166,10 @@ def pack_routes(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[st
     for d in dests:
         indptr, nd = routes[d]
         ptrs.append(np.asarray(indptr[:-1], np.int64) + offset)
-        nodes.append(np.asarray(nd, np.int64))
+        nodes.append(np.asarray(nd, np.int32))
         offset += len(nd)
     route_ptr = np.concatenate(ptrs + [np.array([offset], np.int64)])
-    route_nodes = np.concatenate(nodes) if nodes else np.zeros(0, np.int64)
+    route_nodes = np.concatenate(nodes) if nodes else np.zeros(0, np.int32)
     return route_ptr, route_nodes
 
 
@@ -379,7 +379,7 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
             k = poisson_draw(rng_routines, total_rate[i])
             n_trips[i] = k
             T += k
-    trip_hh = np.empty(T, np.int64)
+    trip_hh = np.empty(T, np.int32)
     trip_route = np.empty(T, np.int64)
     trip_slot = np.empty(T, np.int64)
     t = 0
@@ -407,22 +407,16 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
             t += 1
     # 2. visits, grouped by (node, slot) with a counting sort; groups are numbered in the
     #    order they are first touched (deterministic, no sort needed)
-    vkey = np.empty(V, np.int64)
-    vhh = np.empty(V, np.int64)
-    touched = np.empty(V, np.int64)
+    touched = np.empty(min(V, bucket.shape[0]), np.int64)
     G = 0
-    v = 0
     for t in range(T):
         r = trip_route[t]
         for q in range(route_ptr[r], route_ptr[r + 1]):
             key = route_nodes[q] * slots + trip_slot[t]
-            vkey[v] = key
-            vhh[v] = trip_hh[t]
             if bucket[key] == 0:
                 touched[G] = key
                 G += 1
             bucket[key] += 1
-            v += 1
     gstart = np.empty(G, np.int64)
     gsize = np.empty(G, np.int64)
     pos = 0
@@ -433,11 +427,14 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
         gsize[g] = c
         bucket[key] = pos  # reuse as fill cursor
         pos += c
-    members = np.empty(V, np.int64)
-    for q in range(V):
-        key = vkey[q]
-        members[bucket[key]] = vhh[q]
-        bucket[key] += 1
+    members = np.empty(V, np.int32)  # second walk over the trips: no per-visit key array
+    for t in range(T):
+        r = trip_route[t]
+        h = trip_hh[t]
+        for q in range(route_ptr[r], route_ptr[r + 1]):
+            key = route_nodes[q] * slots + trip_slot[t]
+            members[bucket[key]] = h
+            bucket[key] += 1
     for g in range(G):
         bucket[touched[g]] = 0
     # 3. meetings within each group
@@ -481,8 +478,8 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
                 if not dup:
                     seen[t] = pij
                     break
-            a = members[g0 + i]
-            b = members[g0 + j]
+            a = np.int64(members[g0 + i])
+            b = np.int64(members[g0 + j])
             if a == b:  # one household passing twice in a slot
                 continue
             if a > b:
