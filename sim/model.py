@@ -45,6 +45,28 @@ def build_site_from(scenario: Scenario) -> Site:
     )
 
 
+def adjacent_dwellings(site: Site) -> tuple[np.ndarray, np.ndarray]:
+    """CSR lists of the dwellings sharing a wall, floor or ceiling with each dwelling: next
+    door on the same gallery/landing/corridor/row, and directly above and below."""
+    bld, fl, pos = site.dwelling_building, site.dwelling_floor, site.dwelling_position
+    circ = site.dwelling_circulation
+    where = {(int(b), int(f), int(p)): d for d, (b, f, p) in enumerate(zip(bld, fl, pos))}
+    lists: list[list[int]] = []
+    for d in range(site.n_dwellings):
+        b, f, p = int(bld[d]), int(fl[d]), int(pos[d])
+        out = []
+        for key, same_circ in (((b, f, p - 1), True), ((b, f, p + 1), True),
+                               ((b, f - 1, p), False), ((b, f + 1, p), False)):
+            o = where.get(key)
+            if o is not None and (not same_circ or circ[o] == circ[d]):
+                out.append(o)
+        lists.append(out)
+    ptr = np.zeros(site.n_dwellings + 1, np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.fromiter((o for x in lists for o in x), np.int64, count=int(ptr[-1]))
+    return ptr, flat
+
+
 class NeighbourhoodModel(mesa.Model):
     """Neighbour contact in one or more buildings, day by day."""
 
@@ -57,6 +79,7 @@ class NeighbourhoodModel(mesa.Model):
         self.streams = Streams(seed)
         self.day = 0
         self.site = build_site_from(scenario)
+        self.adjacent = adjacent_dwellings(self.site)
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
@@ -153,6 +176,7 @@ class NeighbourhoodModel(mesa.Model):
             raise ValueError("a design edit must keep the dwellings")
         self.site = site
         self._set_notice()
+        self.adjacent = adjacent_dwellings(site)
 
     # ---------------------------------------------------------------------------------
     # levers for interventions
@@ -176,7 +200,8 @@ class NeighbourhoodModel(mesa.Model):
 
     @staticmethod
     def _empty_day_counts() -> dict[str, float]:
-        return {k: 0.0 for k in ("encounters", "greet", "talk", "help", "nuisance", "conflict",
+        return {k: 0.0 for k in ("encounters", "greet", "talk", "help", "nuisance",
+                                 "living_nuisance", "conflict",
                                  "avoided", "help_needs", "help_unmet", "withdrawn")}
 
     def step(self) -> None:
@@ -188,6 +213,7 @@ class NeighbourhoodModel(mesa.Model):
                 iv.step()
         a, b, boost = self._add_brokered(a, b)
         self._resolve_contacts(a, b, boost)
+        self._living_nuisance()
         self._help()
         self._daily_bookkeeping()
         if (self.day + 1) % 7 == 0:
@@ -302,6 +328,44 @@ class NeighbourhoodModel(mesa.Model):
         first = np.r_[True, key[1:] != key[:-1]]
         key, boost = key[first], boost[first]
         return key // width, key % width, boost
+
+    # --- nuisance through walls -------------------------------------------------------
+    def _living_nuisance(self) -> None:
+        """Noise, smells and mess: households with a nuisance risk bother the dwellings next
+        door, above and below, independently of encounters (most neighbour nuisance in
+        flats is of this kind). The victim holds it against the causer like any episode."""
+        rate = self.config.contact.living_nuisance_rate
+        hh = self.households
+        rng = self.streams["living_nuisance"]
+        n_ep = rng.poisson(rate * hh.nuisance_risk * hh.occupied / 365.0)
+        causer = np.repeat(np.arange(len(n_ep)), n_ep)
+        if len(causer) == 0:
+            return
+        ptr, nearby = self.adjacent
+        lens = ptr[causer + 1] - ptr[causer]
+        has = lens > 0
+        causer, lens = causer[has], lens[has]
+        victim = nearby[ptr[causer] + (rng.random(len(causer)) * lens).astype(np.int64)]
+        ok = hh.occupied[victim]
+        causer, victim = causer[ok], victim[ok]
+        if len(causer) == 0:
+            return
+        c = self.config.contact
+        p_vc, n_vc = self.ties.strength(victim, causer, self.day)
+        _, n_cv = self.ties.strength(causer, victim, self.day)
+        weight = c.w_nuisance * c.negative_weight * (
+            1 - c.buffer * np.clip(p_vc / c.tie_threshold, 0, 1))
+        self.ties.add(np.r_[victim, causer], np.r_[causer, victim], self.day,
+                      neg=np.r_[weight, 0.3 * weight],
+                      kind=np.r_[np.full(len(victim), NUISANCE), np.full(len(victim), -1)])
+        np.add.at(self._neg_today, victim, 1.0)
+        np.add.at(hh.nuisance_caused, causer, 1)
+        complains = rng.random(len(victim)) < self.config.states.complaint_prob * (
+            0.5 + hh.trust_institutions[victim])
+        np.add.at(hh.complaints, causer[complains], 1.0)
+        self.today["nuisance"] += len(victim)
+        self.today["living_nuisance"] += len(victim)
+        self.today["conflict"] += int((n_vc + n_cv >= c.avoid_threshold).sum())
 
     # --- contact ----------------------------------------------------------------------
     def _resolve_contacts(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:

@@ -45,6 +45,7 @@ OUTCOME_DESCRIPTIONS = {
     "help_given": "help episodes in the period",
     "help_unmet": "help needs nobody met in the period",
     "nuisance_episodes": "nuisance episodes in the period",
+    "living_nuisance": "of which noise, smells and mess through walls (no encounter)",
     "conflicts": "nuisance episodes between households already at odds",
     "avoided": "encounters dodged in the period",
     "move_outs": "voluntary move-outs, cumulative",
@@ -57,7 +58,8 @@ OUTCOME_DESCRIPTIONS = {
 
 EVENT_COLUMNS = {"encounters": "encounters", "greetings": "greet", "small_talk": "talk",
                  "help_given": "help", "help_unmet": "help_unmet",
-                 "nuisance_episodes": "nuisance", "conflicts": "conflict",
+                 "nuisance_episodes": "nuisance", "living_nuisance": "living_nuisance",
+                 "conflicts": "conflict",
                  "avoided": "avoided"}
 
 

@@ -228,15 +228,21 @@ class ContactParams(Strict):
                          ge=0, le=1)
     language_barrier: float = P(0.5, unit="share",
                                 desc="drop in small-talk chance when languages differ", ge=0, le=1)
-    negative_base: float = P(0.0003, unit="probability",
+    negative_base: float = P(0.0001, unit="probability",
                              source="EVIDENCE: 15–30% of encounters negative (Graf 2014, V); "
                                     "calibrated with the risk terms",
                              desc="baseline chance an encounter is unpleasant", ge=0, le=1)
-    negative_risk_weight: float = P(0.012, unit="-", desc="added chance per unit nuisance risk",
+    negative_risk_weight: float = P(0.004, unit="-", desc="added chance per unit nuisance risk",
                                     ge=0, le=10)
-    negative_grudge_weight: float = P(0.05, unit="-",
+    negative_grudge_weight: float = P(0.03, unit="-",
                                       desc="added chance per unit existing negative tie",
                                       ge=0, le=5)
+    living_nuisance_rate: float = P(40.0, unit="episodes/year per unit risk",
+                                    source="EVIDENCE: 5–9% often, 17–29% sometimes bothered "
+                                           "(WoON/CBS, V); calibrated (U)",
+                                    desc="noise, smells and mess that reach the dwellings next "
+                                         "door, above and below, whether or not anyone meets",
+                                    ge=0, le=1000)
     w_greet: float = P(0.05, unit="tie units", desc="tie growth from a greeting", ge=0, le=5)
     w_talk: float = P(0.3, unit="tie units", desc="tie growth from small talk", ge=0, le=5)
     w_help: float = P(0.8, unit="tie units", desc="tie growth from practical help", ge=0, le=5)
@@ -314,7 +320,7 @@ class StateParams(Strict):
                               desc="chance a victim files a complaint about an episode")
     complaint_half_life_days: float = P(180.0, unit="days", gt=1, le=3650,
                                         desc="how long unresolved complaints count")
-    eviction_complaints: float = P(8.0, unit="complaints", gt=0, le=100,
+    eviction_complaints: float = P(4.0, unit="complaints", gt=0, le=100,
                                    desc="unresolved complaints from which eviction proceedings run")
     eviction_rate: float = P(0.25, unit="per year", ge=0, le=52,
                              source="EVIDENCE: repeat-nuisance eviction 0.01–0.05/yr is the "

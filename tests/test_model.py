@@ -188,3 +188,33 @@ def test_vacancies_are_relet(baseline):
     assert ts["households"].min() >= 0.9 * n
     assert ts["households"].mean() >= 0.95 * n
     assert ts["move_ins"].iloc[-1] >= ts["move_outs"].iloc[-1] - 5
+
+
+def test_nuisance_through_walls_reaches_only_direct_neighbours(baseline):
+    sc = baseline.with_overrides(run={"years": 1.0},
+                                 contact={"negative_base": 0.0, "negative_risk_weight": 0.0,
+                                          "negative_grudge_weight": 0.0})
+    m = NeighbourhoodModel(sc)
+    m.run(1.0)
+    ptr, nearby = m.adjacent
+    ties = m.tie_frame()
+    hit = ties[ties["n_nuisance"] > 0]
+    assert len(hit) > 10
+    for victim, causer in zip(hit["from_dwelling"], hit["to_dwelling"]):
+        assert victim in nearby[ptr[causer]:ptr[causer + 1]]
+
+
+def test_adjacent_dwellings_on_a_gallery(baseline):
+    from sim.model import adjacent_dwellings
+
+    m = NeighbourhoodModel(baseline.with_overrides(run={"burn_in_years": 0}))
+    site = m.site
+    ptr, nearby = adjacent_dwellings(site)
+    counts = np.diff(ptr)
+    middle = np.flatnonzero((site.dwelling_floor == 5) & (site.dwelling_position == 7))[0]
+    assert counts[middle] == 4  # left, right, above, below
+    corner = np.flatnonzero((site.dwelling_floor == 0) & (site.dwelling_position == 0))[0]
+    assert counts[corner] == 2
+    # symmetric: if a is adjacent to b then b is adjacent to a
+    pairs = {(a, int(b)) for a in range(site.n_dwellings) for b in nearby[ptr[a]:ptr[a + 1]]}
+    assert all((b, a) in pairs for a, b in pairs)
