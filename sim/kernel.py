@@ -545,8 +545,10 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
         risk_a = nuisance_risk[x]
         risk_b = nuisance_risk[y]
         friendly = min(max((p_ab + p_ba) / (2 * thr), 0.0), 1.0)
+        # arranged meetings (boost > 1: an introduction, a hosted activity) are civil in
+        # proportion to how much the host shapes them; anonymous passing is not
         p_neg = (neg_base + neg_risk_w * (risk_a + risk_b) + neg_grudge_w * (n_ab + n_ba)) \
-            * (1 - 0.5 * friendly)
+            * (1 - 0.5 * friendly) / max(boost[k], 1.0)
         if u2 < min(max(p_neg, 0.0), 0.9):
             total_risk = risk_a + risk_b
             if total_risk > 0:

@@ -91,7 +91,7 @@ class NeighbourhoodModel(mesa.Model):
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
         self.today = self._empty_day_counts()
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
-        self._gatherings: list[tuple[np.ndarray, float]] = []
+        self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self.trip_multiplier = np.ones(n)
         self.talk_multiplier = np.ones(n)
         self._set_notice()
@@ -186,10 +186,13 @@ class NeighbourhoodModel(mesa.Model):
         if len(a):
             self._queued.append((np.asarray(a, np.int64), np.asarray(b, np.int64), talk_boost))
 
-    def add_gathering(self, households: np.ndarray, notice: float) -> None:
-        """An activity today: the attendees form one co-presence group."""
+    def add_gathering(self, households: np.ndarray, notice: float,
+                      talk_boost: float = 1.5) -> None:
+        """An activity today: the attendees form one co-presence group in which each pair
+        meets with chance `notice`; `talk_boost` raises small talk (and civility) there."""
         if len(households) >= 2:
-            self._gatherings.append((np.asarray(households, np.int64), float(notice)))
+            self._gatherings.append((np.asarray(households, np.int64), float(notice),
+                                     float(talk_boost)))
 
     # ---------------------------------------------------------------------------------
     # the day
@@ -296,7 +299,7 @@ class NeighbourhoodModel(mesa.Model):
         boost = np.ones(len(a))
         parts_a, parts_b, parts_boost = [a], [b], [boost]
         rng = self.streams["gatherings"]
-        for members, notice in self._gatherings:
+        for members, notice, gathering_boost in self._gatherings:
             k = len(members)
             m = rng.binomial(k * (k - 1) // 2, notice)
             i = rng.integers(0, k, m)
@@ -305,7 +308,7 @@ class NeighbourhoodModel(mesa.Model):
             ga, gb = canonical_pairs(members[i], members[j])
             keep = ga != gb
             parts_a.append(ga[keep]); parts_b.append(gb[keep])
-            parts_boost.append(np.full(int(keep.sum()), 1.5))
+            parts_boost.append(np.full(int(keep.sum()), gathering_boost))
         for qa, qb, tb in self._queued:
             ga, gb = canonical_pairs(qa, qb)
             keep = ga != gb
