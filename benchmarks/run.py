@@ -171,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     say(f"# goedeburen benchmark{' (--quick)' if quick else ''}")
     say()
     say(f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.python_implementation()} "
-        f"{platform.python_version()} · {os.cpu_count()} cores · {platform.machine()}")
+        f"{platform.python_version()} · {os.cpu_count()} cores · {platform.machine()} · "
+        f"load average at start {os.getloadavg()[0]:.2f} (other work on the machine slows "
+        f"every row, and the 2-process sweep most)")
     say()
 
     # 1. start-up
@@ -242,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"import sim.model: {st['import_s']:.2f} s · first simulated week (loads the compiled "
         f"kernel from numba's cache): {st['first_week_s']:.2f} s · next week: "
         f"{st['second_week_s'] * 1000:.1f} ms")
+    say()
+    say(f"Load average at the end: {os.getloadavg()[0]:.2f}.")
     say()
     say(f"Kernel vs reference agreement: {'PASS' if ok_all else 'FAIL'} (tolerance 2%).")
     out = Path(args.out)
