@@ -494,8 +494,12 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
 def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
                      dt, avoidance, nuisance_risk, openness, other_language,
                      talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                     neg_today, nuisance_caused, complaints, rng):
+                     neg_today, nuisance_caused, complaints, rng, tie_count=None,
+                     capacity=0.0):
     """Outcomes of today's encounters against start-of-day ties, then tie growth.
+
+    `tie_count` (positive ties per household, refreshed weekly) and `capacity` limit how
+    easily busy people strike up new acquaintances (time budget); capacity 0 = no limit.
 
     Each unordered pair meets at most once a day, so every directed tie is written at most
     once and reading-then-writing pair by pair equals reading all first. Returns
@@ -586,6 +590,9 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
         tm = max(talk_multiplier[x], talk_multiplier[y]) * boost[k]
         p_talk = talk_base * openness_ * (0.1 + 1.9 * familiarity) \
             * (1 - lang_barrier * barrier) * tm
+        if capacity > 0.0 and tie_count is not None:
+            busiest = max(tie_count[x], tie_count[y])
+            p_talk *= familiarity + (1.0 - familiarity) * capacity / (capacity + busiest)
         p_greet = greet_base * openness_ * (0.5 + familiarity)
         if u3 < min(max(p_talk, 0.0), 0.95):
             w = w_talk

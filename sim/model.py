@@ -93,6 +93,7 @@ class NeighbourhoodModel(mesa.Model):
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self.trip_multiplier = np.ones(n)
+        self.tie_count = np.zeros(n)  # positive ties per household, refreshed weekly
         self.talk_multiplier = np.ones(n)
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
@@ -391,7 +392,8 @@ class NeighbourhoodModel(mesa.Model):
             hh.nuisance_risk, hh.openness, hh.other_language,
             np.asarray(self.talk_multiplier, np.float64), hh.trust_institutions,
             hh.last_talk_day, self._pos_today, self._neg_today, hh.nuisance_caused,
-            hh.complaints, rng_handle(self.streams["contact"]))
+            hh.complaints, rng_handle(self.streams["contact"]), self.tie_count,
+            float(c.network_capacity))
         st.set_arrays(E, used)
         t = self.today
         t["encounters"] += cnt[0]
@@ -446,7 +448,8 @@ class NeighbourhoodModel(mesa.Model):
         n = self.site.n_dwellings
         pos_week = getattr(self, "_pos_week", np.zeros(n))
         neg_week = getattr(self, "_neg_week", np.zeros(n))
-        ties = np.minimum(self.ties.degree(self.day, c.tie_threshold), 3) / 3.0
+        self.tie_count[:] = self.ties.degree(self.day, c.tie_threshold)
+        ties = np.minimum(self.tie_count, 3) / 3.0
         bad = 1 - np.exp(-hh.neg_recent)            # 0..1, recent nuisance experienced
         good = 1 - np.exp(-hh.pos_recent / 10.0)    # 0..1, recent pleasant contact
         # the building's climate: share of neighbours recently bothered

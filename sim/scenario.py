@@ -243,6 +243,12 @@ class ContactParams(Strict):
                                     desc="noise, smells and mess that reach the dwellings next "
                                          "door, above and below, whether or not anyone meets",
                                     ge=0, le=1000)
+    network_capacity: float = P(8.0, unit="ties",
+                                source="assumption: time budget; most residents know a "
+                                       "handful of neighbours by name",
+                                desc="positive ties at which a household's chance of chatting "
+                                     "with someone it barely knows halves (0 = no limit)",
+                                ge=0, le=1000)
     w_greet: float = P(0.05, unit="tie units", desc="tie growth from a greeting", ge=0, le=5)
     w_talk: float = P(0.3, unit="tie units", desc="tie growth from small talk", ge=0, le=5)
     w_help: float = P(0.8, unit="tie units", desc="tie growth from practical help", ge=0, le=5)

