@@ -37,7 +37,7 @@ def run(
     seed: Annotated[Optional[int], typer.Option(help="override the scenario's seed")] = None,
     years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
     out: Annotated[Optional[Path], typer.Option(help="output folder "
-                                                     "[default: results/<scenario>/<seed>]")] = None,
+                                                     "(default: results/<scenario>/<seed>)")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
 ) -> None:
     """Simulate one scenario and write its time series, households, ties and summary."""
@@ -120,11 +120,14 @@ def params(markdown: Annotated[bool, typer.Option("--markdown", help="print a Ma
 @app.command()
 def compare(
     names: Annotated[Optional[list[str]], typer.Argument(help="scenarios to compare "
-                                                              "[default: all shipped]")] = None,
+                                                              "(default: all shipped)")] = None,
     seeds: Annotated[int, typer.Option(help="replicates per scenario")] = 5,
     years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("results/comparison"),
     workers: Annotated[int, typer.Option(help="parallel processes")] = 2,
+    reference: Annotated[Optional[str], typer.Option(
+        help="scenario the others are compared with, paired by seed "
+             "(default: the first one named, or problem_flat when none are named)")] = None,
 ) -> None:
     """Run several scenarios over the same seeds and write a comparison table and report."""
     from sim.compare import compare_scenarios
@@ -134,6 +137,12 @@ def compare(
         scs = [load_scenario(n) for n in chosen]
     except ScenarioError as exc:
         _fail(str(exc))
+    ref = reference or (chosen[0] if names else "problem_flat")
+    by_name = {sc.name: sc for sc in scs}
+    if ref not in by_name:
+        _fail(f"--reference {ref!r} is not among the compared scenarios "
+              f"({', '.join(by_name)})")
+    scs = [by_name[ref]] + [sc for sc in scs if sc.name != ref]
     report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers,
                                console=err)
     console.print(f"comparison written to [bold]{out}[/] (report: {report})")
