@@ -13,7 +13,6 @@ benchmarks/common.py.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 import mesa
@@ -23,7 +22,7 @@ from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup
 
 
 class HouseholdAgent(mesa.Agent):
-    def __init__(self, model: "ReferenceModel", dwelling: int):
+    def __init__(self, model: ReferenceModel, dwelling: int):
         super().__init__(model)
         s = model.setup
         hh = s.households

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 AGREE_TOL = 0.02
 
@@ -45,7 +45,7 @@ def job_startup() -> dict:
     """Import and JIT-load cost in a fresh process (numba's on-disk cache is warm after the
     first ever run; a cold cache compiles, see 'first compile')."""
     t0 = time.perf_counter()
-    import sim.model  # noqa: F401
+    import sim.model
     from sim.scenario import load_scenario
     t1 = time.perf_counter()
     sc = load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
@@ -81,7 +81,7 @@ def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 
     hh = m.households
     n = int(hh.occupied.sum())
     state = sum(getattr(hh, c).nbytes for c in hh.columns())
-    return {"dwellings": m.site.n_dwellings, "households": n, "days": int(round(years * 365)),
+    return {"dwellings": m.site.n_dwellings, "households": n, "days": round(years * 365),
             "init_s": t1 - t0, "run_s": t2 - t1, "frame_s": t3 - t2,
             "burn_in_years": burn_in_years, "rows": len(df),
             "state_bytes_per_hh": state / m.site.n_dwellings,

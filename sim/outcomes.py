@@ -71,7 +71,7 @@ class OutcomeCollector:
     per-group means are computed at once with bincount, so a district of hundreds of
     buildings costs about as much per collection as one building."""
 
-    def __init__(self, model: "NeighbourhoodModel"):
+    def __init__(self, model: NeighbourhoodModel):
         self.model = model
         self.rows: list[dict[str, Any]] = []
         self.week_counts: dict[str, float] = {}
@@ -99,7 +99,6 @@ class OutcomeCollector:
         # cell of each occupied household: (building block, resident 0 / supported 1)
         sup = hh.supported.astype(np.int64)
         occ_idx = np.flatnonzero(occ)
-        cells = 2 * n_blocks
 
         def sums(x: np.ndarray, idx: np.ndarray = occ_idx) -> np.ndarray:
             """(n_blocks, 3) sums over all / resident / supported for households `idx`."""

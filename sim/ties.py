@@ -32,7 +32,7 @@ import pandas as pd
 CONTACT_KINDS = ("greet", "talk", "help", "nuisance")
 N_KINDS = len(CONTACT_KINDS)
 
-JIT = dict(cache=True, nogil=True, boundscheck=False)
+JIT = {"cache": True, "nogil": True, "boundscheck": False}
 DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use exp)
 
 

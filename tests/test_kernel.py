@@ -6,8 +6,17 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
-from sim.kernel import (binomial_draw, csr_gather, day_pairs, poisson_draw, rng_handle,
-                        sample_copresence_pairs, slot_weights, trip_rate_matrix)
+
+from sim.kernel import (
+    binomial_draw,
+    csr_gather,
+    day_pairs,
+    poisson_draw,
+    rng_handle,
+    sample_copresence_pairs,
+    slot_weights,
+    trip_rate_matrix,
+)
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import Scenario
@@ -70,7 +79,7 @@ def test_expected_meetings_match_binomial_mean():
     bucket = np.zeros(2, np.int64)
     got, expect = [], []
     for _ in range(3000):
-        a, b, T, V = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
+        a, _, T, _ = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
                                notice, 100, bucket, rng_handle(rng_r), rng_handle(rng_e))
         got.append(len(a))
         expect.append(p * T * (T - 1) / 2)

@@ -18,10 +18,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import setup  # noqa: E402
-from benchmarks.fast import run_fast  # noqa: E402
-from benchmarks.reference_mesa import run_reference  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
+from benchmarks.common import setup
+from benchmarks.fast import run_fast
+from benchmarks.reference_mesa import run_reference
+from sim.scenario import Scenario
 
 # a small flat where small talk is common, so ties above the threshold form within the
 # test's months and the tie statistic is not dominated by zeros
