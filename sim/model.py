@@ -385,6 +385,7 @@ class NeighbourhoodModel(mesa.Model):
                         c.negative_weight, c.buffer, c.bond_transfer,
                         self.config.states.complaint_prob])
         st = self.ties
+        st.reserve(8 * len(a))
         E, used, cnt = resolve_contacts(
             np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
             np.ascontiguousarray(boost, np.float64), int(self.day), par, st.start, st.deg,

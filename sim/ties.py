@@ -236,6 +236,19 @@ def live_slots(start, deg, E, gen):
 
 
 @nb.njit(**JIT)
+def count_live(start, deg, E, gen):
+    nbr = E[0]
+    tg = E[2]
+    k = 0
+    for a in range(start.shape[0]):
+        s0 = start[a]
+        for s in range(s0, s0 + deg[a]):
+            if tg[s] == gen[nbr[s]]:
+                k += 1
+    return k
+
+
+@nb.njit(**JIT)
 def degree_counts(start, deg, E, gen, today, thr, negative, dt):
     nbr = E[0]
     tg = E[2]
@@ -259,18 +272,24 @@ def degree_counts(start, deg, E, gen, today, thr, negative, dt):
 
 @nb.njit(**JIT)
 def compact(start, deg, cap, gen, E, today, eps, dt):
-    """Drop stale and faded entries and repack rows with a little room to grow.
+    """Drop stale and faded entries and repack the rows with a little room to grow, in
+    place: rows are visited in memory order and only ever move towards the front, so no
+    second copy of the store is needed (the arrays keep their capacity).
 
     Returns (E, used, dropped)."""
     nbr = E[0]
     tg = E[2]
-    n = start.shape[0]
-    keep = np.zeros(E[0].shape[0], np.bool_)
-    newdeg = np.zeros(n, np.int32)
-    room = 0
+    order = np.argsort(start)
+    pos = 0
     total = 0
-    for a in range(n):
+    kept = 0
+    for q in range(order.shape[0]):
+        a = order[q]
+        old_cap = cap[a]
+        if old_cap == 0:
+            continue
         s0 = start[a]
+        start_new = pos  # <= s0: earlier rows only shrank
         c = 0
         for s in range(s0, s0 + deg[a]):
             total += 1
@@ -278,33 +297,22 @@ def compact(start, deg, cap, gen, E, today, eps, dt):
                 continue
             f, bo, ng = decayed_at(E, s, today, dt)
             if f + bo >= eps or ng >= eps:
-                keep[s] = True
-                c += 1
-        newdeg[a] = c
-        room += c + (c >> 3) + (2 if c > 0 else 0)
-    E2 = empty_entries(max(room, 64))
-    pos = 0
-    kept = 0
-    for a in range(n):
-        s0 = start[a]
-        c = newdeg[a]
-        start_new = pos
-        for s in range(s0, s0 + deg[a]):
-            if keep[s]:
-                E2[0][pos] = E[0][s]
-                E2[1][pos] = E[1][s]
-                E2[2][pos] = E[2][s]
-                for k in range(N_KINDS):
-                    E2[3][pos, k] = E[3][s, k]
-                for k in range(3):
-                    E2[4][pos, k] = E[4][s, k]
+                if pos != s:
+                    _move(E, s, pos)
                 pos += 1
+                c += 1
         kept += c
         start[a] = start_new
         deg[a] = c
-        cap[a] = c + (c >> 3) + (2 if c > 0 else 0)
+        cap[a] = min(c + (c >> 3) + 2, old_cap) if c > 0 else 0
         pos = start_new + cap[a]
-    return E2, pos, total - kept
+    return E, pos, total - kept
+
+
+def _owned_entries(size: int) -> tuple:
+    """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
+    return (np.zeros(size, np.int32), np.zeros(size, np.int32), np.zeros(size, np.uint16),
+            np.zeros((size, N_KINDS), np.uint16), np.zeros((size, 3), np.float32))
 
 
 # --------------------------------------------------------------------------------------
@@ -325,7 +333,7 @@ class TieStore:
         self.deg = np.zeros(n, np.int32)
         self.cap = np.zeros(n, np.int32)
         self.gen = np.zeros(n, np.uint16)
-        self.E = empty_entries(64)
+        self.E = _owned_entries(64)
         self.used = 0
         self._version = 0
         self._view: tuple[int, np.ndarray, np.ndarray] | None = None
@@ -345,6 +353,25 @@ class TieStore:
         self.E, self.used = E, int(used)
         self._version += 1
 
+    def reserve(self, extra: int) -> None:
+        """Make room for `extra` more slots (plus 5% headroom) by growing the arrays in
+        place (realloc: the kernel moves pages, so growing a large store does not hold two
+        copies at once as the compiled writers' fallback growth does)."""
+        need = self.used + int(extra) + self.used // 20
+        size = len(self.E[0])
+        if need <= size:
+            return
+        new = max(need, size + size // 4)
+        if all(arr.flags.owndata for arr in self.E):
+            for arr in self.E:
+                arr.resize((new,) + arr.shape[1:], refcheck=False)
+        else:  # arrays made by compiled code (fallback growth): copy once into owned ones
+            grown = _owned_entries(new)
+            for dst, src in zip(grown, self.E, strict=True):
+                dst[:self.used] = src[:self.used]
+            self.E = grown
+        self._version += 1
+
     def nbytes(self) -> int:
         return sum(x.nbytes for x in (self.start, self.deg, self.cap, self.gen, *self.E))
 
@@ -356,7 +383,9 @@ class TieStore:
         return self._view[1], self._view[2]
 
     def __len__(self) -> int:
-        return len(self._slots()[1])
+        if self._view is not None and self._view[0] == self._version:
+            return len(self._view[2])
+        return int(count_live(self.start, self.deg, self.E, self.gen))
 
     @property
     def key(self) -> np.ndarray:

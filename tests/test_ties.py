@@ -155,3 +155,12 @@ def test_self_tie_is_an_error():
     s = TieStore(3, *HALF)
     with pytest.raises(ValueError):
         s.add([1], [1], 0, fast=1.0)
+
+
+def test_reserve_grows_in_place_and_keeps_every_tie():
+    store, eager = simulate(seed=4, n=20, days=30, per_day=20, moves=True, check_every=100)
+    before = store.key.copy()
+    store.reserve(10 * len(store.E[0]))
+    assert len(store.E[0]) >= store.used + 10 * len(before)
+    assert np.array_equal(store.key, before)
+    check_equal(store, eager, 30, 20)  # simulate() ends after day 29's decay
