@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -41,10 +42,17 @@ def _maxrss_bytes() -> int:
 # ------------------------------------------------------------------------------------------
 # jobs that run in fresh worker processes
 # ------------------------------------------------------------------------------------------
+def import_seconds() -> float:
+    """`import sim.model` in a brand-new interpreter."""
+    code = "import time; t = time.perf_counter(); import sim.model; print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def job_startup() -> dict:
-    """Import and JIT-load cost in a fresh process (numba's on-disk cache is warm after the
-    first ever run; a cold cache compiles, see 'first compile')."""
-    t0 = time.perf_counter()
+    """JIT-load cost in a fresh process (numba's on-disk cache is warm after the first ever
+    run; a cold cache compiles everything once, ~20-30 s)."""
     import sim.model
     from sim.scenario import load_scenario
     t1 = time.perf_counter()
@@ -56,7 +64,7 @@ def job_startup() -> dict:
     for _ in range(7):
         m.step()
     t3 = time.perf_counter()
-    return {"import_s": t1 - t0, "first_week_s": t2 - t1, "second_week_s": t3 - t2}
+    return {"import_s": import_seconds(), "first_week_s": t2 - t1, "second_week_s": t3 - t2}
 
 
 def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 1) -> dict:
@@ -193,14 +201,16 @@ def main(argv: list[str] | None = None) -> int:
         f"| {days} × {ag['seeds']} | {ag['fast_s']:.3f} | {ag['fast_s'] / hd * 1e9:,.0f} "
         f"| **{ag['ref_s'] / ag['fast_s']:.0f}×** |")
     say()
-    say("| statistic (mean over seeds) | kernel | reference | difference | ± s.e. | within 2% |")
+    say("| statistic (mean over seeds) | kernel | reference | difference | ± s.e. | within 2%"
+        + (" (or < 3 s.e.)" if quick else "") + " |")
     say("|---|---:|---:|---:|---:|:-:|")
     ok_all = True
     for k, label in (("encounters_per_hh_day", "encounters per household-day"),
                      ("ties_per_hh", "ties (≥ tie threshold) per household"),
                      ("acquaintances_per_hh", "acquaintances (any tie) per household")):
         f, r, d, se = ag["stats"][k]
-        ok = abs(d) <= AGREE_TOL
+        # within 2%, or (few seeds) not distinguishable from 0 at 3 standard errors
+        ok = abs(d) <= AGREE_TOL or (quick and abs(d) <= 3 * se)
         if k != "acquaintances_per_hh":
             ok_all &= ok
         say(f"| {label} | {f:.3f} | {r:.3f} | {d:+.2%} | {se:.2%} | {'yes' if ok else 'NO'} |")
@@ -213,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     say("## Full model (all mechanisms, weekly outcomes), fresh process per size, JIT warm")
     say()
     say("| buildings | households | simulated | init s (site + burn-in) | run s | ns per household-day "
-        "| state + ties bytes per dwelling | ties per household | peak RSS MB |")
+        "| state + ties bytes per dwelling (allocated) | ties per household | peak RSS MB |")
     say("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     results = []
     for nb, years, burn in sizes:

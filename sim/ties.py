@@ -357,11 +357,13 @@ class TieStore:
         """Make room for `extra` more slots (plus 5% headroom) by growing the arrays in
         place (realloc: the kernel moves pages, so growing a large store does not hold two
         copies at once as the compiled writers' fallback growth does)."""
-        need = self.used + int(extra) + self.used // 20
+        need = self.used + int(extra) + self.used // 50
         size = len(self.E[0])
         if need <= size:
             return
-        new = max(need, size + size // 4)
+        self._resize(max(need, size + size // 8))
+
+    def _resize(self, new: int) -> None:
         if all(arr.flags.owndata for arr in self.E):
             for arr in self.E:
                 arr.resize((new,) + arr.shape[1:], refcheck=False)
@@ -492,6 +494,8 @@ class TieStore:
         E, used, dropped = compact(self.start, self.deg, self.cap, self.gen, self.E,
                                    int(today), float(eps), self.dtab)
         self.set_arrays(E, used)
+        if len(self.E[0]) > 64 and len(self.E[0]) > self.used + self.used // 4:
+            self._resize(max(64, self.used + self.used // 16))  # give memory back
         return int(dropped)
 
     # summaries ------------------------------------------------------------------------
