@@ -227,7 +227,7 @@ class NeighbourhoodModel(mesa.Model):
             if iv.active:
                 iv.after_day()
         if (self.day + 1) % 30 == 0:
-            self.ties.prune(self.day)
+            self.ties.prune(self.day, self.config.contact.forget_below)
         self.day += 1
         if self.day > 0 and self.day % self.config.run.collect_every_days == 0:
             self.outcomes.collect()

@@ -249,6 +249,12 @@ class ContactParams(Strict):
                                 desc="positive ties at which a household's chance of chatting "
                                      "with someone it barely knows halves (0 = no limit)",
                                 ge=0, le=1000)
+    forget_below: float = P(0.01, unit="tie units",
+                            source="assumption: a single nod is forgotten within ~9 months "
+                                   "(weak ties decay fast, Burt 2002)",
+                            desc="ties weaker than this in every part are forgotten at the "
+                                 "monthly clean-up (keeps memory and time per household bounded)",
+                            ge=0, le=1)
     w_greet: float = P(0.05, unit="tie units", desc="tie growth from a greeting", ge=0, le=5)
     w_talk: float = P(0.3, unit="tie units", desc="tie growth from small talk", ge=0, le=5)
     w_help: float = P(0.8, unit="tie units", desc="tie growth from practical help", ge=0, le=5)
