@@ -11,7 +11,6 @@ depend on iteration order):
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import mesa

@@ -26,7 +26,7 @@ from pydantic import Field
 from sim.allocation import AllocationPolicy
 from sim.interventions.base import Intervention, InterventionParams, register
 from sim.interventions.common import (VISIT_BOOST, Multiplier, hold_activity, same_circulation,
-                                      unit_cost)
+                                      unit_cost, welcome_visits)
 
 
 class AllocationByMotivationParams(InterventionParams):
@@ -182,15 +182,7 @@ class AllocationByMotivation(Intervention):
         m = self.model
         if not hasattr(self, "_mine"):
             return
-        a, b = [], []
-        for d in np.asarray(dwellings).tolist():
-            if self._mine[d]:
-                continue
-            near = same_circulation(m, d)
-            gn = near[self._mine[near]]
-            if len(gn):
-                a.append(int(self.rng.choice(gn)))
-                b.append(d)
-        if a:
-            m.queue_meetings(np.asarray(a), np.asarray(b), talk_boost=VISIT_BOOST)
-            self.count("welcomes", len(a))
+        dwellings = np.asarray(dwellings, np.int64)
+        visits = welcome_visits(m, self.rng, dwellings[~self._mine[dwellings]], self._mine)
+        if visits:
+            self.count("welcomes", visits)

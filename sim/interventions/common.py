@@ -165,3 +165,19 @@ def hold_activity(model: "NeighbourhoodModel", rng: np.random.Generator, attende
     j += j >= i
     model.queue_meetings(att[i], att[j], talk_boost=talk_boost)
     return n
+
+
+def welcome_visits(model: "NeighbourhoodModel", rng: np.random.Generator,
+                   newcomers: np.ndarray, hosts: np.ndarray) -> int:
+    """Each newcomer is visited by one host (a boolean mask over dwellings) living on the
+    same gallery, landing or corridor, if there is one. Returns the number of visits."""
+    a, b = [], []
+    for d in np.asarray(newcomers).tolist():
+        near = same_circulation(model, d)
+        on_hand = near[hosts[near]]
+        if len(on_hand):
+            a.append(int(rng.choice(on_hand)))
+            b.append(d)
+    if a:
+        model.queue_meetings(np.asarray(a), np.asarray(b), talk_boost=VISIT_BOOST)
+    return len(a)

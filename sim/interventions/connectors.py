@@ -20,7 +20,8 @@ import numpy as np
 from pydantic import Field
 
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import VISIT_BOOST, hold_activity, same_circulation, unit_cost
+from sim.interventions.common import hold_activity, unit_cost, \
+    welcome_visits
 
 ACTIVITY_DEFAULTS = {
     # name: (attendance base, others each attendee meets)
@@ -137,14 +138,6 @@ class Connectors(Intervention):
 
     def on_move_in(self, dwellings: np.ndarray) -> None:
         m = self.model
-        hh = m.households
-        a, b = [], []
-        for d in np.asarray(dwellings).tolist():
-            near = same_circulation(m, d)
-            c = near[hh.connector[near]]
-            if len(c):
-                a.append(int(self.rng.choice(c)))
-                b.append(d)
-        if a:
-            m.queue_meetings(np.asarray(a), np.asarray(b), talk_boost=VISIT_BOOST)
-            self.count("welcomes_by_connectors", len(a))
+        visits = welcome_visits(m, self.rng, dwellings, m.households.connector)
+        if visits:
+            self.count("welcomes_by_connectors", visits)
