@@ -153,21 +153,28 @@ def plot_trajectories(paths: list[Path], out: Path) -> Path:
     df = pd.concat(frames)
     shown = ("ties_ge3", "weekly_contact", "sense_of_home", "safety", "nuisance_exposed",
              "avoidance")
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7), sharex=True)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 7.5), sharex=True)
+    names = list(dict.fromkeys(df["scenario"]))
+    colours = plt.get_cmap("tab20")(np.linspace(0, 1, 20))
+    styles = ["-", "--", ":"]
     for ax, col in zip(axes.flat, shown):
-        for sc, d in df.groupby("scenario", sort=False):
+        for i, (sc, d) in enumerate(df.groupby("scenario", sort=False)):
             g = d.groupby("year")[col]
             mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
-            ax.plot(mean.index, mean.values, label=sc)
-            ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15)
+            colour = colours[(2 * i) % 20 + (i // 10) % 2]
+            ax.plot(mean.index, mean.values, label=sc, color=colour,
+                    linestyle=styles[(i // 20) % 3], linewidth=2.2 if i == 0 else 1.3)
+            ax.fill_between(mean.index, lo.values, hi.values, alpha=0.12, color=colour)
         ax.set_title(col.replace("_", " "))
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("year")
-    axes[0, 0].legend(fontsize=7, loc="lower right")
-    fig.suptitle("Mean over seeds, band = 10–90% of seeds")
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=8, frameon=False)
+    fig.suptitle(f"Mean over seeds, band = 10–90% of seeds (thick line: {names[0]}, "
+                 "the reference)")
+    fig.tight_layout(rect=(0, 0, 0.84, 1))
     path = out / "trajectories.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
