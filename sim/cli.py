@@ -11,7 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sim.scenario import SCENARIO_DIR, ScenarioError, load_scenario, parameter_table
+from pydantic import ValidationError
+
+from sim.scenario import (SCENARIO_DIR, ScenarioError, format_validation_error, load_scenario,
+                          parameter_table)
 
 app = typer.Typer(help="goedeburen: simulate neighbour contact in apartment buildings.",
                   no_args_is_help=True, add_completion=False)
@@ -52,6 +55,8 @@ def run(
             overrides["seed"] = seed
         if overrides:
             sc = sc.with_overrides(run=overrides)
+    except ValidationError as exc:
+        _fail(format_validation_error("command-line option (--years/--seed)", exc))
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
     days = int(round(sc.run.years * 365))

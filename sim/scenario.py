@@ -456,13 +456,15 @@ def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def format_validation_error(source: str, exc: ValidationError) -> str:
     lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + _allowed_hint(err["loc"])
-        elif "input" in err and err["type"] not in ("missing",):
+        elif ("input" in err and err["type"] not in ("missing",)
+              and not isinstance(err["input"], (dict, list))):
             msg = f"{msg} (got {err['input']!r})"
-        lines.append(f"  - {loc}: {msg}")
+        # checks across a section name their own keys in the message
+        lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
     return "\n".join(lines)
 
 

@@ -73,3 +73,19 @@ def test_compare_writes_report_and_resumes(tmp_path):
     res2 = runner.invoke(app, args)
     assert res2.exit_code == 0
     assert (out / "runs" / "baseline" / "1" / "manifest.json").stat().st_mtime_ns == stamp
+
+
+def test_bad_command_line_override_names_the_option():
+    res = runner.invoke(app, ["run", "baseline", "--years", "-1"])
+    assert res.exit_code == 2
+    assert "--years" in res.output and "run.years" in res.output and "greater than 0" in res.output
+
+
+def test_bad_intervention_parameter_names_entry_and_allowed_keys(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[interventions]]\ntype = "flatcoach"\nhours_per_weak = 3\n'
+                   '[[interventions]]\ntype = "welcome"\nstart_year = -2\n')
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    out = " ".join(res.output.split())
+    assert "interventions[0].hours_per_weak: unknown key" in out and "hours_per_week" in out

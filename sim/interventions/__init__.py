@@ -23,10 +23,11 @@ def validate_intervention_specs(specs: Iterable[Any]) -> None:
         try:
             REGISTRY[kind].Params.model_validate(data)
         except ValidationError as exc:
+            allowed = ", ".join(REGISTRY[kind].Params.model_fields)
             problems = "; ".join(
-                f"interventions[{i}].{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                + (f" (allowed: {', '.join(REGISTRY[kind].Params.model_fields)})"
-                   if e["type"] == "extra_forbidden" else "")
+                f"interventions[{i}].{'.'.join(map(str, e['loc']))}: "
+                + (f"unknown key (allowed: {allowed})" if e["type"] == "extra_forbidden"
+                   else f"{e['msg']} (got {e.get('input')!r})")
                 for e in exc.errors())
             raise ValueError(problems) from None
 
