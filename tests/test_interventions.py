@@ -121,15 +121,21 @@ def test_flatcoach_is_a_mesa_agent_present_only_while_active(problem):
 
 # --- allocation by motivation -------------------------------------------------------------
 def test_motivated_allocation_brings_calm_in_a_problem_flat(problem):
+    # motivated tenants arrive one vacancy at a time: compare years 2-4, when about a fifth
+    # of the dwellings have turned over, over six seeds
     iv = [{"type": "allocation_by_motivation", "share": 0.5, "selectivity": 1.0}]
+
+    def nuisance_late(r):
+        ts = r.timeseries
+        sel = ts[(ts["building"] == "all") & (ts["group"] == "all") & (ts["year"] > 2)]
+        return float(sel["nuisance_episodes"].sum())
+
     diffs = []
-    for s in (1, 2, 3, 4):
-        base = _run(problem, [], s, 3.0)
-        mot = _run(problem, iv, s, 3.0)
-        diffs.append(mot.events_per_year()["nuisance_episodes"]
-                     - base.events_per_year()["nuisance_episodes"])
+    for s in (1, 2, 3, 4, 5, 6):
+        diffs.append(nuisance_late(_run(problem, iv, s, 4.0))
+                     - nuisance_late(_run(problem, [], s, 4.0)))
     assert np.mean(diffs) < 0, diffs
-    assert sum(d < 0 for d in diffs) >= 3, diffs
+    assert sum(d < 0 for d in diffs) >= 5, diffs
 
 
 def test_motivated_allocation_restores_the_policy_and_needs_vacancies(problem):
