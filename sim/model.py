@@ -340,14 +340,12 @@ class NeighbourhoodModel(mesa.Model):
         rate = self.config.contact.living_nuisance_rate
         hh = self.households
         rng = self.streams["living_nuisance"]
-        # one Poisson draw for the whole site, then causers in proportion to their risk:
-        # the same distribution as a draw per household, at a fraction of the daily cost
-        weight = hh.nuisance_risk * hh.occupied
-        total = float(weight.sum())
-        n_episodes = rng.poisson(rate * total / 365.0) if total > 0 else 0
-        if n_episodes == 0:
+        # one draw per dwelling (not one site-wide draw split by risk): a household's draws
+        # then stay tied to it across policy arms, which keeps common random numbers aligned
+        n_ep = rng.poisson(rate * hh.nuisance_risk * hh.occupied / 365.0)
+        causer = np.repeat(np.arange(len(n_ep)), n_ep)
+        if len(causer) == 0:
             return
-        causer = np.sort(rng.choice(len(weight), size=n_episodes, p=weight / total))
         ptr, nearby = self.adjacent
         lens = ptr[causer + 1] - ptr[causer]
         has = lens > 0
