@@ -9,27 +9,15 @@ import pandas as pd
 
 from sim.kernel import (
     binomial_draw,
-    csr_gather,
     day_pairs,
     poisson_draw,
     rng_handle,
-    sample_copresence_pairs,
     slot_weights,
     trip_rate_matrix,
 )
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import Scenario
-
-
-def test_csr_gather():
-    indptr = np.array([0, 2, 2, 5])
-    values = np.array([10, 11, 20, 21, 22])
-    got, owner = csr_gather(indptr, values, np.array([2, 0, 1, 2]))
-    assert got.tolist() == [20, 21, 22, 10, 11, 20, 21, 22]
-    assert owner.tolist() == [0, 0, 0, 1, 1, 3, 3, 3]
-    got, owner = csr_gather(indptr, values, np.array([1]))
-    assert len(got) == 0 and len(owner) == 0
 
 
 def one_node_site(n: int, p: float, slots: int = 1):
@@ -100,17 +88,6 @@ def test_poisson_and_binomial_draws_have_the_right_moments():
         mu, var = N * p, N * p * (1 - p)
         assert abs(x.mean() - mu) < 4 * np.sqrt(var / len(x))
         assert abs(x.var() - var) < 0.1 * var
-
-
-def test_numpy_reference_pairs_are_copresent():
-    rng = np.random.default_rng(6)
-    hh = np.array([0, 1, 2, 3, 4, 0])
-    node = np.array([5, 5, 5, 7, 7, 7])
-    slot = np.zeros(6, np.int64)
-    a, b = sample_copresence_pairs(hh, node, slot, 1, np.ones(8), 10, rng)
-    pairs = set(zip(a.tolist(), b.tolist()))
-    assert pairs <= {(0, 1), (0, 2), (1, 2), (3, 4), (0, 3), (0, 4)}
-    assert all(x < y for x, y in pairs)
 
 
 def test_compiled_trip_rates_equal_trip_rates():
