@@ -126,3 +126,21 @@ def test_odd_parameter_table_is_complete():
     missing = [f"{r['section']}.{r['name']}" for r in parameter_table()
                if f"`{r['section']}.{r['name']}`" not in text]
     assert not missing, f"docs/ODD.md lacks {missing}; regenerate with goedeburen params --markdown"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIO_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_runs(path):
+    """`goedeburen run scenarios/<each>.toml` works: a short run of every shipped file, with
+    its interventions switched on (their start dates pulled into the short horizon)."""
+    from sim.run import run_model
+
+    sc = load_scenario(path)
+    if sc.interventions:
+        sc = sc.with_overrides(interventions=[
+            {**iv.model_dump(), "start_year": min(iv.model_dump().get("start_year", 0), 0.2)}
+            for iv in sc.interventions])
+    r = run_model(sc.with_overrides(run={"burn_in_years": 0.2}), years=0.6)
+    assert r.final()["households"] > 0
+    assert len(r.interventions) == len(sc.interventions)
+    for _, row in r.interventions.iterrows():
+        assert row["cost_eur"] >= 0
