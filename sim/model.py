@@ -93,6 +93,9 @@ class NeighbourhoodModel(mesa.Model):
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self.trip_multiplier = np.ones(n)
         self.tie_count = np.zeros(n)  # positive ties per household, refreshed weekly
+        # pleasant / unpleasant contacts per household today and this week (kernel fills them)
+        self._pos_today, self._neg_today = np.zeros(n), np.zeros(n)
+        self._pos_week, self._neg_week = np.zeros(n), np.zeros(n)
         self.talk_multiplier = np.ones(n)
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
@@ -288,11 +291,6 @@ class NeighbourhoodModel(mesa.Model):
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
             "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }
-        if not hasattr(self, "_pos_today"):
-            self._pos_today = np.zeros(n)
-            self._neg_today = np.zeros(n)
-            self._pos_week = np.zeros(n)
-            self._neg_week = np.zeros(n)
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -448,8 +446,7 @@ class NeighbourhoodModel(mesa.Model):
         c = self.config.contact
         occ = hh.occupied
         n = self.site.n_dwellings
-        pos_week = getattr(self, "_pos_week", np.zeros(n))
-        neg_week = getattr(self, "_neg_week", np.zeros(n))
+        pos_week, neg_week = self._pos_week, self._neg_week
         self.tie_count[:] = self.ties.degree(self.day, c.tie_threshold)
         ties = np.minimum(self.tie_count, 3) / 3.0
         bad = 1 - np.exp(-hh.neg_recent)            # 0..1, recent nuisance experienced
