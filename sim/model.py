@@ -395,13 +395,7 @@ class NeighbourhoodModel(mesa.Model):
             hh.complaints, rng_handle(self.streams["contact"]), self.tie_count,
             float(c.network_capacity))
         st.set_arrays(E, used)
-        t = self.today
-        t["encounters"] += cnt[0]
-        t["avoided"] += cnt[1]
-        t["talk"] += cnt[2]
-        t["greet"] += cnt[3]
-        t["nuisance"] += cnt[4]
-        t["conflict"] += cnt[5]
+        self._tally(("encounters", "avoided", "talk", "greet", "nuisance", "conflict"), cnt)
 
     # --- help -------------------------------------------------------------------------
     def _help(self) -> None:
@@ -420,11 +414,12 @@ class NeighbourhoodModel(mesa.Model):
             hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
             hh.last_talk_day, self._pos_today, rng_handle(self.streams["help"]))
         st.set_arrays(E, used)
-        t = self.today
-        t["help_needs"] += cnt[0]
-        t["help"] += cnt[1]
-        t["help_unmet"] += cnt[2]
-        t["withdrawn"] += cnt[3]
+        self._tally(("help_needs", "help", "help_unmet", "withdrawn"), cnt)
+
+    def _tally(self, names: tuple[str, ...], counts: np.ndarray) -> None:
+        """Add a compiled call's event counts (in `names` order) to today's totals."""
+        for name, count in zip(names, counts):
+            self.today[name] += count
 
     # --- bookkeeping and states -------------------------------------------------------
     def _daily_bookkeeping(self) -> None:
