@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.building import Site
-from sim.kernel import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
+from sim.trips import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
 from sim.model import build_site_from
 from sim.population import Households
 from sim.scenario import Scenario, load_scenario
@@ -86,7 +86,7 @@ def setup(scenario: Scenario, seed: int, site: Site | None = None) -> Setup:
 
 
 def contact_parameters(scenario: Scenario) -> np.ndarray:
-    """The 16 parameters of kernel.resolve_contacts with nuisance switched off."""
+    """The 16 parameters of contact.resolve_contacts with nuisance switched off."""
     c = scenario.contact
     return np.array([c.tie_threshold, c.avoid_threshold, c.avoid_prob, 0.0, 0.0, 0.0,
                      c.talk_base, c.language_barrier, c.greet_base, c.w_talk, c.w_greet,

@@ -1,11 +1,13 @@
-"""The project's kernel (sim.kernel + sim.ties) driven in the benchmark's reduced mode."""
+"""The project's kernel (sim.trips, sim.contact, sim.ties) driven in the benchmark's reduced mode."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup, contact_parameters
-from sim.kernel import day_pairs, resolve_contacts, rng_handle
+from sim.contact import resolve_contacts
+from sim.rand import rng_handle
+from sim.trips import day_pairs
 from sim.rng import Streams
 from sim.ties import TieStore
 

@@ -21,9 +21,11 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
-from sim.kernel import (canonical_pairs, daily_bookkeeping, day_pairs, destination_parameters,
-                        dwellings_due, help_day, movers_today, pack_routes, resolve_contacts,
-                        rng_handle, slot_weights, trip_rate_matrix)
+from sim.contact import help_day, resolve_contacts
+from sim.daily import daily_bookkeeping, dwellings_due, movers_today
+from sim.rand import rng_handle
+from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
+                       slot_weights, trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
@@ -259,8 +261,8 @@ class NeighbourhoodModel(mesa.Model):
 
     def _encounters_today(self) -> tuple[np.ndarray, np.ndarray]:
         """Trips, visits and co-presence for the day in one compiled call
-        (sim.kernel.day_pairs). The trip rates are the formula of `trip_rates`, evaluated
-        from the household arrays and `trip_multiplier` by `kernel.trip_rate_matrix`."""
+        (sim.trips.day_pairs). The trip rates are the formula of `trip_rates`, evaluated
+        from the household arrays and `trip_multiplier` by `trips.trip_rate_matrix`."""
         r = self.config.routines
         hh = self.households
         k = self._kernel
@@ -373,7 +375,7 @@ class NeighbourhoodModel(mesa.Model):
     # --- contact ----------------------------------------------------------------------
     def _resolve_contacts(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
         """Encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
-        read against start-of-day ties: one compiled pass, `kernel.resolve_contacts`."""
+        read against start-of-day ties: one compiled pass, `contact.resolve_contacts`."""
         if len(a) == 0:
             return
         c = self.config.contact
@@ -400,7 +402,7 @@ class NeighbourhoodModel(mesa.Model):
     # --- help -------------------------------------------------------------------------
     def _help(self) -> None:
         """Needs arise; the needy ask their strongest eligible tie (compiled:
-        `kernel.help_day`)."""
+        `contact.help_day`)."""
         hp = self.config.help
         c = self.config.contact
         hh = self.households

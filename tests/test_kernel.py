@@ -7,14 +7,8 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 
-from sim.kernel import (
-    binomial_draw,
-    day_pairs,
-    poisson_draw,
-    rng_handle,
-    slot_weights,
-    trip_rate_matrix,
-)
+from sim.rand import binomial_draw, poisson_draw, rng_handle
+from sim.trips import day_pairs, slot_weights, trip_rate_matrix
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import Scenario
@@ -119,7 +113,7 @@ def test_results_do_not_depend_on_worker_processes():
 
 def test_compiled_draws_are_the_generators_own_stream():
     """Compiled code draws exactly what Generator.random() would, and advances it."""
-    from sim.kernel import uniform
+    from sim.rand import uniform
     g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
     h = rng_handle(g1)
     got = [uniform(h) for _ in range(5)]

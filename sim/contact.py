@@ -1,0 +1,234 @@
+"""Encounter outcomes and help between neighbours, compiled, on the tie store's arrays."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.rand import JIT, uniform
+from sim.ties import decayed_at, lookup, upsert, write_slot
+
+
+@nb.njit(**JIT)
+def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
+                     dt, avoidance, nuisance_risk, openness, other_language,
+                     talk_multiplier, trust_institutions, last_talk_day, pos_today,
+                     neg_today, nuisance_caused, complaints, rng, tie_count=None,
+                     capacity=0.0):
+    """Outcomes of today's encounters against start-of-day ties, then tie growth.
+
+    `tie_count` (positive ties per household, refreshed weekly) and `capacity` limit how
+    easily busy people strike up new acquaintances (time budget); capacity 0 = no limit.
+
+    Each unordered pair meets at most once a day, so every directed tie is written at most
+    once and reading-then-writing pair by pair equals reading all first. Returns
+    (E, used, counters) with counters = encounters, avoided, talk, greet,
+    nuisance, conflict."""
+    (thr, avoid_thr, avoid_prob, neg_base, neg_risk_w, neg_grudge_w, talk_base,
+     lang_barrier, greet_base, w_talk, w_greet, w_nuis, neg_weight, buffer_, bond_tr,
+     complaint_prob) = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7],
+                        par[8], par[9], par[10], par[11], par[12], par[13], par[14], par[15])
+    P = a.shape[0]
+    cnt = np.zeros(6)
+    cnt[0] = P
+    TALK, GREET, NUIS = 1, 0, 3
+    neg_v = np.empty(P, np.int64)
+    neg_c = np.empty(P, np.int64)
+    n_neg = 0
+    for k in range(P):
+        x = a[k]
+        y = b[k]
+        u0 = uniform(rng)
+        u1 = uniform(rng)
+        u2 = uniform(rng)
+        u3 = uniform(rng)
+        u4 = uniform(rng)
+        u5 = uniform(rng)
+        p_ab = 0.0
+        n_ab = 0.0
+        p_ba = 0.0
+        n_ba = 0.0
+        s_ab = lookup(start, deg, E, gen, x, y)
+        if s_ab >= 0:
+            f, bo, ng = decayed_at(E, s_ab, day, dt)
+            p_ab = f + bo
+            n_ab = ng
+        s_ba = lookup(start, deg, E, gen, y, x)
+        if s_ba >= 0:
+            f, bo, ng = decayed_at(E, s_ba, day, dt)
+            p_ba = f + bo
+            n_ba = ng
+        dodge_a = (avoid_prob if n_ab >= avoid_thr else 0.0) \
+            + avoidance[x] * 0.5 * min(max(1 - p_ab / thr, 0.0), 1.0)
+        dodge_b = (avoid_prob if n_ba >= avoid_thr else 0.0) \
+            + avoidance[y] * 0.5 * min(max(1 - p_ba / thr, 0.0), 1.0)
+        if u0 < min(max(dodge_a, 0.0), 0.95) or u1 < min(max(dodge_b, 0.0), 0.95):
+            cnt[1] += 1
+            continue
+        risk_a = nuisance_risk[x]
+        risk_b = nuisance_risk[y]
+        friendly = min(max((p_ab + p_ba) / (2 * thr), 0.0), 1.0)
+        # arranged meetings (boost > 1: an introduction, a hosted activity) are civil in
+        # proportion to how much the host shapes them; anonymous passing is not
+        p_neg = (neg_base + neg_risk_w * (risk_a + risk_b) + neg_grudge_w * (n_ab + n_ba)) \
+            * (1 - 0.5 * friendly) / max(boost[k], 1.0)
+        if u2 < min(max(p_neg, 0.0), 0.9):
+            total_risk = risk_a + risk_b
+            if total_risk > 0:
+                a_causes = u5 * max(total_risk, 1e-12) < risk_a
+            else:
+                a_causes = u5 < 0.5
+            if a_causes:
+                causer, victim, p_vc, s_vc, s_cv = x, y, p_ba, s_ba, s_ab
+            else:
+                causer, victim, p_vc, s_vc, s_cv = y, x, p_ab, s_ab, s_ba
+            wn = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
+            cnt[4] += 1
+            if n_ab + n_ba >= avoid_thr:
+                cnt[5] += 1
+            # slots found above stay valid: an insert only moves the row it goes into
+            if s_vc >= 0:
+                write_slot(E, s_vc, day, 0.0, 0.0, wn, NUIS, dt)
+            else:
+                E, used = upsert(start, deg, cap, gen, E, used, victim, causer, day, 0.0, 0.0,
+                                 wn, NUIS, dt)
+            if s_cv >= 0:
+                write_slot(E, s_cv, day, 0.0, 0.0, 0.3 * wn, NUIS, dt)
+            else:
+                E, used = upsert(start, deg, cap, gen, E, used, causer, victim, day, 0.0, 0.0,
+                                 0.3 * wn, NUIS, dt)
+            neg_v[n_neg] = victim
+            neg_c[n_neg] = causer
+            n_neg += 1
+            continue
+        openness_ = 0.5 + 0.5 * (openness[x] + openness[y])
+        la = other_language[x]
+        lbb = other_language[y]
+        barrier = 0.5 if (la and lbb) else (1.0 if (la or lbb) else 0.0)
+        familiarity = min(max(0.5 * (p_ab + p_ba) / (2 * thr), 0.0), 1.0)
+        tm = max(talk_multiplier[x], talk_multiplier[y]) * boost[k]
+        p_talk = talk_base * openness_ * (0.1 + 1.9 * familiarity) \
+            * (1 - lang_barrier * barrier) * tm
+        if capacity > 0.0 and tie_count is not None:
+            busiest = max(tie_count[x], tie_count[y])
+            p_talk *= familiarity + (1.0 - familiarity) * capacity / (capacity + busiest)
+        p_greet = greet_base * openness_ * (0.5 + familiarity)
+        if u3 < min(max(p_talk, 0.0), 0.95):
+            w = w_talk
+            kind = TALK
+            cnt[2] += 1
+            last_talk_day[x] = day
+            last_talk_day[y] = day
+        elif u4 < min(max(p_greet, 0.0), 1.0):
+            w = w_greet
+            kind = GREET
+            cnt[3] += 1
+        else:
+            continue
+        fast = w * (1 - bond_tr)
+        bond = w * bond_tr
+        if s_ab >= 0:
+            write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
+        else:
+            E, used = upsert(start, deg, cap, gen, E, used, x, y, day, fast, bond, 0.0, kind,
+                             dt)
+        if s_ba >= 0:
+            write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
+        else:
+            E, used = upsert(start, deg, cap, gen, E, used, y, x, day, fast, bond, 0.0, kind,
+                             dt)
+        pos_today[x] += 1.0
+        pos_today[y] += 1.0
+    for k in range(n_neg):
+        v = neg_v[k]
+        c = neg_c[k]
+        neg_today[v] += 1.0
+        nuisance_caused[c] += 1
+        if uniform(rng) < complaint_prob * (0.5 + trust_institutions[v]):
+            complaints[c] += 1.0
+    return E, used, cnt
+
+
+@nb.njit(**JIT)
+def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
+             age_group, supported, recovery, burden, openness, help_given, help_received,
+             help_unmet, last_talk_day, pos_today, rng):
+    """Help needs arise; each needy household asks its strongest eligible tie; that
+    neighbour helps with a probability set by willingness, openness and burden. All choices
+    are made against the start-of-phase state, then applied. Returns (E, used,
+    counters) with counters = needs, helped, unmet, withdrawn."""
+    (need_rate, need_eld, need_sup, ask_min, burden_limit, willingness, burden_per_help,
+     w_help, bond_tr) = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7],
+                         par[8])
+    n = occupied.shape[0]
+    HELP = 2
+    cnt = np.zeros(4)
+    needy = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        rate = (need_rate + need_eld * (age_group[i] == 2)
+                + need_sup * supported[i] * (1.2 - recovery[i])) / 365.0
+        u = uniform(rng)
+        if occupied[i] and u < rate:
+            needy[k] = i
+            k += 1
+    cnt[0] = k
+    if k == 0:
+        return E, used, cnt
+    helper_of = np.full(k, -1, np.int64)
+    for q in range(k):
+        a = needy[q]
+        best = -1
+        best_s = -1e300
+        s0 = start[a]
+        for s in range(s0, s0 + deg[a]):
+            h = E[0][s]
+            if E[2][s] != gen[h]:
+                continue
+            f, bo, ng = decayed_at(E, s, day, dt)
+            st = f + bo - ng
+            over = burden[h] >= burden_limit
+            if f + bo >= ask_min and over:
+                cnt[3] += 1
+            if st >= ask_min and occupied[h] and not over and st > best_s:
+                best_s = st
+                best = h
+        helper_of[q] = best
+    # willingness draws, in needy order, for those who had someone to ask
+    yes = np.zeros(k, np.bool_)
+    for q in range(k):
+        h = helper_of[q]
+        if h < 0:
+            continue
+        p = willingness * (0.6 + 0.8 * openness[h]) * min(max(
+            1 - burden[h] / burden_limit, 0.0), 1.0)
+        yes[q] = uniform(rng) < min(max(p, 0.0), 1.0)
+    # repeated help to the same household weighs more (counts before today's help)
+    repeats = np.zeros(k)
+    for q in range(k):
+        if yes[q]:
+            s = lookup(start, deg, E, gen, helper_of[q], needy[q])
+            if s >= 0:
+                repeats[q] = E[3][s, HELP]
+    fast = w_help * (1 - bond_tr)
+    bond = w_help * bond_tr
+    for q in range(k):
+        a = needy[q]
+        h = helper_of[q]
+        if not yes[q]:
+            help_unmet[a] += 1
+            cnt[2] += 1
+            continue
+        burden[h] += burden_per_help * (1 + repeats[q] / 5.0)
+        help_given[h] += 1
+        help_received[a] += 1
+        last_talk_day[a] = day
+        last_talk_day[h] = day
+        cnt[1] += 1
+        pos_today[a] += 1.0
+        pos_today[h] += 1.0
+        E, used = upsert(start, deg, cap, gen, E, used, a, h, day,
+                                      fast, bond, 0.0, HELP, dt)
+        E, used = upsert(start, deg, cap, gen, E, used, h, a, day,
+                                      fast, bond, 0.0, HELP, dt)
+    return E, used, cnt

@@ -1,0 +1,55 @@
+"""Per-household daily bookkeeping and turnover draws, compiled."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.rand import JIT, uniform
+
+
+@nb.njit(**JIT)
+def daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week,
+                      burden, complaints, recent_decay, burden_decay, complaint_decay):
+    """Recent-experience memories decay and take in today's contacts; today's tallies are
+    added to the week's and reset."""
+    for i in range(pos_recent.shape[0]):
+        pos_recent[i] = pos_recent[i] * recent_decay + pos_today[i]
+        neg_recent[i] = neg_recent[i] * recent_decay + neg_today[i]
+        pos_week[i] += pos_today[i]
+        neg_week[i] += neg_today[i]
+        pos_today[i] = 0.0
+        neg_today[i] = 0.0
+        burden[i] *= burden_decay
+        complaints[i] *= complaint_decay
+
+
+@nb.njit(**JIT)
+def movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup,
+                 unhappy_mult, rng):
+    """Voluntary move-outs drawn for every dwelling (vacant ones too, so the stream's use
+    does not depend on occupancy)."""
+    n = occupied.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        base = rate_sup if supported[i] else rate_res
+        rate = base * (1 + (unhappy_mult - 1) * (1 - sense_of_home[i])) / 365.0
+        u = uniform(rng)
+        if occupied[i] and u < rate:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@nb.njit(**JIT)
+def dwellings_due(occupied, vacant_until, day):
+    """Vacant dwellings whose vacancy ends today or earlier (ascending)."""
+    n = occupied.shape[0]
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if not occupied[i] and vacant_until[i] <= day:
+            out[k] = i
+            k += 1
+    return out[:k]
