@@ -9,7 +9,7 @@ from sim.contact import resolve_contacts
 from sim.rand import rng_handle
 from sim.trips import day_pairs
 from sim.rng import Streams
-from sim.ties import TieStore
+from sim.ties import TieStore, dense_blocks
 
 
 def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) -> dict:
@@ -21,7 +21,8 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     n = s.site.n_dwellings
     hh = s.households
     streams = Streams(seed)
-    ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days, c.negative_half_life_days)
+    ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days, c.negative_half_life_days,
+                    blocks=dense_blocks(s.site.dwelling_building))
     par = contact_parameters(sc)
     bucket = np.zeros(s.site.n_nodes * s.slots + 1, np.int64)
     zeros = np.zeros(n)
@@ -37,8 +38,8 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
                                rng_handle(streams["encounters"]))
         encounters += len(a)
         E, used, _ = resolve_contacts(
-            a, b, np.ones(len(a)), day, par, ties.start, ties.deg, ties.cap, ties.gen,
-            ties.E, ties.used, ties.dtab, zeros, zeros,
+            a, b, np.ones(len(a)), day, par, ties.H, ties.gen, ties.E, ties.used, ties.dtab,
+            zeros, zeros,
             hh.openness, hh.other_language, ones, zeros, hh.last_talk_day, scratch[0],
             scratch[1], hh.nuisance_caused, scratch[2], rng_handle(streams["contact"]))
         ties.set_arrays(E, used)
@@ -47,7 +48,7 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
         if (day + 1) % SAMPLE_EVERY == 0 and day + 1 >= WARM_UP:
             deg = ties.degree(day + 1, c.tie_threshold)
             strong.append(float(deg[s.occupied].mean()))
-            known.append(float(ties.deg[s.occupied].mean()))
+            known.append(float(ties.entries_per_household()[s.occupied].mean()))
     return {"households": s.n_households, "days": days,
             "encounters_per_hh_day": 2 * encounters / (s.n_households * days),
             "ties_per_hh": float(np.mean(strong)) if strong else float("nan"),

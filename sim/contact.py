@@ -6,11 +6,12 @@ import numba as nb
 import numpy as np
 
 from sim.rand import JIT, uniform
-from sim.ties import decayed_at, lookup, upsert, write_slot
+from sim.ties import (BSIZE, CNT, DAY, DEG, EGEN, NBR, NO_DAY, decayed_at, lookup, place,
+                      row_slots, sparse_slot, start_slot, upsert, write_slot)
 
 
 @nb.njit(**JIT)
-def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
+def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
                      dt, avoidance, nuisance_risk, openness, other_language,
                      talk_multiplier, trust_institutions, last_talk_day, pos_today,
                      neg_today, nuisance_caused, complaints, rng, tie_count=None,
@@ -35,6 +36,7 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
     neg_v = np.empty(P, np.int64)
     neg_c = np.empty(P, np.int64)
     n_neg = 0
+    D = E[DAY].shape[0] - E[NBR].shape[0]
     for k in range(P):
         x = a[k]
         y = b[k]
@@ -48,12 +50,20 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
         n_ab = 0.0
         p_ba = 0.0
         n_ba = 0.0
-        s_ab = lookup(start, deg, E, gen, x, y)
+        # tie lookups written out here rather than calling `lookup`: a call that is not
+        # inlined costs more than the lookup itself (reference counts of every array)
+        d_ab = place(H, x, y)
+        d_ba = place(H, y, x)
+        if d_ab >= 0:
+            s_ab = d_ab if E[DAY][d_ab] != NO_DAY else -1
+            s_ba = d_ba if E[DAY][d_ba] != NO_DAY else -1
+        else:
+            s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
+            s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
         if s_ab >= 0:
             f, bo, ng = decayed_at(E, s_ab, day, dt)
             p_ab = f + bo
             n_ab = ng
-        s_ba = lookup(start, deg, E, gen, y, x)
         if s_ba >= 0:
             f, bo, ng = decayed_at(E, s_ba, day, dt)
             p_ba = f + bo
@@ -79,9 +89,9 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
             else:
                 a_causes = u5 < 0.5
             if a_causes:
-                causer, victim, p_vc, s_vc, s_cv = x, y, p_ba, s_ba, s_ab
+                causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = x, y, p_ba, s_ba, s_ab, d_ba, d_ab
             else:
-                causer, victim, p_vc, s_vc, s_cv = y, x, p_ab, s_ab, s_ba
+                causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = y, x, p_ab, s_ab, s_ba, d_ab, d_ba
             wn = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
             cnt[4] += 1
             if n_ab + n_ba >= avoid_thr:
@@ -89,14 +99,18 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
             # slots found above stay valid: an insert only moves the row it goes into
             if s_vc >= 0:
                 write_slot(E, s_vc, day, 0.0, 0.0, wn, NUIS, dt)
+            elif d_vc >= 0:
+                start_slot(E, d_vc, day, 0.0, 0.0, wn, NUIS)
             else:
-                E, used = upsert(start, deg, cap, gen, E, used, victim, causer, day, 0.0, 0.0,
-                                 wn, NUIS, dt)
+                E, used = upsert(H, gen, E, used, victim, causer, day, 0.0, 0.0, wn, NUIS,
+                                 dt)
             if s_cv >= 0:
                 write_slot(E, s_cv, day, 0.0, 0.0, 0.3 * wn, NUIS, dt)
+            elif d_cv >= 0:
+                start_slot(E, d_cv, day, 0.0, 0.0, 0.3 * wn, NUIS)
             else:
-                E, used = upsert(start, deg, cap, gen, E, used, causer, victim, day, 0.0, 0.0,
-                                 0.3 * wn, NUIS, dt)
+                E, used = upsert(H, gen, E, used, causer, victim, day, 0.0, 0.0, 0.3 * wn,
+                                 NUIS, dt)
             neg_v[n_neg] = victim
             neg_c[n_neg] = causer
             n_neg += 1
@@ -129,14 +143,16 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
         bond = w * bond_tr
         if s_ab >= 0:
             write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
+        elif d_ab >= 0:
+            start_slot(E, d_ab, day, fast, bond, 0.0, kind)
         else:
-            E, used = upsert(start, deg, cap, gen, E, used, x, y, day, fast, bond, 0.0, kind,
-                             dt)
+            E, used = upsert(H, gen, E, used, x, y, day, fast, bond, 0.0, kind, dt)
         if s_ba >= 0:
             write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
+        elif d_ba >= 0:
+            start_slot(E, d_ba, day, fast, bond, 0.0, kind)
         else:
-            E, used = upsert(start, deg, cap, gen, E, used, y, x, day, fast, bond, 0.0, kind,
-                             dt)
+            E, used = upsert(H, gen, E, used, y, x, day, fast, bond, 0.0, kind, dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for k in range(n_neg):
@@ -150,7 +166,7 @@ def resolve_contacts(a, b, boost, day, par, start, deg, cap, gen, E, used,
 
 
 @nb.njit(**JIT)
-def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
+def help_day(day, par, H, gen, members, E, used, dt, occupied,
              age_group, supported, recovery, burden, openness, help_given, help_received,
              help_unmet, last_talk_day, pos_today, rng):
     """Help needs arise; each needy household asks its strongest eligible tie; that
@@ -176,16 +192,18 @@ def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
     if k == 0:
         return E, used, cnt
     helper_of = np.full(k, -1, np.int64)
+    width = 0
+    for q in range(k):
+        width = max(width, H[DEG, needy[q]] + H[BSIZE, needy[q]])
+    partners = np.empty(width, np.int64)
+    slots = np.empty(width, np.int64)
     for q in range(k):
         a = needy[q]
         best = -1
         best_s = -1e300
-        s0 = start[a]
-        for s in range(s0, s0 + deg[a]):
-            h = E[0][s]
-            if E[2][s] != gen[h]:
-                continue
-            f, bo, ng = decayed_at(E, s, day, dt)
+        for i in range(row_slots(H, gen, members, E, a, partners, slots)):
+            h = partners[i]
+            f, bo, ng = decayed_at(E, slots[i], day, dt)
             st = f + bo - ng
             over = burden[h] >= burden_limit
             if f + bo >= ask_min and over:
@@ -207,9 +225,9 @@ def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
     repeats = np.zeros(k)
     for q in range(k):
         if yes[q]:
-            s = lookup(start, deg, E, gen, helper_of[q], needy[q])
+            s = lookup(H, gen, E, helper_of[q], needy[q])
             if s >= 0:
-                repeats[q] = E[3][s, HELP]
+                repeats[q] = E[CNT][s, HELP]
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
     for q in range(k):
@@ -227,8 +245,6 @@ def help_day(day, par, start, deg, cap, gen, E, used, dt, occupied,
         cnt[1] += 1
         pos_today[a] += 1.0
         pos_today[h] += 1.0
-        E, used = upsert(start, deg, cap, gen, E, used, a, h, day,
-                                      fast, bond, 0.0, HELP, dt)
-        E, used = upsert(start, deg, cap, gen, E, used, h, a, day,
-                                      fast, bond, 0.0, HELP, dt)
+        E, used = upsert(H, gen, E, used, a, h, day, fast, bond, 0.0, HELP, dt)
+        E, used = upsert(H, gen, E, used, h, a, day, fast, bond, 0.0, HELP, dt)
     return E, used, cnt

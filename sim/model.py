@@ -30,7 +30,7 @@ from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.ties import CONTACT_KINDS, TieStore
+from sim.ties import CONTACT_KINDS, TieStore, dense_blocks
 
 GREET, TALK, HELP, NUISANCE = (CONTACT_KINDS.index(k) for k in CONTACT_KINDS)
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
@@ -85,7 +85,8 @@ class NeighbourhoodModel(mesa.Model):
         c = scenario.contact
         self.households = Households(n)
         self.ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days,
-                             c.negative_half_life_days)
+                             c.negative_half_life_days,
+                             blocks=dense_blocks(self.site.dwelling_building))
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
@@ -389,8 +390,8 @@ class NeighbourhoodModel(mesa.Model):
         st.reserve(8 * len(a))
         E, used, cnt = resolve_contacts(
             np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
-            np.ascontiguousarray(boost, np.float64), int(self.day), par, st.start, st.deg,
-            st.cap, st.gen, st.E, st.used, st.dtab, hh.avoidance,
+            np.ascontiguousarray(boost, np.float64), int(self.day), par, st.H, st.gen, st.E,
+            st.used, st.dtab, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language,
             np.asarray(self.talk_multiplier, np.float64), hh.trust_institutions,
             hh.last_talk_day, self._pos_today, self._neg_today, hh.nuisance_caused,
@@ -411,9 +412,8 @@ class NeighbourhoodModel(mesa.Model):
                         c.w_help, c.bond_transfer])
         st = self.ties
         E, used, cnt = help_day(
-            int(self.day), par, st.start, st.deg, st.cap, st.gen, st.E, st.used,
-            st.dtab, hh.occupied, hh.age_group, hh.supported, hh.recovery,
-            hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
+            int(self.day), par, st.H, st.gen, st.members, st.E, st.used, st.dtab, hh.occupied,
+            hh.age_group, hh.supported, hh.recovery, hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
             hh.last_talk_day, self._pos_today, rng_handle(self.streams["help"]))
         st.set_arrays(E, used)
         self._tally(("help_needs", "help", "help_unmet", "withdrawn"), cnt)

@@ -1,24 +1,30 @@
-"""Directed neighbour ties in a compact per-household store with lazy decay.
+"""Directed neighbour ties with lazy decay: a dense block per building, sparse rows across.
 
 A tie a→b is how household a regards household b: a positive part (a fast-decaying
 acquaintance component plus a slow "bond" component) and a negative part (grudge). Ties are
 directed because nuisance is: the victim dislikes the one who caused it.
 
-Layout (chosen by measurement, see benchmarks/): every household owns one *row*, a block of
-slots in flat arrays, sorted by partner. So one household's ties sit together in memory, a
-lookup a→b is a short binary search in a's row, and all of a's ties are one slice. A row
-that is full moves to the end of the arrays with twice the room (amortised O(1)); rows are
-compacted when the store is pruned. Decay is lazy: each entry keeps the day it was last
-written and is decayed on read (value × factor^(days since)), so a day costs O(contacts),
-not O(ties). Entries that have decayed to nothing are dropped by `prune`.
+Layout (chosen by measurement, see benchmarks/): in a building everybody soon recognises
+almost everybody (a household of a 140-dwelling gallery flat holds ~120 live ties), so the
+ties *within* a building are a dense B×B block: the entry a→b sits at a fixed place, found
+with one multiplication instead of a search, and nothing ever moves. Ties *between*
+buildings (met at the park or the shops) are rare and live in sparse per-household rows,
+sorted by partner: a lookup is a short binary search, a row that is full moves to the end
+with more room, rows are compacted when the store is pruned. Both kinds share one entry
+pool: dense entries first, then the sparse ones, so a tie is one "slot" whichever kind
+it is. Decay is lazy: each entry keeps the day it was last written and is decayed on read
+(value × factor^(days since)), so a day costs O(contacts), not O(ties). Entries that have
+decayed to nothing are dropped by `prune`; a dense entry is then cleared (absent = its
+day is NO_DAY). Dense and sparse storage behave identically: only speed differs.
 
-When a household moves out its row is cleared and its dwelling's *generation* goes up;
-entries of other households that point at the old generation are stale and read as absent
-(they are dropped at the next prune, or overwritten if the pair meets again).
+When a household moves out, its dense row and column are cleared, its sparse row is
+emptied and its dwelling's *generation* goes up: other households' sparse entries that
+point at the old generation are stale and read as absent (dropped at the next prune, or
+restarted if the pair meets again).
 
-The compiled functions (numba) take the arrays explicitly; the `TieStore` class is the
-Python face with the vectorised API the rest of the model uses. `key` order (a*n+b,
-ascending) is the order of every "all ties" view (`key`, `all_strengths`, `find`, `counts`).
+The compiled functions (numba) take the arrays explicitly; `TieStore` is the Python face
+with the vectorised API the rest of the model uses. `key` order (a*n+b, ascending) is the
+order of every "all ties" view (`key`, `all_strengths`, `find`, `counts`).
 """
 
 from __future__ import annotations
@@ -34,21 +40,34 @@ N_KINDS = len(CONTACT_KINDS)
 
 JIT = {"cache": True, "nogil": True, "boundscheck": False}
 DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use exp)
+DENSE_LIMIT = 600        # buildings with more dwellings keep their ties in sparse rows
+NO_DAY = np.int32(-2**31)  # day of an absent dense entry
+
+# rows of the per-household header H (int64, shape (8, n))
+START, DEG, CAP, DROW, BLOCK, LOC, MBASE, BSIZE = range(8)
+# the entry pool E = (nbr, egen, day, cnt, val): nbr int32 and egen uint16 for sparse
+# positions p only; day int32, cnt uint16[:, 4] and val float32[:, 3] (fast, bond, neg) for
+# every slot: dense slots 0..D-1, then sparse slot D + p. 24 bytes a dense entry, 30 sparse.
+NBR, EGEN, DAY, CNT, VAL = range(5)
 
 
 # --------------------------------------------------------------------------------------
-# compiled primitives (rows: start/deg/cap per household; entries: the tuple E of arrays
-# nbr int32, day int32, gen uint16, cnt uint16[:, 4], val float32[:, 3] = fast, bond, neg;
-# 30 bytes an entry)
+# compiled primitives
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
-def find_slot(start, deg, nbr, a, b):
-    """Position of b in a's row if present (>= 0); else -(insertion position) - 1.
+def dense_size(E):
+    """D: the number of dense slots in front of the sparse ones."""
+    return E[DAY].shape[0] - E[NBR].shape[0]
+
+
+@nb.njit(**JIT)
+def find_pos(H, nbr, a, b):
+    """Sparse position of b in a's row if present (>= 0); else -(insertion position) - 1.
 
     Branch-free binary search (the comparisons are unpredictable, so a conditional move
     beats a branch: about twice as fast on rows of a hundred ties)."""
-    base = start[a]
-    n = deg[a]
+    base = H[START, a]
+    n = H[DEG, a]
     if n == 0:
         return -base - 1
     while n > 1:
@@ -64,20 +83,45 @@ def find_slot(start, deg, nbr, a, b):
 
 
 @nb.njit(**JIT)
-def lookup(start, deg, E, gen, a, b):
-    """Slot of the live tie a→b, or -1."""
-    s = find_slot(start, deg, E[0], a, b)
-    if s >= 0 and E[2][s] == gen[b]:
-        return s
+def same_block(H, a, b):
+    k = H[BLOCK, a]
+    return k >= 0 and k == H[BLOCK, b]
+
+
+@nb.njit(**JIT)
+def sparse_slot(H, gen, nbr, egen, D, a, b):
+    """Slot of the live sparse tie a→b, or -1 (kept apart from `lookup` so that the dense
+    path inlines: passing the entry tuple to a call that is not inlined costs ~40 ns)."""
+    p = find_pos(H, nbr, a, b)
+    if p >= 0 and egen[p] == gen[b]:
+        return D + p
     return -1
+
+
+@nb.njit(**JIT)
+def place(H, a, b):
+    """Dense slot of a→b, live or not, or -1 when a and b share no dense block."""
+    k = H[BLOCK, a]
+    if k >= 0 and k == H[BLOCK, b]:
+        return H[DROW, a] + H[LOC, b]
+    return -1
+
+
+@nb.njit(**JIT)
+def lookup(H, gen, E, a, b):
+    """Slot of the live tie a→b, or -1."""
+    if same_block(H, a, b):
+        s = H[DROW, a] + H[LOC, b]
+        return s if E[DAY][s] != NO_DAY else -1
+    return sparse_slot(H, gen, E[NBR], E[EGEN], dense_size(E), a, b)
 
 
 @nb.njit(**JIT)
 def decayed_at(E, s, today, dt):
     """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
     factors for an age of that many days, row L the log factors per day (older ages)."""
-    val = E[4]
-    age = today - E[1][s]
+    val = E[VAL]
+    age = today - E[DAY][s]
     f = np.float64(val[s, 0])
     b = np.float64(val[s, 1])
     n = np.float64(val[s, 2])
@@ -91,121 +135,137 @@ def decayed_at(E, s, today, dt):
 
 
 @nb.njit(**JIT)
-def empty_entries(size):
-    return (np.zeros(size, np.int32), np.zeros(size, np.int32), np.zeros(size, np.uint16),
-            np.zeros((size, N_KINDS), np.uint16), np.zeros((size, 3), np.float32))
-
-
-@nb.njit(**JIT)
-def _grow(E, used, need):
-    m = E[0].shape[0]
-    size = max(need + need // 4, m + m // 4, 64)
-    E2 = empty_entries(size)
-    E2[0][:used] = E[0][:used]
-    E2[1][:used] = E[1][:used]
-    E2[2][:used] = E[2][:used]
-    E2[3][:used] = E[3][:used]
-    E2[4][:used] = E[4][:used]
-    return E2
-
-
-@nb.njit(**JIT)
-def _move(E, src, dst):
-    E[0][dst] = E[0][src]
-    E[1][dst] = E[1][src]
-    E[2][dst] = E[2][src]
-    for c in range(N_KINDS):
-        E[3][dst, c] = E[3][src, c]
-    for c in range(3):
-        E[4][dst, c] = E[4][src, c]
-
-
-@nb.njit(**JIT)
 def write_slot(E, s, today, df, dbo, dn, kind, dt):
     """Add increments to the live entry at slot s (decayed to `today` first)."""
     f, bo, ng = decayed_at(E, s, today, dt)
-    val = E[4]
+    val = E[VAL]
     val[s, 0] = f + df
     val[s, 1] = bo + dbo
     val[s, 2] = ng + dn
-    E[1][s] = today
-    cnt = E[3]
+    E[DAY][s] = today
+    cnt = E[CNT]
     if kind >= 0 and cnt[s, kind] < 65535:
         cnt[s, kind] += 1
 
 
 @nb.njit(**JIT)
-def upsert(start, deg, cap, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
+def start_slot(E, s, today, df, dbo, dn, kind):
+    """A fresh entry at slot s holding just these increments."""
+    val = E[VAL]
+    val[s, 0] = df
+    val[s, 1] = dbo
+    val[s, 2] = dn
+    E[DAY][s] = today
+    cnt = E[CNT]
+    for k in range(N_KINDS):
+        cnt[s, k] = 0
+    if kind >= 0:
+        cnt[s, kind] = 1
+
+
+@nb.njit(**JIT)
+def _clear_slot(E, s):
+    E[DAY][s] = NO_DAY
+    for k in range(N_KINDS):
+        E[CNT][s, k] = 0
+    for k in range(3):
+        E[VAL][s, k] = 0.0
+
+
+@nb.njit(**JIT)
+def empty_entries(dense, sparse):
+    day = np.zeros(dense + sparse, np.int32)
+    day[:dense] = NO_DAY
+    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), day,
+            np.zeros((dense + sparse, N_KINDS), np.uint16),
+            np.zeros((dense + sparse, 3), np.float32))
+
+
+@nb.njit(**JIT)
+def _grow(E, used, need):
+    D = dense_size(E)
+    m = E[NBR].shape[0]
+    size = max(need + need // 4, m + m // 4, 64)
+    E2 = empty_entries(D, size)
+    E2[NBR][:used] = E[NBR][:used]
+    E2[EGEN][:used] = E[EGEN][:used]
+    E2[DAY][:D + used] = E[DAY][:D + used]
+    E2[CNT][:D + used] = E[CNT][:D + used]
+    E2[VAL][:D + used] = E[VAL][:D + used]
+    return E2
+
+
+@nb.njit(**JIT)
+def _move(E, D, src, dst):
+    """Move the sparse entry at position src to position dst."""
+    E[NBR][dst] = E[NBR][src]
+    E[EGEN][dst] = E[EGEN][src]
+    E[DAY][D + dst] = E[DAY][D + src]
+    for c in range(N_KINDS):
+        E[CNT][D + dst, c] = E[CNT][D + src, c]
+    for c in range(3):
+        E[VAL][D + dst, c] = E[VAL][D + src, c]
+
+
+@nb.njit(**JIT)
+def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     """Add increments to tie a→b (decayed to `today` first), creating it if absent.
 
     Returns (E, used): the arrays may have been reallocated."""
-    s = find_slot(start, deg, E[0], a, b)
-    if s >= 0:
-        cnt = E[3]
-        if E[2][s] == gen[b]:
-            f, bo, ng = decayed_at(E, s, today, dt)
-        else:  # stale entry left by a previous occupant of b: start afresh
-            f = 0.0
-            bo = 0.0
-            ng = 0.0
-            E[2][s] = gen[b]
-            for k in range(N_KINDS):
-                cnt[s, k] = 0
-        val = E[4]
-        val[s, 0] = f + df
-        val[s, 1] = bo + dbo
-        val[s, 2] = ng + dn
-        E[1][s] = today
-        if kind >= 0 and cnt[s, kind] < 65535:
-            cnt[s, kind] += 1
+    if same_block(H, a, b):
+        s = H[DROW, a] + H[LOC, b]
+        if E[DAY][s] == NO_DAY:
+            start_slot(E, s, today, df, dbo, dn, kind)
+        else:
+            write_slot(E, s, today, df, dbo, dn, kind, dt)
         return E, used
-    pos = -s - 1
-    d = deg[a]
-    if d == cap[a]:  # row full: move it to the end with more room
+    D = dense_size(E)
+    p = find_pos(H, E[NBR], a, b)
+    if p >= 0:
+        if E[EGEN][p] == gen[b]:
+            write_slot(E, D + p, today, df, dbo, dn, kind, dt)
+        else:  # stale entry left by a previous occupant of b: start afresh
+            E[EGEN][p] = gen[b]
+            start_slot(E, D + p, today, df, dbo, dn, kind)
+        return E, used
+    pos = -p - 1
+    d = H[DEG, a]
+    if d == H[CAP, a]:  # row full: move it to the end with more room
         newcap = max(4, d + (d >> 1) + 2)
-        if used + newcap > E[0].shape[0]:
+        if used + newcap > E[NBR].shape[0]:
             E = _grow(E, used, used + newcap)
-        old = start[a]
+        old = H[START, a]
         for k in range(d):
-            _move(E, old + k, used + k)
+            _move(E, D, old + k, used + k)
         pos = pos - old + used
-        start[a] = used
-        cap[a] = newcap
+        H[START, a] = used
+        H[CAP, a] = newcap
         used += newcap
-    end = start[a] + d
+    end = H[START, a] + d
     for k in range(end, pos, -1):
-        _move(E, k - 1, k)
-    E[0][pos] = b
-    E[1][pos] = today
-    E[2][pos] = gen[b]
-    cnt = E[3]
-    for k in range(N_KINDS):
-        cnt[pos, k] = 0
-    if kind >= 0:
-        cnt[pos, kind] = 1
-    val = E[4]
-    val[pos, 0] = df
-    val[pos, 1] = dbo
-    val[pos, 2] = dn
-    deg[a] = d + 1
+        _move(E, D, k - 1, k)
+    E[NBR][pos] = b
+    E[EGEN][pos] = gen[b]
+    start_slot(E, D + pos, today, df, dbo, dn, kind)
+    H[DEG, a] = d + 1
     return E, used
 
 
 @nb.njit(**JIT)
-def add_many(start, deg, cap, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
+def add_many(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     for i in range(a.shape[0]):
-        E, used = upsert(start, deg, cap, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i],
-                         kind[i], dt)
+        E, used = upsert(H, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i], kind[i],
+                         dt)
     return E, used
 
 
 @nb.njit(**JIT)
-def strengths(start, deg, E, gen, a, b, today, dt):
+def strengths(H, gen, E, a, b, today, dt):
     m = a.shape[0]
     p = np.zeros(m)
     n = np.zeros(m)
     for i in range(m):
-        s = lookup(start, deg, E, gen, a[i], b[i])
+        s = lookup(H, gen, E, a[i], b[i])
         if s >= 0:
             f, bo, ng = decayed_at(E, s, today, dt)
             p[i] = f + bo
@@ -214,113 +274,214 @@ def strengths(start, deg, E, gen, a, b, today, dt):
 
 
 @nb.njit(**JIT)
-def live_slots(start, deg, E, gen):
-    """(owner, slot) of every live entry, in key order."""
-    nbr = E[0]
-    tg = E[2]
-    n = start.shape[0]
+def row_slots(H, gen, members, E, a, partners, slots):
+    """Fill `partners`/`slots` with a's live ties in ascending partner order (the dense
+    block and the sparse row merged); returns how many. Buffers must hold
+    H[BSIZE, a] + H[DEG, a] entries."""
+    D = dense_size(E)
+    nbr = E[NBR]
+    eg = E[EGEN]
+    day = E[DAY]
+    B = H[BSIZE, a] if H[BLOCK, a] >= 0 else 0
+    r0 = H[DROW, a]
+    m0 = H[MBASE, a]
+    j = 0
+    p = H[START, a]
+    p_end = p + H[DEG, a]
+    k = 0
+    while True:
+        while j < B and day[r0 + j] == NO_DAY:
+            j += 1
+        while p < p_end and eg[p] != gen[nbr[p]]:
+            p += 1
+        if j < B and (p >= p_end or members[m0 + j] < nbr[p]):
+            partners[k] = members[m0 + j]
+            slots[k] = r0 + j
+            j += 1
+        elif p < p_end:
+            partners[k] = nbr[p]
+            slots[k] = D + p
+            p += 1
+        else:
+            return k
+        k += 1
+
+
+@nb.njit(**JIT)
+def live_slots(H, gen, members, E):
+    """(owner, partner, slot) of every live entry, in key order."""
+    n = H.shape[1]
     total = 0
+    width = 0
     for a in range(n):
-        total += deg[a]
+        w = H[DEG, a] + (H[BSIZE, a] if H[BLOCK, a] >= 0 else 0)
+        total += w
+        width = max(width, w)
     owner = np.empty(total, np.int64)
+    partner = np.empty(total, np.int64)
     slot = np.empty(total, np.int64)
+    pb = np.empty(width, np.int64)
+    sb = np.empty(width, np.int64)
     k = 0
     for a in range(n):
-        s0 = start[a]
-        for s in range(s0, s0 + deg[a]):
-            if tg[s] == gen[nbr[s]]:
-                owner[k] = a
-                slot[k] = s
-                k += 1
-    return owner[:k], slot[:k]
+        c = row_slots(H, gen, members, E, a, pb, sb)
+        for i in range(c):
+            owner[k] = a
+            partner[k] = pb[i]
+            slot[k] = sb[i]
+            k += 1
+    return owner[:k], partner[:k], slot[:k]
 
 
 @nb.njit(**JIT)
-def count_live(start, deg, E, gen):
-    nbr = E[0]
-    tg = E[2]
-    k = 0
-    for a in range(start.shape[0]):
-        s0 = start[a]
-        for s in range(s0, s0 + deg[a]):
-            if tg[s] == gen[nbr[s]]:
-                k += 1
-    return k
-
-
-@nb.njit(**JIT)
-def degree_counts(start, deg, E, gen, today, thr, negative, dt):
-    nbr = E[0]
-    tg = E[2]
-    n = start.shape[0]
+def degree_counts(H, gen, E, today, thr, negative, dt):
+    """Per household: live outgoing ties at or above thr (positive, or negative part)."""
+    nbr = E[NBR]
+    eg = E[EGEN]
+    day = E[DAY]
+    D = dense_size(E)
+    n = H.shape[1]
     out = np.zeros(n, np.int64)
     for a in range(n):
-        s0 = start[a]
         c = 0
-        for s in range(s0, s0 + deg[a]):
-            if tg[s] != gen[nbr[s]]:
-                continue
-            f, bo, ng = decayed_at(E, s, today, dt)
-            if negative:
-                if ng >= thr:
+        if H[BLOCK, a] >= 0:
+            r0 = H[DROW, a]
+            for s in range(r0, r0 + H[BSIZE, a]):
+                if day[s] == NO_DAY:
+                    continue
+                f, bo, ng = decayed_at(E, s, today, dt)
+                if (ng >= thr) if negative else (f + bo >= thr):
                     c += 1
-            elif f + bo >= thr:
+        p0 = H[START, a]
+        for p in range(p0, p0 + H[DEG, a]):
+            if eg[p] != gen[nbr[p]]:
+                continue
+            f, bo, ng = decayed_at(E, D + p, today, dt)
+            if (ng >= thr) if negative else (f + bo >= thr):
                 c += 1
         out[a] = c
     return out
 
 
 @nb.njit(**JIT)
-def compact(start, deg, cap, gen, E, today, eps, dt):
-    """Drop stale and faded entries and repack the rows with a little room to grow, in
-    place: rows are visited in memory order and only ever move towards the front, so no
-    second copy of the store is needed (the arrays keep their capacity).
+def forget_households(H, gen, members, E, hs):
+    """Households hs moved out: clear their dense rows and columns, empty their sparse
+    rows and raise their generation (others' sparse entries to them turn stale)."""
+    for q in range(hs.shape[0]):
+        x = hs[q]
+        H[DEG, x] = 0
+        gen[x] += 1
+        if H[BLOCK, x] < 0:
+            continue
+        B = H[BSIZE, x]
+        r0 = H[DROW, x]
+        m0 = H[MBASE, x]
+        lx = H[LOC, x]
+        for j in range(B):
+            if E[DAY][r0 + j] != NO_DAY:
+                _clear_slot(E, r0 + j)
+            s = H[DROW, members[m0 + j]] + lx
+            if E[DAY][s] != NO_DAY:
+                _clear_slot(E, s)
+
+
+@nb.njit(**JIT)
+def compact(H, gen, E, today, eps, dt):
+    """Clear faded dense entries; drop stale and faded sparse entries and repack the rows
+    with a little room to grow, in place: rows are visited in memory order and only ever
+    move towards the front, so no second copy of the store is needed.
 
     Returns (E, used, dropped)."""
-    nbr = E[0]
-    tg = E[2]
-    order = np.argsort(start)
+    D = dense_size(E)
+    day = E[DAY]
+    dropped = 0
+    for s in range(D):
+        if day[s] == NO_DAY:
+            continue
+        f, bo, ng = decayed_at(E, s, today, dt)
+        if f + bo < eps and ng < eps:
+            _clear_slot(E, s)
+            dropped += 1
+    nbr = E[NBR]
+    eg = E[EGEN]
+    order = np.argsort(H[START])
     pos = 0
-    total = 0
-    kept = 0
     for q in range(order.shape[0]):
         a = order[q]
-        old_cap = cap[a]
+        old_cap = H[CAP, a]
         if old_cap == 0:
             continue
-        s0 = start[a]
-        start_new = pos  # <= s0: earlier rows only shrank
+        p0 = H[START, a]
+        start_new = pos  # <= p0: earlier rows only shrank
         c = 0
-        for s in range(s0, s0 + deg[a]):
-            total += 1
-            if tg[s] != gen[nbr[s]]:
-                continue
-            f, bo, ng = decayed_at(E, s, today, dt)
-            if f + bo >= eps or ng >= eps:
-                if pos != s:
-                    _move(E, s, pos)
-                pos += 1
-                c += 1
-        kept += c
-        start[a] = start_new
-        deg[a] = c
-        cap[a] = min(c + (c >> 3) + 2, old_cap) if c > 0 else 0
-        pos = start_new + cap[a]
-    return E, pos, total - kept
+        for p in range(p0, p0 + H[DEG, a]):
+            if eg[p] == gen[nbr[p]]:
+                f, bo, ng = decayed_at(E, D + p, today, dt)
+                if f + bo >= eps or ng >= eps:
+                    if pos != p:
+                        _move(E, D, p, pos)
+                    pos += 1
+                    c += 1
+                    continue
+            dropped += 1
+        H[START, a] = start_new
+        H[DEG, a] = c
+        H[CAP, a] = min(c + (c >> 3) + 2, old_cap) if c > 0 else 0
+        pos = start_new + H[CAP, a]
+    return E, pos, dropped
 
 
-def _owned_entries(size: int) -> tuple:
+def _owned_entries(dense: int, sparse: int) -> tuple:
     """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
-    return (np.zeros(size, np.int32), np.zeros(size, np.int32), np.zeros(size, np.uint16),
-            np.zeros((size, N_KINDS), np.uint16), np.zeros((size, 3), np.float32))
+    day = np.zeros(dense + sparse, np.int32)
+    day[:dense] = NO_DAY
+    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), day,
+            np.zeros((dense + sparse, N_KINDS), np.uint16),
+            np.zeros((dense + sparse, 3), np.float32))
+
+
+def block_header(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Header rows DROW, BLOCK, LOC, MBASE, BSIZE for dense blocks (`blocks[d]` = block of
+    dwelling d, -1 = sparse only), the members of every block in ascending order, and D."""
+    blocks = np.asarray(blocks, np.int64)
+    n = len(blocks)
+    H = np.zeros((8, n), np.int64)
+    H[BLOCK] = -1
+    H[DROW] = -1
+    in_block = np.flatnonzero(blocks >= 0)
+    order = in_block[np.argsort(blocks[in_block], kind="stable")]  # by block, then dwelling
+    members = np.full(n, -1, np.int64)
+    members[:len(order)] = order
+    ids, first, size = np.unique(blocks[order], return_index=True, return_counts=True)
+    dense_base = np.concatenate([[0], np.cumsum(size.astype(np.int64) ** 2)])
+    for k, (f, B) in enumerate(zip(first, size)):
+        dw = order[f:f + B]
+        H[BLOCK, dw] = ids[k]
+        H[LOC, dw] = np.arange(B)
+        H[MBASE, dw] = f
+        H[BSIZE, dw] = B
+        H[DROW, dw] = dense_base[k] + np.arange(B) * B
+    return H, members, int(dense_base[-1])
+
+
+def dense_blocks(building: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Block per dwelling for the tie store: its building, or -1 for buildings larger than
+    `limit` (default DENSE_LIMIT), whose ties live in sparse rows."""
+    limit = DENSE_LIMIT if limit is None else limit
+    building = np.asarray(building, np.int64)
+    size = np.bincount(building)
+    return np.where(size[building] <= limit, building, -1)
 
 
 # --------------------------------------------------------------------------------------
 # Python face
 # --------------------------------------------------------------------------------------
 class TieStore:
+    """All directed ties of a site. `blocks` (one id per dwelling, -1 for none) groups
+    dwellings whose mutual ties are kept in a dense block; None keeps every tie sparse."""
+
     def __init__(self, n_households: int, fast_half_life: float, bond_half_life: float,
-                 neg_half_life: float):
+                 neg_half_life: float, blocks: np.ndarray | None = None):
         self.n = int(n_households)
         self.log_fast = np.log(0.5) / fast_half_life
         self.log_bond = np.log(0.5) / bond_half_life
@@ -329,23 +490,27 @@ class TieStore:
         ages = np.arange(DECAY_TABLE_DAYS, dtype=np.float64)[:, None]
         self.dtab = np.vstack([np.exp(ages * logs), logs])  # see decayed_at
         n = self.n
-        self.start = np.zeros(n, np.int64)
-        self.deg = np.zeros(n, np.int32)
-        self.cap = np.zeros(n, np.int32)
+        self.H, self.members, self.dense = block_header(
+            np.full(n, -1) if blocks is None else blocks)
         self.gen = np.zeros(n, np.uint16)
-        self.E = _owned_entries(64)
+        self.E = _owned_entries(self.dense, 64)
         self.used = 0
         self._version = 0
-        self._view: tuple[int, np.ndarray, np.ndarray] | None = None
+        self._view: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # raw state for compiled callers ---------------------------------------------------
     @property
-    def decay_logs(self) -> tuple[float, float, float]:
-        return self.log_fast, self.log_bond, self.log_neg
+    def start(self) -> np.ndarray:
+        return self.H[START]
 
     @property
-    def nbr(self) -> np.ndarray:
-        return self.E[0]
+    def deg(self) -> np.ndarray:
+        """Sparse entries per household (ties to other buildings, or all if no blocks)."""
+        return self.H[DEG]
+
+    @property
+    def cap(self) -> np.ndarray:
+        return self.H[CAP]
 
     def set_arrays(self, E: tuple, used: int) -> None:
         """Take back the entry arrays a compiled writer returned (it may have reallocated
@@ -354,53 +519,57 @@ class TieStore:
         self._version += 1
 
     def reserve(self, extra: int) -> None:
-        """Make room for `extra` more slots (plus 5% headroom) by growing the arrays in
-        place (realloc: the kernel moves pages, so growing a large store does not hold two
-        copies at once as the compiled writers' fallback growth does)."""
+        """Make room for `extra` more sparse slots (plus 2% headroom) by growing the arrays
+        in place (realloc: the kernel moves pages, so growing a large store does not hold
+        two copies at once as the compiled writers' fallback growth does)."""
         need = self.used + int(extra) + self.used // 50
-        size = len(self.E[0])
+        size = len(self.E[NBR])
         if need <= size:
             return
         self._resize(max(need, size + size // 8))
 
     def _resize(self, new: int) -> None:
+        D = self.dense
         if all(arr.flags.owndata for arr in self.E):
-            for arr in self.E:
-                arr.resize((new,) + arr.shape[1:], refcheck=False)
+            for k, arr in enumerate(self.E):
+                rows = new if k in (NBR, EGEN) else D + new
+                arr.resize((rows,) + arr.shape[1:], refcheck=False)
         else:  # arrays made by compiled code (fallback growth): copy once into owned ones
-            grown = _owned_entries(new)
-            for dst, src in zip(grown, self.E, strict=True):
-                dst[:self.used] = src[:self.used]
+            grown = _owned_entries(D, new)
+            for k, (dst, src) in enumerate(zip(grown, self.E, strict=True)):
+                m = self.used if k in (NBR, EGEN) else D + self.used
+                dst[:m] = src[:m]
             self.E = grown
         self._version += 1
 
     def nbytes(self) -> int:
-        return sum(x.nbytes for x in (self.start, self.deg, self.cap, self.gen, *self.E))
+        return sum(x.nbytes for x in (self.H, self.members, self.gen, *self.E))
 
     # views in key order ----------------------------------------------------------------
-    def _slots(self) -> tuple[np.ndarray, np.ndarray]:
+    def _slots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._view is None or self._view[0] != self._version:
-            owner, slot = live_slots(self.start, self.deg, self.E, self.gen)
-            self._view = (self._version, owner, slot)
-        return self._view[1], self._view[2]
+            self._view = (self._version, *live_slots(self.H, self.gen, self.members, self.E))
+        return self._view[1], self._view[2], self._view[3]
 
     def __len__(self) -> int:
-        if self._view is not None and self._view[0] == self._version:
-            return len(self._view[2])
-        return int(count_live(self.start, self.deg, self.E, self.gen))
+        return len(self._slots()[2])
+
+    def entries_per_household(self) -> np.ndarray:
+        """Live ties (of any strength) each household holds."""
+        return np.bincount(self._slots()[0], minlength=self.n)
 
     @property
     def key(self) -> np.ndarray:
-        owner, slot = self._slots()
-        return owner * self.n + self.nbr[slot].astype(np.int64)
+        owner, partner, _ = self._slots()
+        return owner * self.n + partner
 
     @property
     def day(self) -> np.ndarray:
-        return self.E[1][self._slots()[1]]
+        return self.E[DAY][self._slots()[2]]
 
     @property
     def counts(self) -> np.ndarray:
-        return self.E[3][self._slots()[1]].astype(np.int32)
+        return self.E[CNT][self._slots()[2]].astype(np.int32)
 
     # keys -----------------------------------------------------------------------------
     def keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -420,11 +589,10 @@ class TieStore:
         return pos, found
 
     # reading --------------------------------------------------------------------------
-    def _decayed(self, idx: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Decayed (fast, bond, neg) of entries at positions `idx` of `key` order."""
-        slot = self._slots()[1][idx]
-        age = today - self.E[1][slot]
-        v = self.E[4][slot].astype(np.float64)
+    def _decayed(self, slot: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Decayed (fast, bond, neg) of entries at `slot`."""
+        age = today - self.E[DAY][slot]
+        v = self.E[VAL][slot].astype(np.float64)
         return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
                 v[:, 2] * np.exp(self.log_neg * age))
 
@@ -432,26 +600,22 @@ class TieStore:
         """(positive, negative) strength of ties a→b as of `today`; zeros where absent."""
         a = np.ascontiguousarray(a, np.int64)
         b = np.ascontiguousarray(b, np.int64)
-        return strengths(self.start, self.deg, self.E, self.gen, a, b, int(today),
-                         self.dtab)
+        return strengths(self.H, self.gen, self.E, a, b, int(today), self.dtab)
 
     def all_strengths(self, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(a, b, positive, negative) for every stored tie, decayed to `today`."""
-        owner, slot = self._slots()
-        f, bd, ng = self._decayed(np.arange(len(slot)), today)
-        return owner, self.nbr[slot].astype(np.int64), f + bd, ng
+        owner, partner, slot = self._slots()
+        f, bd, ng = self._decayed(slot, today)
+        return owner, partner, f + bd, ng
 
     def row(self, a: int, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(partners, positive, negative) of household a's live ties, decayed to `today`."""
-        s0 = int(self.start[a])
-        sl = np.arange(s0, s0 + int(self.deg[a]))
-        nb_ = self.nbr[sl].astype(np.int64)
-        live = self.E[2][sl] == self.gen[nb_]
-        sl, nb_ = sl[live], nb_[live]
-        age = today - self.E[1][sl]
-        v = self.E[4][sl].astype(np.float64)
-        p = v[:, 0] * np.exp(self.log_fast * age) + v[:, 1] * np.exp(self.log_bond * age)
-        return nb_, p, v[:, 2] * np.exp(self.log_neg * age)
+        width = int(self.H[DEG, a] + (self.H[BSIZE, a] if self.H[BLOCK, a] >= 0 else 0))
+        partners = np.empty(width, np.int64)
+        slots = np.empty(width, np.int64)
+        k = row_slots(self.H, self.gen, self.members, self.E, int(a), partners, slots)
+        f, bd, ng = self._decayed(slots[:k], today)
+        return partners[:k], f + bd, ng
 
     # writing --------------------------------------------------------------------------
     def add(self, a: np.ndarray, b: np.ndarray, today: int, fast: np.ndarray | float = 0.0,
@@ -473,43 +637,42 @@ class TieStore:
             return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype), (m,)))
 
         k = vec(-1 if kind is None else kind, np.int64)
-        E, used = add_many(
-            self.start, self.deg, self.cap, self.gen, self.E, self.used, a, b, int(today),
-            vec(fast, np.float64), vec(bond, np.float64), vec(neg, np.float64), k,
-            self.dtab)
+        E, used = add_many(self.H, self.gen, self.E, self.used, a, b, int(today),
+                           vec(fast, np.float64), vec(bond, np.float64), vec(neg, np.float64),
+                           k, self.dtab)
         self.set_arrays(E, used)
 
     def remove_households(self, households: np.ndarray) -> None:
         """Forget every tie from or to households that moved out."""
-        h = np.asarray(households, np.int64)
+        h = np.ascontiguousarray(households, np.int64)
         if len(h) == 0:
             return
-        self.deg[h] = 0
-        self.gen[h] += 1
+        forget_households(self.H, self.gen, self.members, self.E, h)
         self._version += 1
 
     def prune(self, today: int, eps: float = 0.01) -> int:
         """Drop ties that have faded below `eps` in every component; returns how many
         (stale entries of households that moved out are dropped too and counted)."""
-        E, used, dropped = compact(self.start, self.deg, self.cap, self.gen, self.E,
-                                   int(today), float(eps), self.dtab)
+        E, used, dropped = compact(self.H, self.gen, self.E, int(today), float(eps),
+                                   self.dtab)
         self.set_arrays(E, used)
-        if len(self.E[0]) > 64 and len(self.E[0]) > self.used + self.used // 4:
+        size = len(self.E[NBR])
+        if size > 64 and size > self.used + self.used // 4:
             self._resize(max(64, self.used + self.used // 16))  # give memory back
         return int(dropped)
 
     # summaries ------------------------------------------------------------------------
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         """Per household: number of outgoing ties at or above threshold."""
-        return degree_counts(self.start, self.deg, self.E, self.gen, int(today),
-                             float(threshold), bool(negative), self.dtab)
+        return degree_counts(self.H, self.gen, self.E, int(today), float(threshold),
+                             bool(negative), self.dtab)
 
     def to_frame(self, today: int) -> pd.DataFrame:
         a, b, p, n = self.all_strengths(today)
-        slot = self._slots()[1]
+        slot = self._slots()[2]
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
-                "last_contact_day": self.E[1][slot].copy()}
+                "last_contact_day": self.E[DAY][slot].copy()}
         for i, k in enumerate(CONTACT_KINDS):
-            data[f"n_{k}"] = self.E[3][slot, i].astype(np.int32)
+            data[f"n_{k}"] = self.E[CNT][slot, i].astype(np.int32)
         return pd.DataFrame(data)

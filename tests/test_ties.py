@@ -4,6 +4,7 @@ to a plain dict model; the key-ordered views agree with each other."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,9 +59,10 @@ def check_equal(store: TieStore, eager: EagerTies, day: int, n: int) -> None:
     np.testing.assert_allclose(sn, ng, rtol=1e-12)
 
 
-def simulate(seed: int, n: int, days: int, per_day: int, moves: bool, check_every: int = 1):
+def simulate(seed: int, n: int, days: int, per_day: int, moves: bool, check_every: int = 1,
+             blocks: np.ndarray | None = None):
     rng = np.random.default_rng(seed)
-    store = TieStore(n, *HALF)
+    store = TieStore(n, *HALF, blocks=blocks)
     eager = EagerTies()
     for day in range(days):
         m = int(rng.integers(0, per_day + 1))
@@ -104,11 +106,24 @@ def test_add_remove_prune_match_dict_model():
     simulate(seed=2, n=25, days=150, per_day=40, moves=True, check_every=5)
 
 
+def test_dense_blocks_match_dict_model():
+    """Ties within a block (a building) sit in a dense block, the others in sparse rows;
+    both together behave exactly like the dict model, moves and pruning included."""
+    n = 25
+    blocks = np.where(np.arange(n) < 22, np.arange(n) // 8, -1)  # blocks of 8, 8, 6; 3 loose
+    store, _ = simulate(seed=5, n=n, days=150, per_day=40, moves=True, check_every=5,
+                        blocks=blocks)
+    assert store.dense == 8 * 8 + 8 * 8 + 6 * 6
+    assert store.used > 0  # ties across blocks exist and are sparse
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), n=st.integers(2, 15), per_day=st.integers(0, 30),
-       moves=st.booleans())
-def test_random_histories_match_dict_model(seed, n, per_day, moves):
-    simulate(seed=seed, n=n, days=40, per_day=per_day, moves=moves, check_every=13)
+       moves=st.booleans(), block_size=st.integers(0, 6))
+def test_random_histories_match_dict_model(seed, n, per_day, moves, block_size):
+    blocks = np.arange(n) // block_size if block_size else None
+    simulate(seed=seed, n=n, days=40, per_day=per_day, moves=moves, check_every=13,
+             blocks=blocks)
 
 
 def test_rows_grow_and_compact():
@@ -126,8 +141,9 @@ def test_rows_grow_and_compact():
     assert np.array_equal(s.key, partners)
 
 
-def test_moved_out_household_keeps_no_ties_and_new_occupant_starts_fresh():
-    s = TieStore(4, *HALF)
+@pytest.mark.parametrize("blocks", [None, [0, 0, 0, 0], [0, 0, 1, 1]])
+def test_moved_out_household_keeps_no_ties_and_new_occupant_starts_fresh(blocks):
+    s = TieStore(4, *HALF, blocks=blocks)
     s.add([0, 1, 2], [1, 0, 1], 0, fast=3.0, kind=1)
     s.remove_households([1])
     assert len(s) == 0
@@ -164,3 +180,17 @@ def test_reserve_grows_in_place_and_keeps_every_tie():
     assert len(store.E[0]) >= store.used + 10 * len(before)
     assert np.array_equal(store.key, before)
     check_equal(store, eager, 30, 20)  # simulate() ends after day 29's decay
+
+
+def test_model_gives_identical_runs_with_dense_or_sparse_ties(monkeypatch):
+    """The dense blocks are only a faster layout: a run is bit-identical without them."""
+    import sim.ties
+    from sim.run import run_model
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("neighbourhood").with_overrides(run={"years": 0.3, "burn_in_years": 0.2})
+    dense = run_model(sc)
+    monkeypatch.setattr(sim.ties, "DENSE_LIMIT", 0)
+    sparse = run_model(sc)
+    pd.testing.assert_frame_equal(dense.timeseries, sparse.timeseries)
+    pd.testing.assert_frame_equal(dense.ties, sparse.ties)
