@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -247,4 +249,92 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
         pos_today[h] += 1.0
         E, used = upsert(H, gen, E, used, a, h, day, fast, bond, 0.0, HELP, dt)
         E, used = upsert(H, gen, E, used, h, a, day, fast, bond, 0.0, HELP, dt)
+    return E, used, cnt
+
+
+@nb.njit(**JIT)
+def poisson_small(rs, lam):
+    """Poisson(lam) for lam < 10 exactly as numpy's Generator.poisson draws it (product of
+    uniforms), so moving a numpy call into compiled code keeps the same random sequence."""
+    if lam <= 0.0:
+        return 0
+    enlam = math.exp(-lam)
+    k = 0
+    prod = 1.0
+    while True:
+        prod *= uniform(rs)
+        if prod > enlam:
+            k += 1
+        else:
+            return k
+
+
+@nb.njit(**JIT)
+def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr, adj,
+                    trust_institutions, neg_today, nuisance_caused, complaints, rng):
+    """Noise, smells and mess through walls: each dwelling's household causes Poisson-many
+    episodes (rate × its risk), each reaching one dwelling next door, above or below; an
+    occupied victim holds it against the causer like an encounter's nuisance, and may
+    complain. Strengths are read before any write; draws per dwelling, in dwelling order,
+    so common random numbers stay tied to households. Returns (E, used, counters) with
+    counters = episodes, conflicts."""
+    (rate, w_nuis, neg_weight, buffer_, thr, avoid_thr, complaint_prob) = (
+        par[0], par[1], par[2], par[3], par[4], par[5], par[6])
+    NUIS = 3
+    n = occupied.shape[0]
+    n_ep = np.zeros(n, np.int64)
+    total = 0
+    for i in range(n):
+        lam = rate * nuisance_risk[i] * occupied[i] / 365.0 if occupied[i] else 0.0
+        n_ep[i] = poisson_small(rng, lam)
+        total += n_ep[i]
+    cnt = np.zeros(2)
+    if total == 0:
+        return E, used, cnt
+    causer = np.empty(total, np.int64)
+    victim = np.empty(total, np.int64)
+    k = 0
+    for i in range(n):
+        width = adj_ptr[i + 1] - adj_ptr[i]
+        for _ in range(n_ep[i]):
+            if width > 0:
+                causer[k] = i
+                victim[k] = adj[adj_ptr[i] + int(uniform(rng) * width)]
+                k += 1
+    m = 0
+    for q in range(k):  # keep episodes that reach an occupied dwelling
+        if occupied[victim[q]]:
+            causer[m] = causer[q]
+            victim[m] = victim[q]
+            m += 1
+    weight = np.empty(m)
+    for q in range(m):
+        v = victim[q]
+        c = causer[q]
+        p_vc = 0.0
+        n_vc = 0.0
+        n_cv = 0.0
+        s = lookup(H, gen, E, v, c)
+        if s >= 0:
+            f, bo, n_vc = decayed_at(E, s, day, dt)
+            p_vc = f + bo
+        s = lookup(H, gen, E, c, v)
+        if s >= 0:
+            n_cv = decayed_at(E, s, day, dt)[2]
+        weight[q] = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
+        if n_vc + n_cv >= avoid_thr:
+            cnt[1] += 1
+    for q in range(m):
+        E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q],
+                         NUIS, dt)
+    for q in range(m):
+        E, used = upsert(H, gen, E, used, causer[q], victim[q], day, 0.0, 0.0,
+                         0.3 * weight[q], -1, dt)
+    for q in range(m):
+        neg_today[victim[q]] += 1.0
+        nuisance_caused[causer[q]] += 1
+    for q in range(m):
+        if uniform(rng) < complaint_prob * (0.5 + trust_institutions[victim[q]]):
+            complaints[causer[q]] += 1.0
+    cnt[0] = m
     return E, used, cnt

@@ -21,7 +21,7 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
-from sim.contact import help_day, resolve_contacts
+from sim.contact import help_day, living_nuisance, resolve_contacts
 from sim.daily import daily_bookkeeping, dwellings_due, movers_today
 from sim.rand import rng_handle
 from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
@@ -30,9 +30,8 @@ from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.ties import CONTACT_KINDS, TieStore, dense_blocks
+from sim.ties import TieStore, dense_blocks
 
-GREET, TALK, HELP, NUISANCE = (CONTACT_KINDS.index(k) for k in CONTACT_KINDS)
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
 
 
@@ -337,41 +336,22 @@ class NeighbourhoodModel(mesa.Model):
     def _living_nuisance(self) -> None:
         """Noise, smells and mess: households with a nuisance risk bother the dwellings next
         door, above and below, independently of encounters (most neighbour nuisance in
-        flats is of this kind). The victim holds it against the causer like any episode."""
-        rate = self.config.contact.living_nuisance_rate
-        hh = self.households
-        rng = self.streams["living_nuisance"]
-        # one draw per dwelling (not one site-wide draw split by risk): a household's draws
-        # then stay tied to it across policy arms, which keeps common random numbers aligned
-        n_ep = rng.poisson(rate * hh.nuisance_risk * hh.occupied / 365.0)
-        causer = np.repeat(np.arange(len(n_ep)), n_ep)
-        if len(causer) == 0:
-            return
-        ptr, nearby = self.adjacent
-        lens = ptr[causer + 1] - ptr[causer]
-        has = lens > 0
-        causer, lens = causer[has], lens[has]
-        victim = nearby[ptr[causer] + (rng.random(len(causer)) * lens).astype(np.int64)]
-        ok = hh.occupied[victim]
-        causer, victim = causer[ok], victim[ok]
-        if len(causer) == 0:
-            return
+        flats is of this kind). The victim holds it against the causer like any episode.
+        One draw per dwelling (not one site-wide draw split by risk): a household's draws
+        then stay tied to it across policy arms, which keeps common random numbers aligned
+        (compiled: `contact.living_nuisance`)."""
         c = self.config.contact
-        p_vc, n_vc = self.ties.strength(victim, causer, self.day)
-        _, n_cv = self.ties.strength(causer, victim, self.day)
-        weight = c.w_nuisance * c.negative_weight * (
-            1 - c.buffer * np.clip(p_vc / c.tie_threshold, 0, 1))
-        self.ties.add(np.r_[victim, causer], np.r_[causer, victim], self.day,
-                      neg=np.r_[weight, 0.3 * weight],
-                      kind=np.r_[np.full(len(victim), NUISANCE), np.full(len(victim), -1)])
-        np.add.at(self._neg_today, victim, 1.0)
-        np.add.at(hh.nuisance_caused, causer, 1)
-        complains = rng.random(len(victim)) < self.config.states.complaint_prob * (
-            0.5 + hh.trust_institutions[victim])
-        np.add.at(hh.complaints, causer[complains], 1.0)
-        self.today["nuisance"] += len(victim)
-        self.today["living_nuisance"] += len(victim)
-        self.today["conflict"] += int((n_vc + n_cv >= c.avoid_threshold).sum())
+        hh = self.households
+        par = np.array([c.living_nuisance_rate, c.w_nuisance, c.negative_weight, c.buffer,
+                        c.tie_threshold, c.avoid_threshold, self.config.states.complaint_prob])
+        st = self.ties
+        ptr, nearby = self.adjacent
+        E, used, cnt = living_nuisance(
+            int(self.day), par, st.H, st.gen, st.E, st.used, st.dtab, hh.occupied,
+            hh.nuisance_risk, ptr, nearby, hh.trust_institutions, self._neg_today,
+            hh.nuisance_caused, hh.complaints, rng_handle(self.streams["living_nuisance"]))
+        st.set_arrays(E, used)
+        self._tally(("nuisance", "living_nuisance", "conflict"), cnt[[0, 0, 1]])
 
     # --- contact ----------------------------------------------------------------------
     def _resolve_contacts(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
