@@ -8,8 +8,26 @@ import numba as nb
 import numpy as np
 
 from sim.rand import JIT, uniform
-from sim.ties import (BSIZE, CNT, DAY, DEG, EGEN, NBR, NO_DAY, decayed_at, lookup, place,
-                      row_slots, sparse_slot, start_slot, upsert, write_slot)
+from sim.ties import (
+    BSIZE,
+    DEG,
+    EGEN,
+    NBR,
+    NO_DAY,
+    REC,
+    decayed_at,
+    dense_size,
+    lookup,
+    place,
+    prefetch,
+    row_slots,
+    sparse_slot,
+    start_slot,
+    upsert,
+    write_slot,
+)
+
+AHEAD = 8  # pairs between a prefetch and its use
 
 
 @nb.njit(**JIT)
@@ -38,10 +56,14 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
     neg_v = np.empty(P, np.int64)
     neg_c = np.empty(P, np.int64)
     n_neg = 0
-    D = E[DAY].shape[0] - E[NBR].shape[0]
+    D = dense_size(E)
     for k in range(P):
         x = a[k]
         y = b[k]
+        if k + AHEAD < P:  # the record a few pairs ahead is fetched while this one is done
+            d_next = place(H, a[k + AHEAD], b[k + AHEAD])
+            if d_next >= 0:
+                prefetch(E[REC], d_next)
         u0 = uniform(rng)
         u1 = uniform(rng)
         u2 = uniform(rng)
@@ -57,8 +79,8 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         d_ab = place(H, x, y)
         d_ba = place(H, y, x)
         if d_ab >= 0:
-            s_ab = d_ab if E[DAY][d_ab] != NO_DAY else -1
-            s_ba = d_ba if E[DAY][d_ba] != NO_DAY else -1
+            s_ab = d_ab if E[REC][d_ab].day != NO_DAY else -1
+            s_ba = d_ba if E[REC][d_ba].day != NO_DAY else -1
         else:
             s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
             s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
@@ -229,7 +251,7 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
         if yes[q]:
             s = lookup(H, gen, E, helper_of[q], needy[q])
             if s >= 0:
-                repeats[q] = E[CNT][s, HELP]
+                repeats[q] = E[REC][s].cnt[HELP]
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
     for q in range(k):

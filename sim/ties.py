@@ -6,13 +6,16 @@ directed because nuisance is: the victim dislikes the one who caused it.
 
 Layout (chosen by measurement, see benchmarks/): in a building everybody soon recognises
 almost everybody (a household of a 140-dwelling gallery flat holds ~120 live ties), so the
-ties *within* a building are a dense B×B block: the entry a→b sits at a fixed place, found
-with one multiplication instead of a search, and nothing ever moves. Ties *between*
-buildings (met at the park or the shops) are rare and live in sparse per-household rows,
-sorted by partner: a lookup is a short binary search, a row that is full moves to the end
-with more room, rows are compacted when the store is pruned. Both kinds share one entry
-pool: dense entries first, then the sparse ones, so a tie is one "slot" whichever kind
-it is. Decay is lazy: each entry keeps the day it was last written and is decayed on read
+ties *within* a building are a dense block: the entry a→b sits at a fixed place, found
+with a little arithmetic instead of a search, and nothing ever moves. a→b and b→a are
+neighbours in memory (one record pair per unordered pair), because an encounter reads and
+writes both: in a district the store no longer fits any cache and each cache line fetched
+from memory costs ~100 ns. Ties *between* buildings (met at the park or the shops) are
+rare and live in sparse per-household rows, sorted by partner: a lookup is a short binary
+search, a row that is full moves to the end with more room, rows are compacted when the
+store is pruned. Both kinds share one pool of 24-byte records (day, counts by kind, fast,
+bond, neg): dense entries first, then the sparse ones, so a tie is one "slot" whichever
+kind it is. Decay is lazy: each entry keeps the day it was last written and is decayed on read
 (value × factor^(days since)), so a day costs O(contacts), not O(ties). Entries that have
 decayed to nothing are dropped by `prune`; a dense entry is then cleared (absent = its
 day is NO_DAY). Dense and sparse storage behave identically: only speed differs.
@@ -34,6 +37,10 @@ import math
 import numba as nb
 import numpy as np
 import pandas as pd
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 CONTACT_KINDS = ("greet", "talk", "help", "nuisance")
 N_KINDS = len(CONTACT_KINDS)
@@ -43,21 +50,53 @@ DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use ex
 DENSE_LIMIT = 600        # buildings with more dwellings keep their ties in sparse rows
 NO_DAY = np.int32(-2**31)  # day of an absent dense entry
 
-# rows of the per-household header H (int64, shape (8, n))
-START, DEG, CAP, DROW, BLOCK, LOC, MBASE, BSIZE = range(8)
-# the entry pool E = (nbr, egen, day, cnt, val): nbr int32 and egen uint16 for sparse
-# positions p only; day int32, cnt uint16[:, 4] and val float32[:, 3] (fast, bond, neg) for
-# every slot: dense slots 0..D-1, then sparse slot D + p. 24 bytes a dense entry, 30 sparse.
-NBR, EGEN, DAY, CNT, VAL = range(5)
+# rows of the per-household header H (int64, shape (8, n)); DBASE is the first dense slot
+# of the household's block
+START, DEG, CAP, DBASE, BLOCK, LOC, MBASE, BSIZE = range(8)
+# the entry pool E = (nbr, egen, rec): nbr int32 and egen uint16 for sparse positions p
+# only; rec, one RECORD per slot: dense slots 0..D-1, then sparse slot D + p.
+# 24 bytes a dense entry, 30 a sparse one.
+RECORD = np.dtype([("day", "<i4"), ("cnt", "<u2", (N_KINDS,)), ("val", "<f4", (3,))])
+NBR, EGEN, REC = range(3)
 
 
 # --------------------------------------------------------------------------------------
 # compiled primitives
 # --------------------------------------------------------------------------------------
+@intrinsic
+def prefetch(typingctx, arr, idx):
+    """Hint the CPU to fetch arr[idx] into cache (llvm.prefetch; no effect on results)."""
+    sig = types.void(arr, idx)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, [args[1]],
+                                       wraparound=False)
+        i8p = builder.bitcast(ptr, ir.IntType(8).as_pointer())
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p.type, ir.IntType(32),
+                                                            ir.IntType(32), ir.IntType(32)]),
+            "llvm.prefetch.p0i8")
+        builder.call(fn, [i8p, ir.Constant(ir.IntType(32), 1), ir.Constant(ir.IntType(32), 3),
+                          ir.Constant(ir.IntType(32), 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @nb.njit(**JIT)
 def dense_size(E):
     """D: the number of dense slots in front of the sparse ones."""
-    return E[DAY].shape[0] - E[NBR].shape[0]
+    return E[REC].shape[0] - E[NBR].shape[0]
+
+
+@nb.njit(**JIT)
+def pair_slot(base, B, i, j):
+    """Dense slot of i→j (local indices, i != j) in a block of B starting at `base`: the
+    unordered pairs in row-major upper-triangle order, two directed slots each."""
+    lo = min(i, j)
+    hi = max(i, j)
+    return base + 2 * (lo * (2 * B - lo - 1) // 2 + hi - lo - 1) + (1 if i > j else 0)
 
 
 @nb.njit(**JIT)
@@ -83,15 +122,9 @@ def find_pos(H, nbr, a, b):
 
 
 @nb.njit(**JIT)
-def same_block(H, a, b):
-    k = H[BLOCK, a]
-    return k >= 0 and k == H[BLOCK, b]
-
-
-@nb.njit(**JIT)
 def sparse_slot(H, gen, nbr, egen, D, a, b):
-    """Slot of the live sparse tie a→b, or -1 (kept apart from `lookup` so that the dense
-    path inlines: passing the entry tuple to a call that is not inlined costs ~40 ns)."""
+    """Slot of the live sparse tie a→b, or -1 (kept apart from the dense path so that it
+    inlines: passing the entry tuple to a call that is not inlined costs ~40 ns)."""
     p = find_pos(H, nbr, a, b)
     if p >= 0 and egen[p] == gen[b]:
         return D + p
@@ -103,16 +136,16 @@ def place(H, a, b):
     """Dense slot of a→b, live or not, or -1 when a and b share no dense block."""
     k = H[BLOCK, a]
     if k >= 0 and k == H[BLOCK, b]:
-        return H[DROW, a] + H[LOC, b]
+        return pair_slot(H[DBASE, a], H[BSIZE, a], H[LOC, a], H[LOC, b])
     return -1
 
 
 @nb.njit(**JIT)
 def lookup(H, gen, E, a, b):
     """Slot of the live tie a→b, or -1."""
-    if same_block(H, a, b):
-        s = H[DROW, a] + H[LOC, b]
-        return s if E[DAY][s] != NO_DAY else -1
+    d = place(H, a, b)
+    if d >= 0:
+        return d if E[REC][d].day != NO_DAY else -1
     return sparse_slot(H, gen, E[NBR], E[EGEN], dense_size(E), a, b)
 
 
@@ -120,11 +153,11 @@ def lookup(H, gen, E, a, b):
 def decayed_at(E, s, today, dt):
     """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
     factors for an age of that many days, row L the log factors per day (older ages)."""
-    val = E[VAL]
-    age = today - E[DAY][s]
-    f = np.float64(val[s, 0])
-    b = np.float64(val[s, 1])
-    n = np.float64(val[s, 2])
+    r = E[REC][s]
+    age = today - r.day
+    f = np.float64(r.val[0])
+    b = np.float64(r.val[1])
+    n = np.float64(r.val[2])
     if age == 0:
         return f, b, n
     L = dt.shape[0] - 1
@@ -138,61 +171,52 @@ def decayed_at(E, s, today, dt):
 def write_slot(E, s, today, df, dbo, dn, kind, dt):
     """Add increments to the live entry at slot s (decayed to `today` first)."""
     f, bo, ng = decayed_at(E, s, today, dt)
-    val = E[VAL]
-    val[s, 0] = f + df
-    val[s, 1] = bo + dbo
-    val[s, 2] = ng + dn
-    E[DAY][s] = today
-    cnt = E[CNT]
-    if kind >= 0 and cnt[s, kind] < 65535:
-        cnt[s, kind] += 1
+    r = E[REC][s]
+    r.val[0] = f + df
+    r.val[1] = bo + dbo
+    r.val[2] = ng + dn
+    r.day = today
+    if kind >= 0 and r.cnt[kind] < 65535:
+        r.cnt[kind] += 1
 
 
 @nb.njit(**JIT)
 def start_slot(E, s, today, df, dbo, dn, kind):
     """A fresh entry at slot s holding just these increments."""
-    val = E[VAL]
-    val[s, 0] = df
-    val[s, 1] = dbo
-    val[s, 2] = dn
-    E[DAY][s] = today
-    cnt = E[CNT]
+    r = E[REC][s]
+    r.val[0] = df
+    r.val[1] = dbo
+    r.val[2] = dn
+    r.day = today
     for k in range(N_KINDS):
-        cnt[s, k] = 0
+        r.cnt[k] = 0
     if kind >= 0:
-        cnt[s, kind] = 1
+        r.cnt[kind] = 1
 
 
 @nb.njit(**JIT)
 def _clear_slot(E, s):
-    E[DAY][s] = NO_DAY
+    r = E[REC][s]
+    r.day = NO_DAY
     for k in range(N_KINDS):
-        E[CNT][s, k] = 0
+        r.cnt[k] = 0
     for k in range(3):
-        E[VAL][s, k] = 0.0
-
-
-@nb.njit(**JIT)
-def empty_entries(dense, sparse):
-    day = np.zeros(dense + sparse, np.int32)
-    day[:dense] = NO_DAY
-    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), day,
-            np.zeros((dense + sparse, N_KINDS), np.uint16),
-            np.zeros((dense + sparse, 3), np.float32))
+        r.val[k] = 0.0
 
 
 @nb.njit(**JIT)
 def _grow(E, used, need):
+    """Fallback growth inside compiled writers (`TieStore.reserve` normally makes room)."""
     D = dense_size(E)
     m = E[NBR].shape[0]
     size = max(need + need // 4, m + m // 4, 64)
-    E2 = empty_entries(D, size)
-    E2[NBR][:used] = E[NBR][:used]
-    E2[EGEN][:used] = E[EGEN][:used]
-    E2[DAY][:D + used] = E[DAY][:D + used]
-    E2[CNT][:D + used] = E[CNT][:D + used]
-    E2[VAL][:D + used] = E[VAL][:D + used]
-    return E2
+    nbr = np.zeros(size, np.int32)
+    egen = np.zeros(size, np.uint16)
+    rec = np.empty(D + size, E[REC].dtype)
+    nbr[:used] = E[NBR][:used]
+    egen[:used] = E[EGEN][:used]
+    rec[:D + used] = E[REC][:D + used]
+    return nbr, egen, rec
 
 
 @nb.njit(**JIT)
@@ -200,11 +224,7 @@ def _move(E, D, src, dst):
     """Move the sparse entry at position src to position dst."""
     E[NBR][dst] = E[NBR][src]
     E[EGEN][dst] = E[EGEN][src]
-    E[DAY][D + dst] = E[DAY][D + src]
-    for c in range(N_KINDS):
-        E[CNT][D + dst, c] = E[CNT][D + src, c]
-    for c in range(3):
-        E[VAL][D + dst, c] = E[VAL][D + src, c]
+    E[REC][D + dst] = E[REC][D + src]
 
 
 @nb.njit(**JIT)
@@ -212,9 +232,9 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     """Add increments to tie a→b (decayed to `today` first), creating it if absent.
 
     Returns (E, used): the arrays may have been reallocated."""
-    if same_block(H, a, b):
-        s = H[DROW, a] + H[LOC, b]
-        if E[DAY][s] == NO_DAY:
+    s = place(H, a, b)
+    if s >= 0:
+        if E[REC][s].day == NO_DAY:
             start_slot(E, s, today, df, dbo, dn, kind)
         else:
             write_slot(E, s, today, df, dbo, dn, kind, dt)
@@ -281,22 +301,23 @@ def row_slots(H, gen, members, E, a, partners, slots):
     D = dense_size(E)
     nbr = E[NBR]
     eg = E[EGEN]
-    day = E[DAY]
+    rec = E[REC]
     B = H[BSIZE, a] if H[BLOCK, a] >= 0 else 0
-    r0 = H[DROW, a]
+    base = H[DBASE, a]
+    la = H[LOC, a]
     m0 = H[MBASE, a]
     j = 0
     p = H[START, a]
     p_end = p + H[DEG, a]
     k = 0
     while True:
-        while j < B and day[r0 + j] == NO_DAY:
+        while j < B and (j == la or rec[pair_slot(base, B, la, j)].day == NO_DAY):
             j += 1
         while p < p_end and eg[p] != gen[nbr[p]]:
             p += 1
         if j < B and (p >= p_end or members[m0 + j] < nbr[p]):
             partners[k] = members[m0 + j]
-            slots[k] = r0 + j
+            slots[k] = pair_slot(base, B, la, j)
             j += 1
         elif p < p_end:
             partners[k] = nbr[p]
@@ -334,39 +355,48 @@ def live_slots(H, gen, members, E):
 
 
 @nb.njit(**JIT)
-def degree_counts(H, gen, E, today, thr, negative, dt):
-    """Per household: live outgoing ties at or above thr (positive, or negative part)."""
+def _counts_as_tie(E, s, today, thr, negative, dt):
+    f, bo, ng = decayed_at(E, s, today, dt)
+    return (ng >= thr) if negative else (f + bo >= thr)
+
+
+@nb.njit(**JIT)
+def degree_counts(H, gen, members, E, today, thr, negative, dt):
+    """Per household: live outgoing ties at or above thr (positive, or negative part).
+    Dense blocks are read in memory order (both directions of each pair), sparse rows row
+    by row."""
     nbr = E[NBR]
     eg = E[EGEN]
-    day = E[DAY]
+    rec = E[REC]
     D = dense_size(E)
     n = H.shape[1]
     out = np.zeros(n, np.int64)
     for a in range(n):
-        c = 0
-        if H[BLOCK, a] >= 0:
-            r0 = H[DROW, a]
-            for s in range(r0, r0 + H[BSIZE, a]):
-                if day[s] == NO_DAY:
-                    continue
-                f, bo, ng = decayed_at(E, s, today, dt)
-                if (ng >= thr) if negative else (f + bo >= thr):
-                    c += 1
+        # each dense block once, from its first member (local index 0)
+        if H[BLOCK, a] >= 0 and H[LOC, a] == 0:
+            B = H[BSIZE, a]
+            m0 = H[MBASE, a]
+            s = H[DBASE, a]
+            for lo in range(B):
+                for hi in range(lo + 1, B):
+                    if rec[s].day != NO_DAY and _counts_as_tie(E, s, today, thr, negative, dt):
+                        out[members[m0 + lo]] += 1
+                    if rec[s + 1].day != NO_DAY and _counts_as_tie(E, s + 1, today, thr,
+                                                                   negative, dt):
+                        out[members[m0 + hi]] += 1
+                    s += 2
         p0 = H[START, a]
         for p in range(p0, p0 + H[DEG, a]):
-            if eg[p] != gen[nbr[p]]:
-                continue
-            f, bo, ng = decayed_at(E, D + p, today, dt)
-            if (ng >= thr) if negative else (f + bo >= thr):
-                c += 1
-        out[a] = c
+            if eg[p] == gen[nbr[p]] and _counts_as_tie(E, D + p, today, thr, negative, dt):
+                out[a] += 1
     return out
 
 
 @nb.njit(**JIT)
-def forget_households(H, gen, members, E, hs):
+def forget_households(H, gen, E, hs):
     """Households hs moved out: clear their dense rows and columns, empty their sparse
     rows and raise their generation (others' sparse entries to them turn stale)."""
+    rec = E[REC]
     for q in range(hs.shape[0]):
         x = hs[q]
         H[DEG, x] = 0
@@ -374,15 +404,15 @@ def forget_households(H, gen, members, E, hs):
         if H[BLOCK, x] < 0:
             continue
         B = H[BSIZE, x]
-        r0 = H[DROW, x]
-        m0 = H[MBASE, x]
+        base = H[DBASE, x]
         lx = H[LOC, x]
         for j in range(B):
-            if E[DAY][r0 + j] != NO_DAY:
-                _clear_slot(E, r0 + j)
-            s = H[DROW, members[m0 + j]] + lx
-            if E[DAY][s] != NO_DAY:
-                _clear_slot(E, s)
+            if j == lx:
+                continue
+            s = pair_slot(base, B, lx, j)
+            for t in (s, pair_slot(base, B, j, lx)):
+                if rec[t].day != NO_DAY:
+                    _clear_slot(E, t)
 
 
 @nb.njit(**JIT)
@@ -393,10 +423,10 @@ def compact(H, gen, E, today, eps, dt):
 
     Returns (E, used, dropped)."""
     D = dense_size(E)
-    day = E[DAY]
+    rec = E[REC]
     dropped = 0
     for s in range(D):
-        if day[s] == NO_DAY:
+        if rec[s].day == NO_DAY:
             continue
         f, bo, ng = decayed_at(E, s, today, dt)
         if f + bo < eps and ng < eps:
@@ -433,34 +463,34 @@ def compact(H, gen, E, today, eps, dt):
 
 def _owned_entries(dense: int, sparse: int) -> tuple:
     """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
-    day = np.zeros(dense + sparse, np.int32)
-    day[:dense] = NO_DAY
-    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), day,
-            np.zeros((dense + sparse, N_KINDS), np.uint16),
-            np.zeros((dense + sparse, 3), np.float32))
+    rec = np.zeros(dense + sparse, RECORD)
+    rec["day"][:dense] = NO_DAY
+    return np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), rec
 
 
 def block_header(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Header rows DROW, BLOCK, LOC, MBASE, BSIZE for dense blocks (`blocks[d]` = block of
-    dwelling d, -1 = sparse only), the members of every block in ascending order, and D."""
+    """Header rows DBASE, BLOCK, LOC, MBASE, BSIZE for dense blocks (`blocks[d]` = block
+    of dwelling d, -1 = sparse only), the members of every block in ascending order, and
+    D, the number of dense slots (B·(B-1) per block of B)."""
     blocks = np.asarray(blocks, np.int64)
     n = len(blocks)
     H = np.zeros((8, n), np.int64)
     H[BLOCK] = -1
-    H[DROW] = -1
+    H[DBASE] = -1
     in_block = np.flatnonzero(blocks >= 0)
     order = in_block[np.argsort(blocks[in_block], kind="stable")]  # by block, then dwelling
     members = np.full(n, -1, np.int64)
     members[:len(order)] = order
     ids, first, size = np.unique(blocks[order], return_index=True, return_counts=True)
-    dense_base = np.concatenate([[0], np.cumsum(size.astype(np.int64) ** 2)])
+    size = size.astype(np.int64)
+    dense_base = np.concatenate([[0], np.cumsum(size * (size - 1))])
     for k, (f, B) in enumerate(zip(first, size)):
         dw = order[f:f + B]
         H[BLOCK, dw] = ids[k]
         H[LOC, dw] = np.arange(B)
         H[MBASE, dw] = f
         H[BSIZE, dw] = B
-        H[DROW, dw] = dense_base[k] + np.arange(B) * B
+        H[DBASE, dw] = dense_base[k]
     return H, members, int(dense_base[-1])
 
 
@@ -532,12 +562,11 @@ class TieStore:
         D = self.dense
         if all(arr.flags.owndata for arr in self.E):
             for k, arr in enumerate(self.E):
-                rows = new if k in (NBR, EGEN) else D + new
-                arr.resize((rows,) + arr.shape[1:], refcheck=False)
+                arr.resize(new if k != REC else D + new, refcheck=False)
         else:  # arrays made by compiled code (fallback growth): copy once into owned ones
             grown = _owned_entries(D, new)
             for k, (dst, src) in enumerate(zip(grown, self.E, strict=True)):
-                m = self.used if k in (NBR, EGEN) else D + self.used
+                m = self.used if k != REC else D + self.used
                 dst[:m] = src[:m]
             self.E = grown
         self._version += 1
@@ -565,11 +594,11 @@ class TieStore:
 
     @property
     def day(self) -> np.ndarray:
-        return self.E[DAY][self._slots()[2]]
+        return self.E[REC]["day"][self._slots()[2]]
 
     @property
     def counts(self) -> np.ndarray:
-        return self.E[CNT][self._slots()[2]].astype(np.int32)
+        return self.E[REC]["cnt"][self._slots()[2]].astype(np.int32)
 
     # keys -----------------------------------------------------------------------------
     def keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -591,8 +620,9 @@ class TieStore:
     # reading --------------------------------------------------------------------------
     def _decayed(self, slot: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decayed (fast, bond, neg) of entries at `slot`."""
-        age = today - self.E[DAY][slot]
-        v = self.E[VAL][slot].astype(np.float64)
+        rec = self.E[REC][slot]
+        age = today - rec["day"]
+        v = rec["val"].astype(np.float64)
         return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
                 v[:, 2] * np.exp(self.log_neg * age))
 
@@ -647,7 +677,7 @@ class TieStore:
         h = np.ascontiguousarray(households, np.int64)
         if len(h) == 0:
             return
-        forget_households(self.H, self.gen, self.members, self.E, h)
+        forget_households(self.H, self.gen, self.E, h)
         self._version += 1
 
     def prune(self, today: int, eps: float = 0.01) -> int:
@@ -664,15 +694,16 @@ class TieStore:
     # summaries ------------------------------------------------------------------------
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         """Per household: number of outgoing ties at or above threshold."""
-        return degree_counts(self.H, self.gen, self.E, int(today), float(threshold),
-                             bool(negative), self.dtab)
+        return degree_counts(self.H, self.gen, self.members, self.E, int(today),
+                             float(threshold), bool(negative), self.dtab)
 
     def to_frame(self, today: int) -> pd.DataFrame:
         a, b, p, n = self.all_strengths(today)
         slot = self._slots()[2]
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
-                "last_contact_day": self.E[DAY][slot].copy()}
+                "last_contact_day": self.E[REC]["day"][slot]}
+        cnt = self.E[REC]["cnt"][slot]
         for i, k in enumerate(CONTACT_KINDS):
-            data[f"n_{k}"] = self.E[CNT][slot, i].astype(np.int32)
+            data[f"n_{k}"] = cnt[:, i].astype(np.int32)
         return pd.DataFrame(data)
