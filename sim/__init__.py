@@ -1,7 +1,28 @@
 """goedeburen: an agent-based simulation of neighbour contact in apartment buildings."""
 
-from sim.model import NeighbourhoodModel
-from sim.scenario import Scenario, ScenarioError, load_scenario
+import hashlib
+import os
+from pathlib import Path
+
+
+def _numba_cache_dir() -> str:
+    """numba's on-disk cache checks only the source file of each compiled function, not
+    the functions it inlines from other modules: after an edit to one module another
+    module's stale machine code could be loaded (and crash). Keying the cache directory
+    on the content of the package's compiled modules rules that out."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        source = path.read_bytes()
+        if b"import numba" in source:
+            digest.update(source)
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(root, "goedeburen", "numba", digest.hexdigest()[:16])
+
+
+os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
+
+from sim.model import NeighbourhoodModel  # noqa: E402
+from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["NeighbourhoodModel", "Scenario", "ScenarioError", "load_scenario", "__version__"]
