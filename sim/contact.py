@@ -7,6 +7,7 @@ import math
 import numba as nb
 import numpy as np
 
+from sim.daily import daily_bookkeeping
 from sim.rand import JIT, uniform
 from sim.ties import (
     BSIZE,
@@ -360,3 +361,46 @@ def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_
             complaints[causer[q]] += 1.0
     cnt[0] = m
     return E, used, cnt
+
+
+# the day's event counters filled by `contacts_day`, in this order
+DAY_EVENTS = ("encounters", "avoided", "talk", "greet", "nuisance", "conflict",
+              "living_nuisance", "help_needs", "help", "help_unmet", "withdrawn")
+# where each part's parameters sit in the packed `par` of contacts_day
+PAR_CONTACT, PAR_CAPACITY, PAR_NUISANCE, PAR_HELP, PAR_DECAYS = 0, 16, 17, 24, 33
+N_PAR = 36
+
+
+@nb.njit(**JIT)
+def contacts_day(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj,
+                 occupied, age_group, supported, avoidance, nuisance_risk, openness,
+                 other_language, trust_institutions, recovery, burden, complaints,
+                 nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
+                 pos_recent, neg_recent, talk_multiplier, tie_count, pos_today, neg_today,
+                 pos_week, neg_week, rngs, counts):
+    """The day after the encounters, in one compiled call (a call from Python costs
+    microseconds, which is most of a small building's day): encounter outcomes, nuisance
+    through walls, help, then the daily bookkeeping. Adds to `counts` (DAY_EVENTS order);
+    rngs rows: contact, living_nuisance, help. Returns (E, used)."""
+    E, used, c = resolve_contacts(
+        a, b, boost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
+        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0], tie_count,
+        par[PAR_CAPACITY])
+    for i in range(6):
+        counts[i] += c[i]
+    E, used, c = living_nuisance(
+        day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
+        adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1])
+    counts[4] += c[0]
+    counts[5] += c[1]
+    counts[6] += c[0]
+    E, used, c = help_day(
+        day, par[PAR_HELP:PAR_DECAYS], H, gen, members, E, used, dt, occupied, age_group,
+        supported, recovery, burden, openness, help_given, help_received, help_unmet,
+        last_talk_day, pos_today, rngs[2])
+    for i in range(4):
+        counts[7 + i] += c[i]
+    daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
+                      complaints, par[PAR_DECAYS], par[PAR_DECAYS + 1], par[PAR_DECAYS + 2])
+    return E, used

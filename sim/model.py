@@ -21,8 +21,9 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
-from sim.contact import help_day, living_nuisance, resolve_contacts
-from sim.daily import daily_bookkeeping, dwellings_due, movers_today
+from sim.contact import (DAY_EVENTS, N_PAR, PAR_CAPACITY, PAR_CONTACT, PAR_DECAYS, PAR_HELP,
+                         PAR_NUISANCE, contacts_day)
+from sim.daily import dwellings_due, movers_today
 from sim.rand import rng_handle
 from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
                        slot_weights, trip_rate_matrix)
@@ -90,7 +91,7 @@ class NeighbourhoodModel(mesa.Model):
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
-        self.today = self._empty_day_counts()
+        self._day_counts = np.zeros(len(DAY_EVENTS))  # filled by the compiled day
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self.trip_multiplier = np.ones(n)
@@ -99,6 +100,9 @@ class NeighbourhoodModel(mesa.Model):
         self._pos_today, self._neg_today = np.zeros(n), np.zeros(n)
         self._pos_week, self._neg_week = np.zeros(n), np.zeros(n)
         self.talk_multiplier = np.ones(n)
+        self._par = self._day_parameters()
+        self._rngs = np.stack([rng_handle(self.streams[name])
+                               for name in ("contact", "living_nuisance", "help")])
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
             scenario.allocation.supported_share)
@@ -206,12 +210,6 @@ class NeighbourhoodModel(mesa.Model):
     def year(self) -> float:
         return self.day / 365.0
 
-    @staticmethod
-    def _empty_day_counts() -> dict[str, float]:
-        return {k: 0.0 for k in ("encounters", "greet", "talk", "help", "nuisance",
-                                 "living_nuisance", "conflict",
-                                 "avoided", "help_needs", "help_unmet", "withdrawn")}
-
     def step(self) -> None:
         for iv in self.interventions:
             iv.update_activity(self.day)
@@ -220,10 +218,7 @@ class NeighbourhoodModel(mesa.Model):
             if iv.active:
                 iv.step()
         a, b, boost = self._add_brokered(a, b)
-        self._resolve_contacts(a, b, boost)
-        self._living_nuisance()
-        self._help()
-        self._daily_bookkeeping()
+        self._contacts_and_help(a, b, boost)
         if (self.day + 1) % 7 == 0:
             self._weekly_states()
         self._turnover()
@@ -332,89 +327,56 @@ class NeighbourhoodModel(mesa.Model):
         key, boost = key[first], boost[first]
         return key // width, key % width, boost
 
-    # --- nuisance through walls -------------------------------------------------------
-    def _living_nuisance(self) -> None:
-        """Noise, smells and mess: households with a nuisance risk bother the dwellings next
-        door, above and below, independently of encounters (most neighbour nuisance in
-        flats is of this kind). The victim holds it against the causer like any episode.
-        One draw per dwelling (not one site-wide draw split by risk): a household's draws
-        then stay tied to it across policy arms, which keeps common random numbers aligned
-        (compiled: `contact.living_nuisance`)."""
-        c = self.config.contact
-        hh = self.households
-        par = np.array([c.living_nuisance_rate, c.w_nuisance, c.negative_weight, c.buffer,
-                        c.tie_threshold, c.avoid_threshold, self.config.states.complaint_prob])
-        st = self.ties
-        ptr, nearby = self.adjacent
-        E, used, cnt = living_nuisance(
-            int(self.day), par, st.H, st.gen, st.E, st.used, st.dtab, hh.occupied,
-            hh.nuisance_risk, ptr, nearby, hh.trust_institutions, self._neg_today,
-            hh.nuisance_caused, hh.complaints, rng_handle(self.streams["living_nuisance"]))
-        st.set_arrays(E, used)
-        self._tally(("nuisance", "living_nuisance", "conflict"), cnt[[0, 0, 1]])
+    # --- contact, nuisance through walls, help, bookkeeping ----------------------------
+    def _day_parameters(self) -> np.ndarray:
+        """The parameters of `contact.contacts_day`, packed once (they never change)."""
+        c, hp, s = self.config.contact, self.config.help, self.config.states
+        par = np.zeros(N_PAR)
+        par[PAR_CONTACT:PAR_CAPACITY] = [
+            c.tie_threshold, c.avoid_threshold, c.avoid_prob, c.negative_base,
+            c.negative_risk_weight, c.negative_grudge_weight, c.talk_base, c.language_barrier,
+            c.greet_base, c.w_talk, c.w_greet, c.w_nuisance, c.negative_weight, c.buffer,
+            c.bond_transfer, s.complaint_prob]
+        par[PAR_CAPACITY] = c.network_capacity
+        par[PAR_NUISANCE:PAR_HELP] = [
+            c.living_nuisance_rate, c.w_nuisance, c.negative_weight, c.buffer, c.tie_threshold,
+            c.avoid_threshold, s.complaint_prob]
+        par[PAR_HELP:PAR_DECAYS] = [
+            hp.need_rate, hp.need_rate_elderly_extra, hp.need_rate_supported_extra,
+            hp.ask_tie_min, hp.burden_limit, hp.willingness, hp.burden_per_help, c.w_help,
+            c.bond_transfer]
+        par[PAR_DECAYS:] = [0.5 ** (1.0 / RECENT_HALF_LIFE_DAYS),
+                            0.5 ** (1.0 / hp.burden_half_life_days),
+                            0.5 ** (1.0 / s.complaint_half_life_days)]
+        return par
 
-    # --- contact ----------------------------------------------------------------------
-    def _resolve_contacts(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
-        """Encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
-        read against start-of-day ties: one compiled pass, `contact.resolve_contacts`."""
-        if len(a) == 0:
-            return
-        c = self.config.contact
+    def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
+        """The rest of the day in one compiled call (`contact.contacts_day`):
+        - encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
+          read against start-of-day ties;
+        - nuisance through walls: households with a nuisance risk bother the dwellings next
+          door, above and below, whether or not anyone meets (most neighbour nuisance in
+          flats is of this kind), drawn per dwelling so that common random numbers stay
+          tied to households;
+        - help: needs arise, the needy ask their strongest eligible tie;
+        - bookkeeping: recent-experience memories, burden and complaints decay."""
         hh = self.households
-        par = np.array([c.tie_threshold, c.avoid_threshold, c.avoid_prob, c.negative_base,
-                        c.negative_risk_weight, c.negative_grudge_weight, c.talk_base,
-                        c.language_barrier, c.greet_base, c.w_talk, c.w_greet, c.w_nuisance,
-                        c.negative_weight, c.buffer, c.bond_transfer,
-                        self.config.states.complaint_prob])
         st = self.ties
         st.reserve(8 * len(a))
-        E, used, cnt = resolve_contacts(
-            np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
-            np.ascontiguousarray(boost, np.float64), int(self.day), par, st.H, st.gen, st.E,
-            st.used, st.dtab, hh.avoidance,
-            hh.nuisance_risk, hh.openness, hh.other_language,
-            np.asarray(self.talk_multiplier, np.float64), hh.trust_institutions,
-            hh.last_talk_day, self._pos_today, self._neg_today, hh.nuisance_caused,
-            hh.complaints, rng_handle(self.streams["contact"]), self.tie_count,
-            float(c.network_capacity))
+        ptr, nearby = self.adjacent
+        E, used = contacts_day(
+            int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,
+            st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
+            hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
+            hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
+            hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent, hh.neg_recent,
+            self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
+            self._pos_week, self._neg_week, self._rngs, self._day_counts)
         st.set_arrays(E, used)
-        self._tally(("encounters", "avoided", "talk", "greet", "nuisance", "conflict"), cnt)
-
-    # --- help -------------------------------------------------------------------------
-    def _help(self) -> None:
-        """Needs arise; the needy ask their strongest eligible tie (compiled:
-        `contact.help_day`)."""
-        hp = self.config.help
-        c = self.config.contact
-        hh = self.households
-        par = np.array([hp.need_rate, hp.need_rate_elderly_extra, hp.need_rate_supported_extra,
-                        hp.ask_tie_min, hp.burden_limit, hp.willingness, hp.burden_per_help,
-                        c.w_help, c.bond_transfer])
-        st = self.ties
-        E, used, cnt = help_day(
-            int(self.day), par, st.H, st.gen, st.members, st.E, st.used, st.dtab, hh.occupied,
-            hh.age_group, hh.supported, hh.recovery, hh.burden, hh.openness, hh.help_given, hh.help_received, hh.help_unmet,
-            hh.last_talk_day, self._pos_today, rng_handle(self.streams["help"]))
-        st.set_arrays(E, used)
-        self._tally(("help_needs", "help", "help_unmet", "withdrawn"), cnt)
-
-    def _tally(self, names: tuple[str, ...], counts: np.ndarray) -> None:
-        """Add a compiled call's event counts (in `names` order) to today's totals."""
-        for name, count in zip(names, counts):
-            self.today[name] += count
-
-    # --- bookkeeping and states -------------------------------------------------------
-    def _daily_bookkeeping(self) -> None:
-        hh = self.households
-        daily_bookkeeping(hh.pos_recent, hh.neg_recent, self._pos_today, self._neg_today,
-                          self._pos_week, self._neg_week, hh.burden, hh.complaints,
-                          0.5 ** (1.0 / RECENT_HALF_LIFE_DAYS),
-                          0.5 ** (1.0 / self.config.help.burden_half_life_days),
-                          0.5 ** (1.0 / self.config.states.complaint_half_life_days))
         week = self.outcomes.week_counts
-        for k, v in self.today.items():
-            week[k] = week.get(k, 0.0) + v
-        self.today = self._empty_day_counts()
+        for name, count in zip(DAY_EVENTS, self._day_counts.tolist()):
+            week[name] = week.get(name, 0.0) + count
+        self._day_counts[:] = 0.0
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates)."""
