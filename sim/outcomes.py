@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numba as nb
 import numpy as np
 import pandas as pd
+
+from sim.rand import JIT
 
 if TYPE_CHECKING:
     from sim.model import NeighbourhoodModel
@@ -63,104 +66,148 @@ EVENT_COLUMNS = {"encounters": "encounters", "greetings": "greet", "small_talk":
                  "avoided": "avoided"}
 
 
+# columns of the per-cell sums in `cell_sums`
+(_N, _GE1, _GE3, _DEG, _LONELY, _WEEKLY, _RECEIVED, _EXCHANGED, _RECIPROCITY, _HELPERS,
+ _OVER, _STATES, _NUISANCE, _RECOVERY, _HIDDEN, _SURFACED, _REFERRED) = (
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 18, 19, 20, 21)
+STATE_COLUMNS = ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
+                 "wellbeing", "avoidance")
+# the per-household columns `cell_means` returns after the household count, in order
+MEAN_COLUMNS = ("ties_ge1", "ties_ge3", "mean_ties", "lonely", "weekly_contact",
+                "help_received_total", "reciprocity", "overburdened", *STATE_COLUMNS,
+                "nuisance_exposed", "recovery", "hidden_need", "need_surfaced", "referred")
+
+
+@nb.njit(**JIT)
+def cell_sums(occupied: np.ndarray, supported: np.ndarray, building: np.ndarray,
+              degree: np.ndarray, day: int, last_talk_day: np.ndarray,
+              help_given: np.ndarray, help_received: np.ndarray, burden: np.ndarray,
+              burden_limit: float, states: tuple[np.ndarray, ...], neg_recent: np.ndarray,
+              recovery: np.ndarray, hidden_need: np.ndarray, need_surfaced: np.ndarray,
+              referred: np.ndarray) -> np.ndarray:
+    """Sums over occupied households per (building block, group, column): block 0 is
+    all buildings, block 1 + b building b (only when there are several); group 1
+    residents, 2 supported, 0 their sum. One pass in dwelling order, so each sum adds
+    the same terms in the same order as the bincount it replaced."""
+    n = occupied.shape[0]
+    n_b = 0
+    for i in range(n):
+        n_b = max(n_b, building[i] + 1)
+    per_b = n_b > 1
+    s = np.zeros((1 + n_b if per_b else 1, 3, _REFERRED + 1))
+    for i in range(n):
+        if not occupied[i]:
+            continue
+        g = 2 if supported[i] else 1
+        given, received = float(help_given[i]), float(help_received[i])
+        exchanged = given + received
+        for t in range(2 if per_b else 1):  # the site's block, then the building's
+            c = s[0 if t == 0 else 1 + building[i], g]
+            c[_N] += 1.0
+            c[_GE1] += 1.0 if degree[i] >= 1 else 0.0
+            c[_GE3] += 1.0 if degree[i] >= 3 else 0.0
+            c[_DEG] += float(degree[i])
+            c[_LONELY] += 1.0 if degree[i] == 0 else 0.0
+            c[_WEEKLY] += 1.0 if day - last_talk_day[i] < 7 else 0.0
+            c[_RECEIVED] += received
+            if exchanged > 0:
+                c[_EXCHANGED] += 1.0
+                c[_RECIPROCITY] += 1 - abs(given - received) / max(exchanged, 1.0)
+            if given > 0:
+                c[_HELPERS] += 1.0
+                c[_OVER] += 1.0 if burden[i] >= burden_limit else 0.0
+            for j in range(len(states)):
+                c[_STATES + j] += states[j][i]
+            c[_NUISANCE] += 1.0 if neg_recent[i] >= 0.25 else 0.0
+            c[_RECOVERY] += recovery[i]
+            c[_HIDDEN] += 1.0 if hidden_need[i] and not need_surfaced[i] else 0.0
+            c[_SURFACED] += 1.0 if need_surfaced[i] else 0.0
+            c[_REFERRED] += 1.0 if referred[i] else 0.0
+    s[:, 0] = s[:, 1] + s[:, 2]
+    return s
+
+
+@nb.njit(**JIT)
+def cell_means(s: np.ndarray) -> np.ndarray:
+    """(1 + len(MEAN_COLUMNS), rows) from `cell_sums`: the household count, then each
+    outcome per row (block-major, groups in GROUPS order). Means over no households are
+    NaN, except overburdened (0 without helpers); recovery is the supported households'
+    mean, shown for "all" and "supported"."""
+    n_blocks = s.shape[0]
+    out = np.empty((1 + len(MEAN_COLUMNS), 3 * n_blocks))
+    for blk in range(n_blocks):
+        k_sup = s[blk, 2, _N]
+        rec = s[blk, 2, _RECOVERY] / k_sup if k_sup > 0 else np.nan
+        for g in range(3):
+            c = s[blk, g]
+            r = 3 * blk + g
+            k = c[_N]
+            out[0, r] = k
+            j = 1
+            for col in (_GE1, _GE3, _DEG, _LONELY, _WEEKLY, _RECEIVED):
+                out[j, r] = c[col] / k if k > 0 else np.nan
+                j += 1
+            out[j, r] = (c[_RECIPROCITY] / c[_EXCHANGED] if c[_EXCHANGED] > 0 else np.nan)
+            out[j + 1, r] = c[_OVER] / c[_HELPERS] if c[_HELPERS] > 0 else 0.0
+            j += 2
+            for col in range(_STATES, _NUISANCE + 1):
+                out[j, r] = c[col] / k if k > 0 else np.nan
+                j += 1
+            out[j, r] = np.nan if g == 1 else rec
+            j += 1
+            for col in (_HIDDEN, _SURFACED, _REFERRED):
+                out[j, r] = c[col] / k if k > 0 else np.nan
+                j += 1
+    return out
+
+
 class OutcomeCollector:
     """Collects one block of rows (every building × group) per period.
 
     `rows` holds one entry per collection: a dict of equal-length columns (row order:
     building "all" then each building; within each, the groups in GROUPS order). All
-    per-group means are computed at once with bincount, so a district of hundreds of
-    buildings costs about as much per collection as one building."""
+    per-group sums come from one compiled pass over households, so a collection costs
+    a few calls whatever the number of buildings."""
 
     def __init__(self, model: NeighbourhoodModel):
         self.model = model
         self.rows: list[dict[str, Any]] = []
         self.week_counts: dict[str, float] = {}
-        self._last_pos_week = None
 
     def collect(self) -> None:
         m = self.model
         hh = m.households
-        c = m.config.contact
-        occ = hh.occupied
-        deg = m.ties.degree(m.day, c.tie_threshold)
-        given, received = hh.help_given.astype(float), hh.help_received.astype(float)
-        exchanged = given + received
-        with np.errstate(invalid="ignore", divide="ignore"):
-            reciprocity = np.where(exchanged > 0, 1 - np.abs(given - received)
-                                   / np.maximum(exchanged, 1), np.nan)
+        deg = m.ties.degree(m.day, m.config.contact.tie_threshold)
         counts = self.week_counts
         self.week_counts = {}
         hours = sum(iv.counters.get("hours", 0.0) for iv in m.interventions)
         cost = sum(iv.cost for iv in m.interventions)
-        bld = np.asarray(m.site.dwelling_building, np.int64)
-        n_b = int(bld.max()) + 1
-        per_b = n_b > 1
-        n_blocks = 1 + (n_b if per_b else 0)
-        # cell of each occupied household: (building block, resident 0 / supported 1)
-        sup = hh.supported.astype(np.int64)
-        occ_idx = np.flatnonzero(occ)
-
-        def sums(x: np.ndarray, idx: np.ndarray = occ_idx) -> np.ndarray:
-            """(n_blocks, 3) sums over all / resident / supported for households `idx`."""
-            w = np.asarray(x, np.float64)[idx]
-            out = np.zeros((n_blocks, 3))
-            s_all = np.bincount(sup[idx], weights=w, minlength=2)
-            out[0, 1:] = s_all
-            if per_b:
-                cb = np.bincount(2 * bld[idx] + sup[idx], weights=w,
-                                 minlength=2 * n_b).reshape(n_b, 2)
-                out[1:, 1:] = cb
-            out[:, 0] = out[:, 1] + out[:, 2]
-            return out
-
-        k = sums(np.ones(len(occ)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            def mean(x: np.ndarray) -> np.ndarray:
-                return np.where(k > 0, sums(x) / k, np.nan)
-
-            cols: dict[str, np.ndarray] = {}
-            cols["households"] = k.astype(np.int64)
-            cols["ties_ge1"] = mean(deg >= 1)
-            cols["ties_ge3"] = mean(deg >= 3)
-            cols["mean_ties"] = mean(deg)
-            cols["lonely"] = mean(deg == 0)
-            cols["weekly_contact"] = mean(m.day - hh.last_talk_day < 7)
-            cols["help_received_total"] = mean(received)
-            fin = np.isfinite(reciprocity)
-            k_fin = sums(fin)
-            cols["reciprocity"] = np.where(k_fin > 0, sums(np.where(fin, reciprocity, 0.0))
-                                           / k_fin, np.nan)
-            helpers = occ_idx[given[occ_idx] > 0]
-            k_help = sums(np.ones(len(occ)), helpers)
-            over = sums(hh.burden >= m.config.help.burden_limit, helpers)
-            cols["overburdened"] = np.where(k_help > 0, over / k_help, 0.0)
-            for col in ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
-                        "wellbeing", "avoidance"):
-                cols[col] = mean(getattr(hh, col))
-            cols["nuisance_exposed"] = mean(hh.neg_recent >= 0.25)
-            rec = sums(hh.recovery)  # supported households only
-            rec_all = np.where(k[:, 2] > 0, rec[:, 2] / k[:, 2], np.nan)
-            cols["recovery"] = np.stack([rec_all, np.full(n_blocks, np.nan), rec_all], axis=1)
-            cols["hidden_need"] = mean(hh.hidden_need & ~hh.need_surfaced)
-            cols["need_surfaced"] = mean(hh.need_surfaced)
-            cols["referred"] = mean(hh.referred)
+        sums = cell_sums(hh.occupied, hh.supported, m.site.dwelling_building, deg,
+                         int(m.day), hh.last_talk_day, hh.help_given, hh.help_received,
+                         hh.burden, float(m.config.help.burden_limit),
+                         tuple(getattr(hh, col) for col in STATE_COLUMNS), hh.neg_recent,
+                         hh.recovery, hh.hidden_need, hh.need_surfaced, hh.referred)
+        means = cell_means(sums)
+        n_blocks = sums.shape[0]
         rows_n = 3 * n_blocks
         block: dict[str, Any] = {
             "day": np.full(rows_n, m.day, np.int64),
             "year": np.full(rows_n, round(m.day / 365.0, 4)),
-            "building": np.repeat(["all"] + [str(b) for b in range(n_b)] * per_b, 3),
+            "building": np.repeat(["all"] + [str(b) for b in range(n_blocks - 1)], 3),
             "group": np.tile(np.array(GROUPS), n_blocks),
+            "households": means[0].astype(np.int64),
         }
-        for col, v in cols.items():
-            block[col] = v.reshape(-1)
+        for j, col in enumerate(MEAN_COLUMNS, 1):
+            block[col] = means[j]
         events = {col: counts.get(key, 0.0) for col, key in EVENT_COLUMNS.items()}
         events.update({"move_outs": m.counters["move_outs"], "evictions": m.counters["evictions"],
                        "move_ins": m.counters["move_ins"], "professional_hours": hours,
                        "cost_eur": cost})
-        for col, v in events.items():
-            arr = np.full(rows_n, np.nan)
-            arr[0] = v
-            block[col] = arr
+        # event counts are building-level: on the first row only
+        first = np.full((len(events), rows_n), np.nan)
+        first[:, 0] = list(events.values())
+        for j, col in enumerate(events):
+            block[col] = first[j]
         self.rows.append(block)
 
     def frame(self) -> pd.DataFrame:
