@@ -10,6 +10,7 @@ from sim.building import (
     DESTINATIONS,
     INDOOR_KINDS,
     NODE_KINDS,
+    Plan,
     Site,
     add_room,
     apply_edits,
@@ -350,3 +351,185 @@ def test_site_arrays_are_read_only_and_typed(mixed_site):
     summary = s.summary()
     assert summary["n_dwellings"] == 140 + 32 + 96 + 20
     assert summary["nodes_by_kind"]["street"] == 4
+
+
+# ------------------------------------------------------------------ compiled routing vs networkx
+_RULES = {  # destination -> (node kind, scope), restated here so the oracle is independent
+    "mail": ("mailbox", "own"),
+    "bins": ("bins", "own_first"),
+    "bike": ("bike_storage", "own"),
+    "laundry": ("laundry", "own_first"),
+    "hobby_room": ("hobby_room", "own_first"),
+    **{k: (k, "nearest") for k in ("playground", "dog_field", "park", "shops",
+                                   "community_centre", "garden")},
+}
+
+
+def reference_routes(h: nx.Graph, dw_node: list[int], dw_building: list[int]) -> dict:
+    """The networkx routing `Site` used before the compiled Dijkstra, as the oracle:
+    dest -> (path per dwelling, length per dwelling); h has nodes 0..n-1."""
+    kind = {i: d["kind"] for i, d in h.nodes(data=True)}
+    bld = {i: d.get("building", -1) for i, d in h.nodes(data=True)}
+    nd = len(dw_node)
+
+    def tree(graph, sources):
+        return nx.multi_source_dijkstra(graph, set(sources), weight="length")
+
+    out = {}
+    for dest in DESTINATIONS:
+        paths, dist = [[] for _ in range(nd)], [float("inf")] * nd
+
+        def fill(ds, t, paths=paths, dist=dist):
+            left = []
+            for d in ds:
+                if dw_node[d] in t[1]:
+                    paths[d], dist[d] = t[1][dw_node[d]][::-1], t[0][dw_node[d]]
+                else:
+                    left.append(d)
+            return left
+
+        def fill_local(ds, targets, b, fill=fill):
+            sub = h.subgraph({i for i in h if bld[i] == b} | set(targets))
+            left = fill(ds, tree(sub, targets))
+            return fill(left, tree(h, targets)) if left else left
+
+        buildings = sorted(set(dw_building))
+        mine = {b: [d for d in range(nd) if dw_building[d] == b] for b in buildings}
+        if dest == "out":
+            street = {d["front_of"]: i for i, d in h.nodes(data=True)
+                      if d["kind"] == "street" and d.get("front_of") is not None}
+            for b in buildings:
+                targets = [street[b]] if b in street else [
+                    i for i in h if kind[i] == "entrance" and bld[i] == b]
+                if targets:
+                    fill_local(mine[b], targets, b)
+        else:
+            k, scope = _RULES[dest]
+            everywhere = [i for i in h if kind[i] == k]
+            if everywhere and scope == "nearest":
+                fill(range(nd), tree(h, everywhere))
+            elif everywhere:
+                for b in buildings:
+                    own = [i for i in everywhere if bld[i] == b]
+                    left = fill_local(mine[b], own, b) if own else mine[b]
+                    if scope == "own_first" and left and not own:
+                        fill(left, tree(h, everywhere))
+        out[dest] = (paths, dist)
+    return out
+
+
+def assert_routes_match(site: Site, ref: dict) -> None:
+    for dest, (paths, dist) in ref.items():
+        if not any(paths):
+            assert dest not in site.destinations
+            continue
+        for d, (p, length) in enumerate(zip(paths, dist, strict=True)):
+            assert site.route(d, dest).tolist() == p, (dest, d)
+            assert site.route_length[dest][d] == length, (dest, d)
+
+
+def random_site_graph(seed: int) -> nx.Graph:
+    """A small messy site: three buildings, short integer lengths (many equal-length
+    routes, so tie-breaking matters), nodes and edges added in shuffled order, a building
+    without a street node, one without own facilities, and unreachable bits."""
+    rng = np.random.default_rng(seed)
+    specs = [("gallery", b) for b in (0, 1, 2) for _ in range(6)]
+    specs += [("stairs", b) for b in (0, 1, 2) for _ in range(3)]
+    specs += [("entrance", 0), ("entrance", 1), ("entrance", 1), ("entrance", 2)]
+    specs += [("mailbox", 0), ("mailbox", 1), ("bins", 0), ("bins", 0), ("bike_storage", 2),
+              ("laundry", 1), ("street", -1), ("street", -1), ("park", -1), ("park", -1),
+              ("playground", -1), ("shops", -1)]
+    order = rng.permutation(len(specs))
+    g = nx.Graph()
+    keys = [f"n{int(rng.integers(10**6))}:{i}" for i in range(len(specs))]
+    fronts = iter([0, 2])
+    for i in order:
+        kind, b = specs[i]
+        extra = {"front_of": next(fronts)} if kind == "street" else {}
+        g.add_node(keys[i], kind=kind, building=b, floor=0, xy=(float(i), 0.0), **extra)
+    n = len(specs)
+    for _ in range(3 * n):
+        u, v = rng.integers(n, size=2)
+        if u != v:
+            g.add_edge(keys[u], keys[v], length=float(rng.integers(1, 4)))
+    doors = [k for k, s in zip(keys, specs, strict=True) if s[0] == "gallery"]
+    g.graph["dwellings"] = [
+        {"building": int(g.nodes[k]["building"]) if rng.random() < 0.9 else int(rng.integers(3)),
+         "floor": 0, "position": j, "door_node": k, "circulation": f"c{j % 4}"}
+        for j, k in enumerate(doors * 2)
+    ]
+    return g
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_routes_match_networkx_reference(seed):
+    g = random_site_graph(seed)
+    site = Site.from_graph(g)
+    h = nx.relabel_nodes(g, {n: i for i, n in enumerate(g.nodes)})
+    ref = reference_routes(h, site.dwelling_node.tolist(), site.dwelling_building.tolist())
+    assert_routes_match(site, ref)
+    # the site's own graph is the relabelled one, neighbour order included
+    assert list(site.graph.edges(data="length")) == list(h.edges(data="length"))
+    assert all(list(site.graph.adj[i]) == list(h.adj[i]) for i in h)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_plan_matches_networkx_graph(seed):
+    """A Plan and an nx.Graph fed the same calls (repeated edges included) give the same
+    site: the district path never builds the networkx graph, so this keeps it honest."""
+    rng = np.random.default_rng(seed)
+    g = random_site_graph(seed)
+    plan, twin = Plan(), nx.Graph()
+    for key, d in g.nodes(data=True):
+        plan.add_node(key, **d)
+        twin.add_node(key, **d)
+    edges = list(g.edges)
+    for j in rng.integers(len(edges), size=3 * len(edges)):
+        u, v = edges[j] if rng.random() < 0.5 else edges[j][::-1]
+        length = float(rng.integers(1, 4))
+        plan.add_edge(u, v, length=length)
+        twin.add_edge(u, v, length=length)
+    for d in g.graph["dwellings"]:
+        plan.add_dwelling(d["building"], d["floor"], d["position"], d["door_node"],
+                          d["circulation"])
+    twin.graph["dwellings"] = g.graph["dwellings"]
+    a, b = Site.from_plan(plan), Site.from_graph(twin)
+    assert_same_site(a, b)
+    h = nx.relabel_nodes(twin, {n: i for i, n in enumerate(twin.nodes)})
+    assert list(a.graph.edges(data="length")) == list(h.edges(data="length"))
+    assert_routes_match(a, reference_routes(h, a.dwelling_node.tolist(),
+                                            a.dwelling_building.tolist()))
+
+
+def assert_same_site(a: Site, b: Site) -> None:
+    for field in ("node_kind", "node_building", "node_floor", "node_xy", "edge_u", "edge_v",
+                  "edge_length", "dwelling_node", "dwelling_building", "dwelling_floor",
+                  "dwelling_position", "dwelling_circulation"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    assert a.destinations == b.destinations
+    assert a.node_name == b.node_name
+    for dest in a.destinations:
+        for x, y in zip(a.routes[dest], b.routes[dest], strict=True):
+            assert np.array_equal(x, y) and x.dtype == y.dtype, dest
+        assert np.array_equal(a.route_length[dest], b.route_length[dest]), dest
+    assert a.summary() == b.summary()
+
+
+def test_built_site_round_trips_through_its_graph(mixed_site):
+    """build_site never makes a networkx graph; the one built on demand gives the same site."""
+    assert "graph" not in vars(build_site([{"layout": "gallery_flat"}], []))
+    assert_same_site(mixed_site, Site.from_graph(mixed_site.graph))
+    ref = reference_routes(mixed_site.graph, mixed_site.dwelling_node.tolist(),
+                           mixed_site.dwelling_building.tolist())
+    assert_routes_match(mixed_site, ref)
+
+
+def test_district_buildings_share_routes_up_to_offset():
+    """Identical buildings on one street: the same internal routes, shifted by the node
+    offset (a cheap check that per-building trees don't leak into each other)."""
+    site = build_site([{"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 5}] * 4,
+                      [{"kind": "park", "near": 3, "distance": 50.0}])
+    first = np.flatnonzero(site.node_building == 1)[0] - np.flatnonzero(site.node_building == 0)[0]
+    for dest in ("out", "mail", "bins", "bike"):
+        for d in range(20):
+            assert np.array_equal(site.route(d + 20, dest), site.route(d, dest) + first)

@@ -1,8 +1,9 @@
 """Buildings and their surroundings as graphs of places where neighbours meet.
 
 Layout generators (`layouts`) build one building each; `build_site` puts buildings on a
-street with outdoor spaces; `Site` freezes the result into numpy arrays with precomputed
-trip routes for the encounter kernel.
+street with outdoor spaces, assembled in a `Plan` (plain columns, no networkx); `Site`
+freezes the result into numpy arrays with precomputed trip routes for the encounter
+kernel (compiled Dijkstra in `routing`).
 """
 
 from .layouts import (
@@ -13,6 +14,7 @@ from .layouts import (
     stairwell_block,
 )
 from .neighbourhood import ROOM_KINDS, add_room, apply_edits, build_site
+from .plan import Plan
 from .site import (
     CIRCULATION_KINDS,
     DESTINATIONS,
@@ -30,6 +32,7 @@ __all__ = [
     "NODE_KINDS",
     "OUTDOOR_KINDS",
     "ROOM_KINDS",
+    "Plan",
     "Site",
     "add_room",
     "apply_edits",

@@ -1,5 +1,10 @@
 """Layout generators: one function per building type, each returning an `nx.Graph`.
 
+Each generator is written as a builder that appends its building to a `Plan` (columns, no
+networkx); `build_site` calls the builders (`LAYOUTS[name].build`) so a district of
+hundreds of buildings never holds networkx graphs, and the public functions wrap the same
+builder to return the building on its own as an `nx.Graph`.
+
 Nodes are the places where residents can run into each other; dwellings are not nodes
 but hang off the circulation node their front door opens onto (`graph.graph["dwellings"]`).
 Edge `length` is in metres and only has to make shortest paths realistic (who walks
@@ -8,7 +13,8 @@ where), so the numbers below are rough but chosen to avoid ties.
 Drawing coordinates `xy`: x in dwelling widths along the facade (offset `x0`), y = floor
 (ground floor 0; lobby/entrance/street slightly below 0; outdoor spaces below y=-2).
 
-Graph-level attributes set here and used by `neighbourhood.build_site`:
+Graph-level attributes of the returned graphs (`build_site` gets the last two from the
+builder's return value):
   dwellings     list of {building, floor, position, door_node, circulation}
   street_access {entrance node: metres to the street node in front of the building}
   street_x      drawing x of that street node
@@ -16,10 +22,15 @@ Graph-level attributes set here and used by `neighbourhood.build_site`:
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
+from collections.abc import Callable
 from numbers import Real
 
 import networkx as nx
+
+from .plan import Plan
 
 DWELLING_WIDTH = 6.0  # m of gallery/corridor/sidewalk per dwelling
 STAIRS_PER_FLOOR = 15.0  # m-equivalent effort of one flight of stairs
@@ -34,6 +45,30 @@ CORE_LINK = 3.0  # m from a gallery/corridor segment to the core
 FRONT_PATH = 5.0  # m from an entrance to the street in front of the building
 
 CORES = ("both_ends", "one_end", "middle")
+
+
+Access = tuple[dict[str, float], float]
+"""What a builder returns: {entrance node: metres to the street}, street drawing x."""
+
+
+def _layout(build: Callable[..., Access]) -> Callable[..., nx.Graph]:
+    """Public generator for the builder `build(plan, b, ...)`: the same arguments without
+    the plan, returning the building alone as an `nx.Graph`. The builder stays reachable
+    as `.build`, for `build_site`, which writes every building into one Plan."""
+
+    @functools.wraps(build)
+    def generator(b: int, *args: object, **kwargs: object) -> nx.Graph:
+        plan = Plan(layout=build.__name__, building=b)
+        access, street_x = build(plan, b, *args, **kwargs)
+        g = plan.to_nx()
+        g.graph["street_access"] = access
+        g.graph["street_x"] = street_x
+        return g
+
+    params = list(inspect.signature(build).parameters.values())[1:]
+    generator.__signature__ = inspect.Signature(params, return_annotation="nx.Graph")
+    generator.build = build
+    return generator
 
 
 def _check_count(name: str, value: object, minimum: int = 1) -> int:
@@ -53,22 +88,20 @@ def _lift_edge(floor: int) -> float:
     return LIFT_BOARDING / 2 + LIFT_PER_FLOOR * floor
 
 
-def _add(g: nx.Graph, node: str, kind: str, b: int, floor: int, x: float, y: float) -> str:
-    g.add_node(node, kind=kind, building=b, floor=floor, xy=(float(x), float(y)))
-    return node
+def _add(g: Plan, node: str, kind: str, b: int, floor: int, x: float, y: float) -> str:
+    return g.add_node(node, kind, b, floor, (float(x), float(y)))
 
 
-def _street_access(g: nx.Graph, entrances: list[str], street_x: float) -> None:
+def _street_access(g: Plan, entrances: list[str], street_x: float) -> Access:
     """Entrance -> street lengths as straight lines, so no detour along the facade ties."""
     access = {}
     for e in entrances:
-        dx = (g.nodes[e]["xy"][0] - street_x) * DWELLING_WIDTH
+        dx = (g.xy(e)[0] - street_x) * DWELLING_WIDTH
         access[e] = math.hypot(dx, FRONT_PATH)
-    g.graph["street_access"] = access
-    g.graph["street_x"] = float(street_x)
+    return access, float(street_x)
 
 
-def _lobby_block(g: nx.Graph, b: int, x: float, bike: bool = True) -> tuple[str, str]:
+def _lobby_block(g: Plan, b: int, x: float, bike: bool = True) -> tuple[str, str]:
     """Entrance hall with mailbox wall, bins, bike storage and the front door area."""
     lobby = _add(g, f"b{b}:lobby", "lobby", b, 0, x, -0.5)
     mailbox = _add(g, f"b{b}:mailbox", "mailbox", b, 0, x - 0.3, -0.8)
@@ -83,14 +116,16 @@ def _lobby_block(g: nx.Graph, b: int, x: float, bike: bool = True) -> tuple[str,
     return lobby, entrance
 
 
+@_layout
 def gallery_flat(
+    g: Plan,
     b: int,
     floors: int = 10,
     dwellings_per_floor: int = 14,
     cores: str = "both_ends",
     lifts: bool = True,
     x0: float = 0.0,
-) -> nx.Graph:
+) -> Access:
     """Galerijflat (Overvecht slab): an open gallery per floor, vertical core(s), one lobby.
 
     Everyone on a floor shares the gallery towards their core, and everyone in a core
@@ -104,25 +139,16 @@ def gallery_flat(
     if not isinstance(lifts, bool):
         raise ValueError(f"lifts must be True or False, got {lifts!r}")  # noqa: TRY004 (scenario errors are ValueErrors)
 
-    g = nx.Graph(layout="gallery_flat", building=b)
     n = dwellings_per_floor
-    dwellings = []
     for f in range(floors):
         prev = None
+        circulation = f"b{b}:gallery:f{f}"
         for i in range(n):
             seg = _add(g, f"b{b}:gallery:f{f}:{i}", "gallery", b, f, x0 + i, f)
             if prev is not None:
                 g.add_edge(prev, seg, length=DWELLING_WIDTH)
             prev = seg
-            dwellings.append(
-                {
-                    "building": b,
-                    "floor": f,
-                    "position": i,
-                    "door_node": seg,
-                    "circulation": f"b{b}:gallery:f{f}",
-                }
-            )
+            g.add_dwelling(b, f, i, seg, circulation)
 
     # core: (drawing x, gallery segments it attaches to, metres to each)
     mid = (n - 1) // 2
@@ -151,18 +177,18 @@ def gallery_flat(
         passage = max(abs(cx - lobby_x) * DWELLING_WIDTH, CORE_LINK)
         g.add_edge(f"b{b}:stairs:c{c}:f0", lobby, length=passage)
 
-    g.graph["dwellings"] = dwellings
-    _street_access(g, [entrance], lobby_x)
-    return g
+    return _street_access(g, [entrance], lobby_x)
 
 
+@_layout
 def stairwell_block(
+    g: Plan,
     b: int,
     stairwells: int = 4,
     floors: int = 4,
     dwellings_per_landing: int = 2,
     x0: float = 0.0,
-) -> nx.Graph:
+) -> Access:
     """Portiekflat: each stairwell has its own landings, hall, mailboxes and front door.
 
     Residents of different stairwells share no indoor space; they only meet outside,
@@ -173,9 +199,7 @@ def stairwell_block(
     _check_count("floors", floors)
     _check_count("dwellings_per_landing", dwellings_per_landing)
 
-    g = nx.Graph(layout="stairwell_block", building=b)
     k = dwellings_per_landing
-    dwellings = []
     entrances = []
     for s in range(stairwells):
         lx = x0 + s * k + (k - 1) / 2
@@ -186,15 +210,7 @@ def stairwell_block(
                 g.add_edge(below, landing, length=STAIRS_PER_FLOOR)
             below = landing
             for i in range(k):
-                dwellings.append(
-                    {
-                        "building": b,
-                        "floor": f,
-                        "position": s * k + i,
-                        "door_node": landing,
-                        "circulation": f"b{b}:landing:s{s}:f{f}",
-                    }
-                )
+                g.add_dwelling(b, f, s * k + i, landing, f"b{b}:landing:s{s}:f{f}")
         lobby = _add(g, f"b{b}:lobby:s{s}", "lobby", b, 0, lx, -0.5)
         g.add_edge(f"b{b}:landing:s{s}:f0", lobby, length=3.0)
         mailbox = _add(g, f"b{b}:mailbox:s{s}", "mailbox", b, 0, lx - 0.3, -0.8)
@@ -205,20 +221,20 @@ def stairwell_block(
             g.add_edge(entrances[-1], entrance, length=k * DWELLING_WIDTH)
         entrances.append(entrance)
 
-    bins = _add(g, f"b{b}:bins", "bins", b, 0, g.nodes[entrances[0]]["xy"][0] - 0.6, -1.2)
+    bins = _add(g, f"b{b}:bins", "bins", b, 0, g.xy(entrances[0])[0] - 0.6, -1.2)
     g.add_edge(entrances[0], bins, length=5.0)
 
-    g.graph["dwellings"] = dwellings
-    _street_access(g, entrances, x0 + (stairwells * k - 1) / 2)
-    return g
+    return _street_access(g, entrances, x0 + (stairwells * k - 1) / 2)
 
 
+@_layout
 def corridor_tower(
+    g: Plan,
     b: int,
     floors: int = 12,
     dwellings_per_floor: int = 8,
     x0: float = 0.0,
-) -> nx.Graph:
+) -> Access:
     """Interior-corridor tower: closed corridors split by a central core (lift + stairs).
 
     Unlike an open gallery, the corridor is indoors and the core sits in the middle, so
@@ -228,29 +244,20 @@ def corridor_tower(
     _check_count("floors", floors)
     _check_count("dwellings_per_floor", dwellings_per_floor)
 
-    g = nx.Graph(layout="corridor_tower", building=b)
     n = dwellings_per_floor
     half = n // 2  # segments 0..half-1 left of the core, half..n-1 right of it
     cx = x0 + half
-    dwellings = []
     lobby, entrance = _lobby_block(g, b, cx)
     lift = _add(g, f"b{b}:lift:c0", "lift", b, 0, cx + 0.35, (floors - 1) / 2)
     below = None
     for f in range(floors):
         st = _add(g, f"b{b}:stairs:c0:f{f}", "stairs", b, f, cx, f)
         segs = []
+        circulation = f"b{b}:corridor:f{f}"
         for i in range(n):
             x = x0 + i + (1 if i >= half else 0)
             segs.append(_add(g, f"b{b}:corridor:f{f}:{i}", "corridor", b, f, x, f))
-            dwellings.append(
-                {
-                    "building": b,
-                    "floor": f,
-                    "position": i,
-                    "door_node": segs[-1],
-                    "circulation": f"b{b}:corridor:f{f}",
-                }
-            )
+            g.add_dwelling(b, f, i, segs[-1], circulation)
         for i in range(1, n):
             if i != half:  # the core splits the corridor between half-1 and half
                 g.add_edge(segs[i - 1], segs[i], length=DWELLING_WIDTH)
@@ -263,12 +270,11 @@ def corridor_tower(
         below = st
     g.add_edge(f"b{b}:stairs:c0:f0", lobby, length=CORE_LINK)
 
-    g.graph["dwellings"] = dwellings
-    _street_access(g, [entrance], cx)
-    return g
+    return _street_access(g, [entrance], cx)
 
 
-def row_houses(b: int, houses: int = 20, x0: float = 0.0) -> nx.Graph:
+@_layout
+def row_houses(g: Plan, b: int, houses: int = 20, x0: float = 0.0) -> Access:
     """A street of row houses, for contrast: front doors on the pavement, no shared hall.
 
     Letterboxes are in the doors, so there is no mailbox node; each end of the row is an
@@ -277,17 +283,13 @@ def row_houses(b: int, houses: int = 20, x0: float = 0.0) -> nx.Graph:
     _check_common(b, x0)
     _check_count("houses", houses)
 
-    g = nx.Graph(layout="row_houses", building=b)
-    dwellings = []
     prev = None
     for i in range(houses):
         seg = _add(g, f"b{b}:sidewalk:{i}", "sidewalk", b, 0, x0 + i, 0)
         if prev is not None:
             g.add_edge(prev, seg, length=DWELLING_WIDTH)
         prev = seg
-        dwellings.append(
-            {"building": b, "floor": 0, "position": i, "door_node": seg, "circulation": f"b{b}:row"}
-        )
+        g.add_dwelling(b, 0, i, seg, f"b{b}:row")
     end0 = _add(g, f"b{b}:entrance:end0", "entrance", b, 0, x0 - 1.0, -1.0)
     end1 = _add(g, f"b{b}:entrance:end1", "entrance", b, 0, x0 + houses, -1.0)
     g.add_edge(end0, f"b{b}:sidewalk:0", length=CORE_LINK)
@@ -295,9 +297,7 @@ def row_houses(b: int, houses: int = 20, x0: float = 0.0) -> nx.Graph:
     bins = _add(g, f"b{b}:bins", "bins", b, 0, x0 - 1.6, -1.2)
     g.add_edge(end0, bins, length=5.0)
 
-    g.graph["dwellings"] = dwellings
-    _street_access(g, [end0, end1], x0 + (houses - 1) / 2)
-    return g
+    return _street_access(g, [end0, end1], x0 + (houses - 1) / 2)
 
 
 LAYOUTS = {
@@ -306,4 +306,5 @@ LAYOUTS = {
     "corridor_tower": corridor_tower,
     "row_houses": row_houses,
 }
-"""Layout name -> generator, for scenario files that name layouts as strings."""
+"""Layout name -> generator, for scenario files that name layouts as strings; each
+generator's `.build` writes the building into a `Plan` instead."""

@@ -4,6 +4,9 @@ Buildings stand side by side along one street (a chain of "street" nodes, one in
 each building). Outdoor shared spaces hang off the street near a chosen building. Design
 interventions are graph edits (`add_room`, `apply_edits`), applied to a copy so the
 baseline site stays untouched and node ids of existing nodes stay the same.
+
+Sites are assembled in a `Plan` (no networkx: a district has ~120,000 nodes); `add_room`
+and `add_outdoor_space` edit either a Plan or an `nx.Graph` in place.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Hashable
 import networkx as nx
 
 from .layouts import LAYOUTS
+from .plan import Plan
 from .site import OUTDOOR_KINDS, Site
 
 BUILDING_GAP = 3.0  # drawing units between neighbouring buildings
@@ -39,29 +43,52 @@ def _strict_keys(
         )
 
 
-def _building_nodes(g: nx.Graph, b: int, kind: str) -> list[Hashable]:
-    return [n for n, d in g.nodes(data=True) if d["building"] == b and d["kind"] == kind]
+def _nodes_of(g: nx.Graph | Plan, kind: str, building: int | None = None) -> list[Hashable]:
+    """Nodes of `kind` (in `building` if given), in node order."""
+    if isinstance(g, Plan):
+        return g.nodes_of(kind, building)
+    return [n for n, d in g.nodes(data=True)
+            if d["kind"] == kind and (building is None or d["building"] == building)]
 
 
-def add_room(g: nx.Graph, kind: str, building: int, length: float | None = None) -> Hashable:
-    """Add a shared room to building `building` of graph `g` (in place); return its id.
+def _xy(g: nx.Graph | Plan, node: Hashable) -> tuple[float, float]:
+    return g.xy(node) if isinstance(g, Plan) else g.nodes[node]["xy"]
+
+
+def _streets_in_front(g: nx.Graph | Plan, near: int) -> list[Hashable]:
+    if isinstance(g, Plan):
+        return [g.keys[i] for i, e in sorted(g.extra.items())
+                if g.kind[i] == "street" and e.get("front_of") == near]
+    return [n for n, d in g.nodes(data=True)
+            if d["kind"] == "street" and d.get("front_of") == near]
+
+
+def _dwelling_buildings(g: nx.Graph | Plan) -> set[int]:
+    if isinstance(g, Plan):
+        return set(g.dw_building)
+    return {d["building"] for d in g.graph["dwellings"]}
+
+
+def add_room(g: nx.Graph | Plan, kind: str, building: int,
+             length: float | None = None) -> Hashable:
+    """Add a shared room to building `building` of graph or plan `g` (in place); return its id.
 
     laundry / hobby_room: linked to the building's lobby (or first entrance if it has no
     lobby, e.g. row houses); garden: linked to the building's (first) entrance, 10 m.
     """
     if kind not in ROOM_KINDS:
         raise ValueError(f"room kind must be one of {ROOM_KINDS}, got {kind!r}")
-    anchors = [] if kind == "garden" else _building_nodes(g, building, "lobby")
-    anchors = anchors or _building_nodes(g, building, "entrance")
+    anchors = [] if kind == "garden" else _nodes_of(g, "lobby", building)
+    anchors = anchors or _nodes_of(g, "entrance", building)
     if not anchors:
         raise ValueError(f"building {building!r} has no lobby or entrance to attach a {kind} to")
     link = ROOM_LINK[kind] if length is None else float(length)
     if not link > 0:
         raise ValueError(f"length must be > 0, got {length!r}")
     anchor = anchors[0]
-    k = sum(1 for _, d in g.nodes(data=True) if d["kind"] == kind and d["building"] == building)
+    k = len(_nodes_of(g, kind, building))
     node = f"b{building}:{kind}:{k}"
-    ax, ay = g.nodes[anchor]["xy"]
+    ax, ay = _xy(g, anchor)
     xy = (ax + 0.5, -2.5) if kind == "garden" else (ax + 0.6 + 0.3 * k, ay)
     g.add_node(node, kind=kind, building=building, floor=0, xy=(float(xy[0]), float(xy[1])))
     g.add_edge(anchor, node, length=link)
@@ -73,14 +100,13 @@ def apply_edits(site: Site, extra_rooms: list[dict] | None = None) -> Site:
 
     Each room is {"kind": one of ROOM_KINDS, "building": b, optional "length": m}.
     """
-    g = site.graph.copy()
-    g.graph["dwellings"] = [dict(d) for d in site.graph.graph["dwellings"]]
-    _add_rooms(g, extra_rooms or [])
-    return Site.from_graph(g)
+    plan = site.to_plan()
+    _add_rooms(plan, extra_rooms or [])
+    return Site.from_plan(plan)
 
 
-def _add_rooms(g: nx.Graph, rooms: list[dict]) -> None:
-    buildings = {d["building"] for d in g.graph["dwellings"]}
+def _add_rooms(g: nx.Graph | Plan, rooms: list[dict]) -> None:
+    buildings = _dwelling_buildings(g)
     for r in rooms:
         _strict_keys("extra room", r, {"kind", "building"}, {"length"})
         if r["building"] not in buildings:
@@ -108,41 +134,46 @@ def build_site(
     if not street_length > 0:
         raise ValueError(f"street_length must be > 0, got {street_length!r}")
 
-    g = nx.Graph()
-    dwellings: list[dict] = []
+    plan = Plan()
     streets: list[str] = []
     x0 = 0.0
     for b, spec in enumerate(buildings):
-        if not isinstance(spec, dict) or "layout" not in spec:
-            raise ValueError(f"building {b} must be a dict with a 'layout' key, got {spec!r}")
-        kwargs = {k: v for k, v in spec.items() if k != "layout"}
-        layout = spec["layout"]
-        if layout not in LAYOUTS:
-            raise ValueError(f"building {b}: unknown layout {layout!r}; allowed: {tuple(LAYOUTS)}")
-        if {"b", "x0"} & kwargs.keys():
-            raise ValueError(f"building {b}: 'b' and 'x0' are set by build_site, not by the spec")
-        try:
-            bg = LAYOUTS[layout](b, x0=x0, **kwargs)
-        except TypeError as e:  # unknown keyword: report it as a spec error
-            raise ValueError(f"building {b} ({layout}): {e}") from None
-
-        g.add_nodes_from(bg.nodes(data=True))
-        g.add_edges_from(bg.edges(data=True))
-        dwellings.extend(bg.graph["dwellings"])
-
-        street = f"street:{b}"
-        g.add_node(
-            street, kind="street", building=-1, floor=0, xy=(bg.graph["street_x"], -1.5), front_of=b
-        )
-        for entrance, length in bg.graph["street_access"].items():
-            g.add_edge(entrance, street, length=float(length))
+        first = plan.n_nodes
+        street = _add_building(plan, b, spec, x0)
+        x0 = max(plan.x[first : plan.index[street]]) + BUILDING_GAP
         if streets:
-            g.add_edge(streets[-1], street, length=float(street_length))
+            plan.add_edge(streets[-1], street, length=float(street_length))
         streets.append(street)
-        x0 = max(x for x, _ in (d["xy"] for _, d in bg.nodes(data=True))) + BUILDING_GAP
+    _add_outdoor(plan, outdoor or [], streets)
+    _add_rooms(plan, extra_rooms or [])
+    return Site.from_plan(plan)
 
+
+def _add_building(plan: Plan, b: int, spec: dict, x0: float) -> str:
+    """Append building `b` at drawing offset `x0` and the street node in front of it
+    (returned), linked to its entrances."""
+    if not isinstance(spec, dict) or "layout" not in spec:
+        raise ValueError(f"building {b} must be a dict with a 'layout' key, got {spec!r}")
+    kwargs = {k: v for k, v in spec.items() if k != "layout"}
+    layout = spec["layout"]
+    if layout not in LAYOUTS:
+        raise ValueError(f"building {b}: unknown layout {layout!r}; allowed: {tuple(LAYOUTS)}")
+    if {"b", "x0"} & kwargs.keys():
+        raise ValueError(f"building {b}: 'b' and 'x0' are set by build_site, not by the spec")
+    try:
+        access, street_x = LAYOUTS[layout].build(plan, b, x0=x0, **kwargs)
+    except TypeError as e:  # unknown keyword: report it as a spec error
+        raise ValueError(f"building {b} ({layout}): {e}") from None
+    street = plan.add_node(f"street:{b}", "street", -1, 0, (street_x, -1.5), front_of=b)
+    for entrance, length in access.items():
+        plan.add_edge(entrance, street, length=float(length))
+    return street
+
+
+def _add_outdoor(plan: Plan, outdoor: list[dict], streets: list[str]) -> None:
+    """Outdoor spaces, each linked to the street in front of building `near`."""
     per_street: dict[int, int] = {}
-    for j, spec in enumerate(outdoor or []):
+    for j, spec in enumerate(outdoor):
         _strict_keys(f"outdoor[{j}]", spec, {"kind", "near", "distance"})
         kind, near, distance = spec["kind"], spec["near"], spec["distance"]
         if kind not in OUTDOOR_KINDS:
@@ -155,34 +186,29 @@ def build_site(
             raise ValueError(f"outdoor[{j}]: distance must be a number > 0, got {distance!r}")
         k = per_street.get(near, 0)
         per_street[near] = k + 1
-        sx = g.nodes[streets[near]]["xy"][0]
-        node = f"outdoor:{j}:{kind}"
-        g.add_node(node, kind=kind, building=-1, floor=0, xy=(sx + 2.0 * k, -3.0 - 0.5 * (k % 2)))
-        g.add_edge(streets[near], node, length=float(distance))
-
-    g.graph["dwellings"] = dwellings
-    _add_rooms(g, extra_rooms or [])
-    return Site.from_graph(g)
+        sx = plan.xy(streets[near])[0]
+        node = plan.add_node(f"outdoor:{j}:{kind}", kind, -1, 0,
+                             (sx + 2.0 * k, -3.0 - 0.5 * (k % 2)))
+        plan.add_edge(streets[near], node, length=float(distance))
 
 
 # ------------------------------------------------------------------------------------------
 # design edits used by interventions (sim/interventions/design.py)
 # ------------------------------------------------------------------------------------------
-def add_outdoor_space(g: nx.Graph, kind: str, near: int, distance: float) -> Hashable:
+def add_outdoor_space(g: nx.Graph | Plan, kind: str, near: int, distance: float) -> Hashable:
     """Add a public outdoor space (e.g. a playground) linked to the street in front of
-    building `near` of an already built graph `g` (in place); return its node id."""
+    building `near` of an already built graph or plan `g` (in place); return its node id."""
     if kind not in OUTDOOR_KINDS:
         raise ValueError(f"outdoor kind must be one of {OUTDOOR_KINDS}, got {kind!r}")
     if not distance > 0:
         raise ValueError(f"distance must be > 0, got {distance!r}")
-    streets = [n for n, d in g.nodes(data=True)
-               if d["kind"] == "street" and d.get("front_of") == near]
+    streets = _streets_in_front(g, near)
     if not streets:
         raise ValueError(f"no street in front of building {near!r}")
     s = streets[0]
-    k = sum(1 for _, d in g.nodes(data=True) if d["kind"] == kind)
+    k = len(_nodes_of(g, kind))
     node = f"design:{kind}:{near}:{k}"
-    sx, sy = g.nodes[s]["xy"]
+    sx = _xy(g, s)[0]
     g.add_node(node, kind=kind, building=-1, floor=0, xy=(float(sx) - 1.5, -3.5 - 0.5 * k))
     g.add_edge(s, node, length=float(distance))
     return node
@@ -193,10 +219,9 @@ def apply_design(site: Site, rooms: list[dict] | None = None,
     """Like `apply_edits`, plus public outdoor spaces
     ({"kind": one of OUTDOOR_KINDS, "near": building, "distance": m}). Existing node ids and
     dwellings are unchanged, so a running model can swap the site in (`model.set_site`)."""
-    g = site.graph.copy()
-    g.graph["dwellings"] = [dict(d) for d in site.graph.graph["dwellings"]]
-    _add_rooms(g, rooms or [])
+    plan = site.to_plan()
+    _add_rooms(plan, rooms or [])
     for j, o in enumerate(outdoor or []):
         _strict_keys(f"design outdoor[{j}]", o, {"kind", "near", "distance"})
-        add_outdoor_space(g, o["kind"], o["near"], o["distance"])
-    return Site.from_graph(g)
+        add_outdoor_space(plan, o["kind"], o["near"], o["distance"])
+    return Site.from_plan(plan)

@@ -6,15 +6,24 @@ arrays, from the graph the layout generators produce. Because every route is rea
 shortest-path tree rooted at the destination, neighbours' routes merge the way real
 walking routes do, and *functional distance* (shared galleries, lifts, lobbies) follows
 from the graph instead of being assumed.
+
+Sites are frozen from a `Plan` (columns) and routed with compiled Dijkstra (`routing`),
+so a district of 100,000 households needs no networkx; `Site.graph` builds the networkx
+view on first use, for small sites and tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import networkx as nx
 import numpy as np
+
+from .plan import Plan
+from .routing import Router, adjacency, canonical_edges
 
 NODE_KINDS: tuple[str, ...] = (
     "gallery",
@@ -107,18 +116,24 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Site:
-    """Arrays describing one site; build it with `Site.from_graph`.
+    """Arrays describing one site; build it with `Site.from_graph` or `Site.from_plan`.
 
-    Node ids are the integers 0..n_nodes-1 of `graph` (insertion order of the source
-    graph, so adding a node to a copy of `graph` keeps every existing id). Arrays are
-    read-only; `graph` must be treated as read-only too (edit a copy, then rebuild).
+    Node ids are the integers 0..n_nodes-1 (insertion order of the source graph or plan,
+    so adding a node to a copy keeps every existing id). Edges are listed in the order
+    networkx's `graph.edges` gives them. Arrays are read-only; `graph` must be treated as
+    read-only too (edit a copy, or `to_plan()`, then rebuild).
     """
 
-    graph: nx.Graph
     node_kind: np.ndarray
     node_building: np.ndarray
     node_floor: np.ndarray
     node_xy: np.ndarray
+    node_name: tuple[Hashable, ...]
+    node_extra: dict[int, dict[str, Any]]  # other node attributes, e.g. a street's front_of
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length: np.ndarray
+    graph_attrs: dict[str, Any]  # graph-level attributes of the source graph
     dwelling_node: np.ndarray
     dwelling_building: np.ndarray
     dwelling_floor: np.ndarray
@@ -145,7 +160,9 @@ class Site:
         `graph.graph["dwellings"]` must list dicts with keys building, floor, position,
         door_node, circulation. Street nodes may carry `front_of=b` (the street in front
         of building b, the target of "out" trips); without one, "out" goes to the
-        nearest entrance of the own building.
+        nearest entrance of the own building. `site.graph` keeps every node attribute
+        (kind/building/floor/xy default to -1/0/(0, 0) if missing) but only edge lengths
+        and the five dwelling keys.
         """
         if not isinstance(graph, nx.Graph) or graph.is_directed() or graph.is_multigraph():
             raise TypeError("Site.from_graph needs an undirected nx.Graph")
@@ -154,89 +171,108 @@ class Site:
         dwellings_in = graph.graph.get("dwellings")
         if not dwellings_in:
             raise ValueError('graph.graph["dwellings"] is missing or empty')
-
-        mapping = {n: i for i, n in enumerate(graph.nodes)}
-        g = nx.relabel_nodes(graph, mapping, copy=True)
-        for old, new in mapping.items():
-            g.nodes[new].setdefault("name", old)
-
-        n = g.number_of_nodes()
-        node_kind = np.empty(n, dtype=np.int16)
-        node_building = np.empty(n, dtype=np.int32)
-        node_floor = np.empty(n, dtype=np.int32)
-        node_xy = np.empty((n, 2), dtype=np.float64)
-        for i, data in g.nodes(data=True):
-            kind = data.get("kind")
-            if kind not in KIND_CODE:
-                raise ValueError(
-                    f"node {data.get('name')!r} has kind {kind!r}; allowed: {NODE_KINDS}"
-                )
-            node_kind[i] = KIND_CODE[kind]
-            node_building[i] = int(data.get("building", -1))
-            node_floor[i] = int(data.get("floor", 0))
-            x, y = data.get("xy", (0.0, 0.0))
-            node_xy[i] = (float(x), float(y))
-        for u, v, data in g.edges(data=True):
-            length = data.get("length")
-            if length is None or not np.isfinite(length) or length <= 0:
-                raise ValueError(
-                    f"edge {g.nodes[u]['name']!r}-{g.nodes[v]['name']!r} needs a finite "
-                    f"length > 0, got {length!r}"
-                )
-
-        dwellings = []
-        circ_ids: dict[str, int] = {}
+        plan = Plan.from_nx(graph)
         for k, d in enumerate(dwellings_in):
             door = d["door_node"]
-            if door not in mapping:
+            if door not in plan.index:
                 raise ValueError(f"dwelling {k}: door node {door!r} is not in the graph")
-            door_i = mapping[door]
-            if g.nodes[door_i]["kind"] not in CIRCULATION_KINDS:
-                raise ValueError(
-                    f"dwelling {k}: door node {door!r} has kind {g.nodes[door_i]['kind']!r}, "
-                    f"expected one of {CIRCULATION_KINDS}"
-                )
-            circ_ids.setdefault(str(d["circulation"]), len(circ_ids))
-            dwellings.append({**d, "door_node": door_i})
-        g.graph["dwellings"] = dwellings
+            plan.add_dwelling(d["building"], d["floor"], d["position"], door,
+                              str(d["circulation"]))
+        return cls.from_plan(plan)
 
-        dw_node = np.array([d["door_node"] for d in dwellings], dtype=np.int32)
-        dw_building = np.array([d["building"] for d in dwellings], dtype=np.int32)
-        dw_floor = np.array([d["floor"] for d in dwellings], dtype=np.int32)
-        dw_pos = np.array([d["position"] for d in dwellings], dtype=np.int32)
-        dw_circ = np.array([circ_ids[str(d["circulation"])] for d in dwellings], dtype=np.int32)
+    @classmethod
+    def from_plan(cls, plan: Plan) -> Site:
+        """Freeze `plan` into arrays (node i = i-th node added) and precompute all routes."""
+        if plan.n_nodes == 0:
+            raise ValueError("graph has no nodes")
+        if not plan.dw_door:
+            raise ValueError('graph.graph["dwellings"] is missing or empty')
+        n = plan.n_nodes
+        node_kind = _kind_codes(plan)
+        node_building = np.array(plan.building, dtype=np.int32)
+        node_xy = np.column_stack([np.array(plan.x, dtype=np.float64),
+                                   np.array(plan.y, dtype=np.float64)])
+        eu, ev, elen = _checked_edges(plan)
+        dw_node = np.array(plan.dw_door, dtype=np.int32)
+        _check_doors(plan, node_kind, dw_node)
+        dw_building = np.array(plan.dw_building, dtype=np.int32)
+        circ_names, dw_circ = _first_seen_codes([str(c) for c in plan.dw_circulation])
 
-        routes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        lengths: dict[str, np.ndarray] = {}
-        available = []
-        for dest in DESTINATIONS:
-            paths, dist = _routes_for(g, dest, dw_node, dw_building, node_kind, node_building)
-            if not any(paths):
-                continue
-            available.append(dest)
-            counts = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
-            indptr = np.zeros(len(paths) + 1, dtype=np.int64)
-            np.cumsum(counts, out=indptr[1:])
-            flat = np.fromiter((v for p in paths for v in p), dtype=np.int32, count=int(indptr[-1]))
-            routes[dest] = (_frozen(indptr), _frozen(flat))
-            lengths[dest] = _frozen(np.asarray(dist, dtype=np.float64))
-
+        router = Router(*adjacency(n, eu, ev, elen), node_building, dw_node)
+        routes, lengths = _site_routes(router, node_kind, node_building, plan.extra,
+                                       dw_building)
         return cls(
-            graph=g,
             node_kind=_frozen(node_kind),
             node_building=_frozen(node_building),
-            node_floor=_frozen(node_floor),
+            node_floor=_frozen(np.array(plan.floor, dtype=np.int32)),
             node_xy=_frozen(node_xy),
+            node_name=tuple(plan.names),
+            node_extra={i: dict(e) for i, e in plan.extra.items()},
+            edge_u=_frozen(eu),
+            edge_v=_frozen(ev),
+            edge_length=_frozen(elen),
+            graph_attrs=dict(plan.graph),
             dwelling_node=_frozen(dw_node),
             dwelling_building=_frozen(dw_building),
-            dwelling_floor=_frozen(dw_floor),
-            dwelling_position=_frozen(dw_pos),
+            dwelling_floor=_frozen(np.array(plan.dw_floor, dtype=np.int32)),
+            dwelling_position=_frozen(np.array(plan.dw_position, dtype=np.int32)),
             dwelling_circulation=_frozen(dw_circ),
-            dwelling_circulation_names=tuple(circ_ids),
-            destinations=tuple(available),
+            dwelling_circulation_names=circ_names,
+            destinations=tuple(routes),
             routes=routes,
             route_length=lengths,
         )
+
+    def to_plan(self) -> Plan:
+        """A Plan holding this site (node keys = the ids 0..n-1), to edit and refreeze."""
+        plan = Plan(**self.graph_attrs)
+        plan.keys = list(range(self.n_nodes))
+        plan.index = {i: i for i in plan.keys}
+        plan.names = list(self.node_name)
+        plan.kind = [NODE_KINDS[c] for c in self.node_kind.tolist()]
+        plan.building = self.node_building.tolist()
+        plan.floor = self.node_floor.tolist()
+        plan.x, plan.y = self.node_xy[:, 0].tolist(), self.node_xy[:, 1].tolist()
+        plan.extra = {i: dict(e) for i, e in self.node_extra.items()}
+        plan.edge_u, plan.edge_v = self.edge_u.tolist(), self.edge_v.tolist()
+        plan.edge_length = self.edge_length.tolist()
+        plan.dw_building = self.dwelling_building.tolist()
+        plan.dw_floor = self.dwelling_floor.tolist()
+        plan.dw_position = self.dwelling_position.tolist()
+        plan.dw_door = self.dwelling_node.tolist()
+        names = self.dwelling_circulation_names
+        plan.dw_circulation = [names[c] for c in self.dwelling_circulation.tolist()]
+        return plan
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The site as a networkx graph, built on first use (a district never needs it).
+
+        Nodes 0..n-1 with kind, building, floor, xy, name (+ `node_extra`); edges with
+        length, in the order of the edge arrays; `graph["dwellings"]` as dicts.
+        """
+        g = nx.Graph(**self.graph_attrs)
+        names = self.dwelling_circulation_names
+        g.graph["dwellings"] = [
+            {"building": b, "floor": f, "position": p, "door_node": door, "circulation": names[c]}
+            for b, f, p, door, c in zip(
+                self.dwelling_building.tolist(), self.dwelling_floor.tolist(),
+                self.dwelling_position.tolist(), self.dwelling_node.tolist(),
+                self.dwelling_circulation.tolist(), strict=True)
+        ]
+        kinds, xy = self.node_kind.tolist(), self.node_xy.tolist()
+        g.add_nodes_from(
+            (i, {"kind": NODE_KINDS[kinds[i]], "building": b, "floor": f, "xy": tuple(xy[i]),
+                 **self.node_extra.get(i, {}), "name": self.node_name[i]})
+            for i, (b, f) in enumerate(zip(self.node_building.tolist(),
+                                           self.node_floor.tolist(), strict=True))
+        )
+        g.add_edges_from(
+            (u, v, {"length": w}) for u, v, w in zip(
+                self.edge_u.tolist(), self.edge_v.tolist(), self.edge_length.tolist(),
+                strict=True)
+        )
+        return g
 
     # ------------------------------------------------------------------ queries
     def route(self, d: int, dest: str) -> np.ndarray:
@@ -260,7 +296,7 @@ class Site:
         b, c = np.unique(self.dwelling_building, return_counts=True)
         return {
             "n_nodes": self.n_nodes,
-            "n_edges": self.graph.number_of_edges(),
+            "n_edges": int(self.edge_u.shape[0]),
             "n_dwellings": self.n_dwellings,
             "nodes_by_kind": {k: int(counts[i]) for i, k in enumerate(NODE_KINDS) if counts[i]},
             "dwellings_by_building": {int(bi): int(ci) for bi, ci in zip(b, c, strict=True)},
@@ -268,86 +304,153 @@ class Site:
         }
 
 
-# ---------------------------------------------------------------------- routing helpers
-def _tree(g: nx.Graph, sources: Iterable[Hashable]) -> tuple[dict, dict]:
-    """Shortest-path tree from the destination node(s): one Dijkstra serves all homes."""
-    dist, paths = nx.multi_source_dijkstra(g, set(sources), weight="length")
-    return dist, paths
+# ---------------------------------------------------------------------- freezing helpers
+def _kind_codes(plan: Plan) -> np.ndarray:
+    codes = np.array([KIND_CODE.get(k, -1) for k in plan.kind], dtype=np.int16)
+    bad = np.flatnonzero(codes < 0)
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(
+            f"node {plan.names[i]!r} has kind {plan.kind[i]!r}; allowed: {NODE_KINDS}"
+        )
+    return codes
 
 
-def _routes_for(
-    g: nx.Graph,
-    dest: str,
-    dw_node: np.ndarray,
-    dw_building: np.ndarray,
+def _checked_edges(plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges in networkx order; every length must be a finite number > 0."""
+    try:
+        raw = np.asarray(plan.edge_length, dtype=np.float64)
+    except (TypeError, ValueError):
+        raw = np.array([_as_float(x) for x in plan.edge_length], dtype=np.float64)
+    u, v, length, source = canonical_edges(
+        plan.n_nodes, np.asarray(plan.edge_u, dtype=np.int64),
+        np.asarray(plan.edge_v, dtype=np.int64), raw.reshape(-1),
+    )
+    bad = np.flatnonzero(~(np.isfinite(length) & (length > 0)))
+    if len(bad):
+        k = int(bad[0])
+        raise ValueError(
+            f"edge {plan.names[u[k]]!r}-{plan.names[v[k]]!r} needs a finite "
+            f"length > 0, got {plan.edge_length[source[k]]!r}"
+        )
+    return u, v, length
+
+
+def _as_float(x: object) -> float:
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _check_doors(plan: Plan, node_kind: np.ndarray, dw_node: np.ndarray) -> None:
+    circulation = np.array([KIND_CODE[k] for k in CIRCULATION_KINDS], dtype=np.int16)
+    bad = np.flatnonzero(~np.isin(node_kind[dw_node], circulation))
+    if len(bad):
+        k = int(bad[0])
+        door = int(dw_node[k])
+        raise ValueError(
+            f"dwelling {k}: door node {plan.keys[door]!r} has kind {plan.kind[door]!r}, "
+            f"expected one of {CIRCULATION_KINDS}"
+        )
+
+
+def _first_seen_codes(values: list[str]) -> tuple[tuple[str, ...], np.ndarray]:
+    """Distinct values in order of first appearance, and each value's position in them."""
+    uniq, first, inverse = np.unique(np.array(values, dtype=str), return_index=True,
+                                     return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return tuple(str(s) for s in uniq[order]), rank[inverse.ravel()]
+
+
+# ---------------------------------------------------------------------- routing rules
+def _site_routes(
+    router: Router,
     node_kind: np.ndarray,
     node_building: np.ndarray,
-) -> tuple[list[list[int]], list[float]]:
-    """Per dwelling: path (door -> destination) and its length; [] / inf if none."""
-    nd = len(dw_node)
-    paths: list[list[int]] = [[] for _ in range(nd)]
-    dist = [float("inf")] * nd
+    node_extra: dict[int, dict[str, Any]],
+    dw_building: np.ndarray,
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
+    """Routes for every destination some dwelling can reach (see `_DEST_RULES`)."""
+    groups = _dwellings_by_building(dw_building)
+    routes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    lengths: dict[str, np.ndarray] = {}
+    for dest in DESTINATIONS:
+        router.begin()
+        if dest == "out":
+            _route_out(router, groups, node_kind, node_building, node_extra)
+        else:
+            _route_to(router, dest, groups, node_kind, node_building, len(dw_building))
+        found = router.result()
+        if found is not None:
+            indptr, nodes, length = found
+            routes[dest] = (_frozen(indptr), _frozen(nodes))
+            lengths[dest] = _frozen(length)
+    return routes, lengths
 
-    def fill(dwellings: np.ndarray, tree: tuple[dict, dict]) -> np.ndarray:
-        """Write routes for `dwellings` from `tree`; return those left unreached."""
-        t_dist, t_paths = tree
-        missing = []
-        for d in dwellings:
-            door = int(dw_node[d])
-            if door in t_paths:
-                paths[d] = t_paths[door][::-1]
-                dist[d] = float(t_dist[door])
-            else:
-                missing.append(d)
-        return np.asarray(missing, dtype=np.int64)
 
-    buildings = np.unique(dw_building)
-    if dest == "out":
-        street = {
-            int(data["front_of"]): i
-            for i, data in g.nodes(data=True)
-            if data["kind"] == "street" and data.get("front_of") is not None
-        }
-        entrance = KIND_CODE["entrance"]
-        for b in buildings:
-            mine = np.flatnonzero(dw_building == b)
-            if int(b) in street:
-                targets = [street[int(b)]]
-            else:
-                targets = np.flatnonzero((node_kind == entrance) & (node_building == b)).tolist()
-            if targets:
-                _fill_local(g, fill, mine, targets, node_building, int(b))
-        return paths, dist
+def _dwellings_by_building(dw_building: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(building, its dwellings in increasing order) for each building, ascending."""
+    order = np.argsort(dw_building, kind="stable")
+    buildings, starts = np.unique(dw_building[order], return_index=True)
+    ends = [*starts[1:].tolist(), len(order)]
+    return [(int(b), order[s:e]) for b, s, e in zip(buildings, starts, ends, strict=True)]
 
+
+def _nodes_by_building(nodes: np.ndarray, node_building: np.ndarray) -> dict[int, list[int]]:
+    by: dict[int, list[int]] = {}
+    for i, b in zip(nodes.tolist(), node_building[nodes].tolist(), strict=True):
+        by.setdefault(b, []).append(i)
+    return by
+
+
+def _route_out(router: Router, groups: list[tuple[int, np.ndarray]], node_kind: np.ndarray,
+               node_building: np.ndarray, node_extra: dict[int, dict[str, Any]]) -> None:
+    """"out": to the street in front of the own building, else its nearest entrance."""
+    street = {
+        int(data["front_of"]): i
+        for i, data in sorted(node_extra.items())
+        if node_kind[i] == KIND_CODE["street"] and data.get("front_of") is not None
+    }
+    entrances = _nodes_by_building(np.flatnonzero(node_kind == KIND_CODE["entrance"]),
+                                   node_building)
+    for b, mine in groups:
+        targets = [street[b]] if b in street else entrances.get(b, [])
+        if targets:
+            _take_local(router, mine, targets, b)
+
+
+def _route_to(router: Router, dest: str, groups: list[tuple[int, np.ndarray]],
+              node_kind: np.ndarray, node_building: np.ndarray, n_dwellings: int) -> None:
     kind, scope = _DEST_RULES[dest]
-    code = KIND_CODE[kind]
-    all_targets = np.flatnonzero(node_kind == code).tolist()
-    if not all_targets:
-        return paths, dist
+    targets = np.flatnonzero(node_kind == KIND_CODE[kind])
+    if not len(targets):
+        return
     if scope == "nearest":
-        fill(np.arange(nd), _tree(g, all_targets))
-        return paths, dist
-
-    global_tree = None
-    for b in buildings:
-        mine = np.flatnonzero(dw_building == b)
-        own = np.flatnonzero((node_kind == code) & (node_building == b)).tolist()
-        left = mine
+        router.tree(targets.tolist())
+        router.take(np.arange(n_dwellings))
+        return
+    own_by_building = _nodes_by_building(targets, node_building)
+    elsewhere = []
+    for b, mine in groups:
+        own = own_by_building.get(b)
         if own:
-            left = _fill_local(g, fill, mine, own, node_building, int(b))
-        if scope == "own_first" and len(left) and not own:
-            if global_tree is None:
-                global_tree = _tree(g, all_targets)
-            fill(left, global_tree)
-    return paths, dist
+            _take_local(router, mine, own, b)
+        elif scope == "own_first":
+            elsewhere.append(mine)
+    if elsewhere:  # one tree from all of them serves every building without its own
+        router.tree(targets.tolist())
+        router.take(np.concatenate(elsewhere))
 
 
-def _fill_local(g, fill, mine, targets, node_building, b) -> np.ndarray:
+def _take_local(router: Router, mine: np.ndarray, targets: list[int], b: int) -> None:
     """Route within the building (plus the targets) first: trips to one's own building's
-    facilities don't detour through the street, and this keeps each Dijkstra small on
-    large sites. Falls back to the whole graph for dwellings the building can't reach."""
-    local = set(np.flatnonzero(node_building == b).tolist()) | set(targets)
-    left = fill(mine, _tree(g.subgraph(local), targets))
+    facilities don't detour through the street, and this keeps each tree small on large
+    sites. Falls back to the whole graph for dwellings the building can't reach."""
+    router.tree(targets, building=b)
+    left = router.take(mine)
     if len(left):
-        left = fill(left, _tree(g, targets))
-    return left
+        router.tree(targets)
+        router.take(left)
