@@ -31,6 +31,7 @@ from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
 from sim.scenario import Scenario
+from sim.states import weekly_exponents, weekly_states
 from sim.ties import TieStore, dense_blocks
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
@@ -379,60 +380,26 @@ class NeighbourhoodModel(mesa.Model):
         self._day_counts[:] = 0.0
 
     def _weekly_states(self) -> None:
-        """States follow targets set by recent experience (slow, bounded updates)."""
+        """States follow targets set by recent experience (slow, bounded updates); the
+        update is compiled (sim/states.py), only the eviction draws stay here."""
         hh = self.households
         s = self.config.states
         c = self.config.contact
-        occ = hh.occupied
-        n = self.site.n_dwellings
-        pos_week, neg_week = self._pos_week, self._neg_week
-        self.tie_count[:] = self.ties.degree(self.day, c.tie_threshold)
-        ties = np.minimum(self.tie_count, 3) / 3.0
-        bad = 1 - np.exp(-hh.neg_recent)            # 0..1, recent nuisance experienced
-        good = 1 - np.exp(-hh.pos_recent / 10.0)    # 0..1, recent pleasant contact
-        # the building's climate: share of neighbours recently bothered
-        bld = self.site.dwelling_building
-        n_b = np.bincount(bld, weights=occ, minlength=bld.max() + 1)
-        climate = np.bincount(bld, weights=bad * occ, minlength=bld.max() + 1) / np.maximum(n_b, 1)
-        climate_hh = climate[bld]
-        tenure = np.clip((self.day - hh.move_in_day) / (5 * 365), 0, 1)
-
-        hh.avoidance[:] = 1 - np.exp(-c.anticipatory_avoidance * hh.neg_recent)
-        trust_t = np.clip(0.3 + 0.35 * good + 0.25 * ties - 0.45 * bad - 0.3 * climate_hh, 0, 1)
-        safety_t = np.clip(0.55 + 0.2 * hh.trust_neighbours + 0.15 * ties - 0.35 * bad
-                           - 0.6 * climate_hh, 0, 1)
-        home_t = np.clip(0.25 + 0.3 * ties + 0.25 * hh.safety + 0.1 * good + 0.1 * tenure
-                         - 0.35 * bad, 0, 1)
-        burden_over = np.clip(hh.burden / self.config.help.burden_limit, 0, 1)
-        wellbeing_t = np.clip(0.75 - 0.35 * hh.financial_stress - 0.3 * bad + 0.15 * ties
-                              + 0.1 * good - 0.2 * burden_over, 0, 1)
-        rate = s.adapt_rate
-        for col, target, r in (("trust_neighbours", trust_t, rate * 0.5),
-                               ("safety", safety_t, rate), ("sense_of_home", home_t, rate),
-                               ("wellbeing", wellbeing_t, rate)):
-            arr = getattr(hh, col)
-            arr += r * (target - arr) * occ
-
-        sup = hh.supported & occ
-        # recovery follows a target set by support, ties and experiences, plus the direct
-        # push of this week's contacts (soft landing vs. harm from negative contact)
-        recovery_t = np.clip(0.1 + 0.3 * hh.support_level + 0.2 * ties + 0.15 * good
-                             - 0.4 * bad, 0, 1)
-        hh.recovery[sup] = np.clip(
-            hh.recovery[sup] + 0.5 * rate * (recovery_t[sup] - hh.recovery[sup])
-            + s.recovery_gain * np.minimum(pos_week[sup], 5) - s.recovery_loss * neg_week[sup]
-            + s.recovery_support_drift * hh.support_level[sup], 0, 1)
-        base = self.config.population.nuisance_risk_supported
-        # supported newcomers' nuisance risk falls as they recover (assumption)
-        hh.nuisance_risk[sup] = np.clip(hh.nuisance_risk[sup] * 0.98
-                                        + 0.02 * base * (1.6 - 1.2 * hh.recovery[sup]) * 1.0,
-                                        0, 1)
-        self._pos_week = np.zeros(n)
-        self._neg_week = np.zeros(n)
+        degree = self.ties.degree(self.day, c.tie_threshold)
+        exps = weekly_exponents(hh.neg_recent, hh.pos_recent, float(c.anticipatory_avoidance))
+        np.exp(exps, out=exps)  # numpy's exp, not the C library's: same bits as before
+        at_risk = weekly_states(
+            exps, degree, self.site.dwelling_building, hh.occupied, hh.supported,
+            hh.move_in_day, int(self.day), hh.trust_neighbours, hh.safety, hh.sense_of_home,
+            hh.wellbeing, hh.avoidance, hh.recovery, hh.nuisance_risk, hh.financial_stress,
+            hh.burden, hh.support_level, hh.complaints, self._pos_week, self._neg_week,
+            self.tie_count, float(s.adapt_rate), float(self.config.help.burden_limit),
+            float(s.recovery_gain), float(s.recovery_loss), float(s.recovery_support_drift),
+            float(self.config.population.nuisance_risk_supported),
+            float(s.eviction_complaints))
 
         # unresolved nuisance escalates to eviction proceedings
         rng = self.streams["evictions"]
-        at_risk = np.flatnonzero(occ & (hh.complaints >= s.eviction_complaints))
         if len(at_risk):
             evict = at_risk[rng.random(len(at_risk)) < s.eviction_rate / 52.0]
             self.move_out(evict, evicted=True)
