@@ -356,6 +356,15 @@ def live_slots(H, gen, members, E):
 
 @nb.njit(**JIT)
 def _counts_as_tie(E, s, today, thr, negative, dt):
+    """Whether entry s is at or above thr today. Decay only shrinks a non-negative value,
+    so an entry already below thr as stored is decided without decaying it (most are:
+    the store is mostly faint acquaintances)."""
+    v = E[REC][s].val
+    if negative:
+        if 0.0 <= v[2] < thr:
+            return False
+    elif v[0] >= 0.0 and v[1] >= 0.0 and np.float64(v[0]) + np.float64(v[1]) < thr:
+        return False
     f, bo, ng = decayed_at(E, s, today, dt)
     return (ng >= thr) if negative else (f + bo >= thr)
 
