@@ -95,6 +95,7 @@ class NeighbourhoodModel(mesa.Model):
         self._day_counts = np.zeros(len(DAY_EVENTS))  # filled by the compiled day
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
+        self._no_boost = np.ones(0)
         self.trip_multiplier = np.ones(n)
         self.tie_count = np.zeros(n)  # positive ties per household, refreshed weekly
         # pleasant / unpleasant contacts per household today and this week (kernel fills them)
@@ -292,6 +293,12 @@ class NeighbourhoodModel(mesa.Model):
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's arranged meetings and activities added to the chance encounters (boost
+        1), one encounter per pair."""
+        if not self._gatherings and not self._queued:
+            if len(self._no_boost) < len(a):  # a read-only view of ones: no daily allocation
+                self._no_boost = np.ones(2 * len(a))
+            return a, b, self._no_boost[:len(a)]
         boost = np.ones(len(a))
         parts_a, parts_b, parts_boost = [a], [b], [boost]
         rng = self.streams["gatherings"]
@@ -312,8 +319,6 @@ class NeighbourhoodModel(mesa.Model):
             parts_boost.append(np.full(int(keep.sum()), tb))
         self._gatherings.clear()
         self._queued.clear()
-        if len(parts_a) == 1:
-            return a, b, boost
         a = np.concatenate(parts_a); b = np.concatenate(parts_b)
         boost = np.concatenate(parts_boost)
         occ = self.households.occupied
