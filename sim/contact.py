@@ -12,15 +12,16 @@ from sim.rand import JIT, uniform
 from sim.ties import (
     BSIZE,
     DEG,
+    DREC,
     EGEN,
     NBR,
     NO_DAY,
-    REC,
     decayed_at,
     dense_size,
     lookup,
     place,
     prefetch,
+    rec_at,
     row_slots,
     sparse_slot,
     start_slot,
@@ -64,7 +65,7 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         if k + AHEAD < P:  # the record a few pairs ahead is fetched while this one is done
             d_next = place(H, a[k + AHEAD], b[k + AHEAD])
             if d_next >= 0:
-                prefetch(E[REC], d_next)
+                prefetch(E[DREC], d_next)
         u0 = uniform(rng)
         u1 = uniform(rng)
         u2 = uniform(rng)
@@ -80,8 +81,8 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         d_ab = place(H, x, y)
         d_ba = place(H, y, x)
         if d_ab >= 0:
-            s_ab = d_ab if E[REC][d_ab].day != NO_DAY else -1
-            s_ba = d_ba if E[REC][d_ba].day != NO_DAY else -1
+            s_ab = d_ab if E[DREC][d_ab].day != NO_DAY else -1
+            s_ba = d_ba if E[DREC][d_ba].day != NO_DAY else -1
         else:
             s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
             s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
@@ -252,7 +253,7 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
         if yes[q]:
             s = lookup(H, gen, E, helper_of[q], needy[q])
             if s >= 0:
-                repeats[q] = E[REC][s].cnt[HELP]
+                repeats[q] = rec_at(E, s).cnt[HELP]
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
     for q in range(k):

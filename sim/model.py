@@ -368,7 +368,7 @@ class NeighbourhoodModel(mesa.Model):
         - bookkeeping: recent-experience memories, burden and complaints decay."""
         hh = self.households
         st = self.ties
-        st.reserve(8 * len(a))
+        st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         ptr, nearby = self.adjacent
         E, used = contacts_day(
             int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,

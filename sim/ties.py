@@ -13,9 +13,10 @@ writes both: in a district the store no longer fits any cache and each cache lin
 from memory costs ~100 ns. Ties *between* buildings (met at the park or the shops) are
 rare and live in sparse per-household rows, sorted by partner: a lookup is a short binary
 search, a row that is full moves to the end with more room, rows are compacted when the
-store is pruned. Both kinds share one pool of 24-byte records (day, counts by kind, fast,
-bond, neg): dense entries first, then the sparse ones, so a tie is one "slot" whichever
-kind it is. Decay is lazy: each entry keeps the day it was last written and is decayed on read
+store is pruned. Both kinds are 24-byte records (day, counts by kind, fast, bond, neg) and
+a tie is one "slot" whichever kind it is: dense slots 0..D-1, then sparse slot D + p. The
+two kinds live in separate arrays, so that growing the sparse rows never copies the dense
+blocks (most of the store in a district). Decay is lazy: each entry keeps the day it was last written and is decayed on read
 (value × factor^(days since)), so a day costs O(contacts), not O(ties). Entries that have
 decayed to nothing are dropped by `prune`; a dense entry is then cleared (absent = its
 day is NO_DAY). Dense and sparse storage behave identically: only speed differs.
@@ -53,11 +54,11 @@ NO_DAY = np.int32(-2**31)  # day of an absent dense entry
 # rows of the per-household header H (int64, shape (8, n)); DBASE is the first dense slot
 # of the household's block
 START, DEG, CAP, DBASE, BLOCK, LOC, MBASE, BSIZE = range(8)
-# the entry pool E = (nbr, egen, rec): nbr int32 and egen uint16 for sparse positions p
-# only; rec, one RECORD per slot: dense slots 0..D-1, then sparse slot D + p.
-# 24 bytes a dense entry, 30 a sparse one.
+# the entries E = (nbr, egen, srec, drec): for sparse position p, its partner nbr[p], the
+# partner's generation egen[p] and its record srec[p] (slot D + p); for dense slot s < D,
+# drec[s]. 24 bytes a dense entry, 30 a sparse one.
 RECORD = np.dtype([("day", "<i4"), ("cnt", "<u2", (N_KINDS,)), ("val", "<f4", (3,))])
-NBR, EGEN, REC = range(3)
+NBR, EGEN, SREC, DREC = range(4)
 
 
 # --------------------------------------------------------------------------------------
@@ -87,7 +88,14 @@ def prefetch(typingctx, arr, idx):
 @nb.njit(**JIT)
 def dense_size(E):
     """D: the number of dense slots in front of the sparse ones."""
-    return E[REC].shape[0] - E[NBR].shape[0]
+    return E[DREC].shape[0]
+
+
+@nb.njit(**JIT)
+def rec_at(E, s):
+    """The record of slot s (a view: writing to it writes the store)."""
+    D = E[DREC].shape[0]
+    return E[DREC][s] if s < D else E[SREC][s - D]
 
 
 @nb.njit(**JIT)
@@ -145,7 +153,7 @@ def lookup(H, gen, E, a, b):
     """Slot of the live tie a→b, or -1."""
     d = place(H, a, b)
     if d >= 0:
-        return d if E[REC][d].day != NO_DAY else -1
+        return d if E[DREC][d].day != NO_DAY else -1
     return sparse_slot(H, gen, E[NBR], E[EGEN], dense_size(E), a, b)
 
 
@@ -153,7 +161,7 @@ def lookup(H, gen, E, a, b):
 def decayed_at(E, s, today, dt):
     """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
     factors for an age of that many days, row L the log factors per day (older ages)."""
-    r = E[REC][s]
+    r = rec_at(E, s)
     age = today - r.day
     f = np.float64(r.val[0])
     b = np.float64(r.val[1])
@@ -171,7 +179,7 @@ def decayed_at(E, s, today, dt):
 def write_slot(E, s, today, df, dbo, dn, kind, dt):
     """Add increments to the live entry at slot s (decayed to `today` first)."""
     f, bo, ng = decayed_at(E, s, today, dt)
-    r = E[REC][s]
+    r = rec_at(E, s)
     r.val[0] = f + df
     r.val[1] = bo + dbo
     r.val[2] = ng + dn
@@ -183,7 +191,7 @@ def write_slot(E, s, today, df, dbo, dn, kind, dt):
 @nb.njit(**JIT)
 def start_slot(E, s, today, df, dbo, dn, kind):
     """A fresh entry at slot s holding just these increments."""
-    r = E[REC][s]
+    r = rec_at(E, s)
     r.val[0] = df
     r.val[1] = dbo
     r.val[2] = dn
@@ -196,7 +204,7 @@ def start_slot(E, s, today, df, dbo, dn, kind):
 
 @nb.njit(**JIT)
 def _clear_slot(E, s):
-    r = E[REC][s]
+    r = rec_at(E, s)
     r.day = NO_DAY
     for k in range(N_KINDS):
         r.cnt[k] = 0
@@ -206,25 +214,24 @@ def _clear_slot(E, s):
 
 @nb.njit(**JIT)
 def _grow(E, used, need):
-    """Fallback growth inside compiled writers (`TieStore.reserve` normally makes room)."""
-    D = dense_size(E)
+    """More room for sparse entries (only they ever grow)."""
     m = E[NBR].shape[0]
     size = max(need + need // 4, m + m // 4, 64)
     nbr = np.zeros(size, np.int32)
     egen = np.zeros(size, np.uint16)
-    rec = np.empty(D + size, E[REC].dtype)
+    srec = np.empty(size, E[SREC].dtype)
     nbr[:used] = E[NBR][:used]
     egen[:used] = E[EGEN][:used]
-    rec[:D + used] = E[REC][:D + used]
-    return nbr, egen, rec
+    srec[:used] = E[SREC][:used]
+    return nbr, egen, srec, E[DREC]
 
 
 @nb.njit(**JIT)
-def _move(E, D, src, dst):
+def _move(E, src, dst):
     """Move the sparse entry at position src to position dst."""
     E[NBR][dst] = E[NBR][src]
     E[EGEN][dst] = E[EGEN][src]
-    E[REC][D + dst] = E[REC][D + src]
+    E[SREC][dst] = E[SREC][src]
 
 
 @nb.njit(**JIT)
@@ -234,7 +241,7 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     Returns (E, used): the arrays may have been reallocated."""
     s = place(H, a, b)
     if s >= 0:
-        if E[REC][s].day == NO_DAY:
+        if E[DREC][s].day == NO_DAY:
             start_slot(E, s, today, df, dbo, dn, kind)
         else:
             write_slot(E, s, today, df, dbo, dn, kind, dt)
@@ -256,14 +263,14 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
             E = _grow(E, used, used + newcap)
         old = H[START, a]
         for k in range(d):
-            _move(E, D, old + k, used + k)
+            _move(E, old + k, used + k)
         pos = pos - old + used
         H[START, a] = used
         H[CAP, a] = newcap
         used += newcap
     end = H[START, a] + d
     for k in range(end, pos, -1):
-        _move(E, D, k - 1, k)
+        _move(E, k - 1, k)
     E[NBR][pos] = b
     E[EGEN][pos] = gen[b]
     start_slot(E, D + pos, today, df, dbo, dn, kind)
@@ -301,7 +308,7 @@ def row_slots(H, gen, members, E, a, partners, slots):
     D = dense_size(E)
     nbr = E[NBR]
     eg = E[EGEN]
-    rec = E[REC]
+    rec = E[DREC]
     B = H[BSIZE, a] if H[BLOCK, a] >= 0 else 0
     base = H[DBASE, a]
     la = H[LOC, a]
@@ -359,7 +366,7 @@ def _counts_as_tie(E, s, today, thr, negative, dt):
     """Whether entry s is at or above thr today. Decay only shrinks a non-negative value,
     so an entry already below thr as stored is decided without decaying it (most are:
     the store is mostly faint acquaintances)."""
-    v = E[REC][s].val
+    v = rec_at(E, s).val
     if negative:
         if 0.0 <= v[2] < thr:
             return False
@@ -376,7 +383,7 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
     by row."""
     nbr = E[NBR]
     eg = E[EGEN]
-    rec = E[REC]
+    rec = E[DREC]
     D = dense_size(E)
     n = H.shape[1]
     out = np.zeros(n, np.int64)
@@ -405,7 +412,7 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
 def forget_households(H, gen, E, hs):
     """Households hs moved out: clear their dense rows and columns, empty their sparse
     rows and raise their generation (others' sparse entries to them turn stale)."""
-    rec = E[REC]
+    rec = E[DREC]
     for q in range(hs.shape[0]):
         x = hs[q]
         H[DEG, x] = 0
@@ -432,7 +439,7 @@ def compact(H, gen, E, today, eps, dt):
 
     Returns (E, used, dropped)."""
     D = dense_size(E)
-    rec = E[REC]
+    rec = E[DREC]
     dropped = 0
     for s in range(D):
         if rec[s].day == NO_DAY:
@@ -458,7 +465,7 @@ def compact(H, gen, E, today, eps, dt):
                 f, bo, ng = decayed_at(E, D + p, today, dt)
                 if f + bo >= eps or ng >= eps:
                     if pos != p:
-                        _move(E, D, p, pos)
+                        _move(E, p, pos)
                     pos += 1
                     c += 1
                     continue
@@ -472,9 +479,10 @@ def compact(H, gen, E, today, eps, dt):
 
 def _owned_entries(dense: int, sparse: int) -> tuple:
     """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
-    rec = np.zeros(dense + sparse, RECORD)
-    rec["day"][:dense] = NO_DAY
-    return np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), rec
+    drec = np.zeros(dense, RECORD)
+    drec["day"] = NO_DAY
+    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16),
+            np.zeros(sparse, RECORD), drec)
 
 
 def block_header(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -558,9 +566,8 @@ class TieStore:
         self._version += 1
 
     def reserve(self, extra: int) -> None:
-        """Make room for `extra` more sparse slots (plus 2% headroom) by growing the arrays
-        in place (realloc: the kernel moves pages, so growing a large store does not hold
-        two copies at once as the compiled writers' fallback growth does)."""
+        """Make room for `extra` more sparse slots (plus 2% headroom) by growing the sparse
+        arrays in place (realloc), so that the compiled writers rarely have to."""
         need = self.used + int(extra) + self.used // 50
         size = len(self.E[NBR])
         if need <= size:
@@ -568,17 +575,26 @@ class TieStore:
         self._resize(max(need, size + size // 8))
 
     def _resize(self, new: int) -> None:
-        D = self.dense
-        if all(arr.flags.owndata for arr in self.E):
-            for k, arr in enumerate(self.E):
-                arr.resize(new if k != REC else D + new, refcheck=False)
+        """Give the sparse arrays room for `new` entries (the dense blocks never change)."""
+        sparse = self.E[:DREC]
+        if all(arr.flags.owndata for arr in sparse):
+            for arr in sparse:
+                arr.resize(new, refcheck=False)
         else:  # arrays made by compiled code (fallback growth): copy once into owned ones
-            grown = _owned_entries(D, new)
-            for k, (dst, src) in enumerate(zip(grown, self.E, strict=True)):
-                m = self.used if k != REC else D + self.used
-                dst[:m] = src[:m]
-            self.E = grown
+            grown = _owned_entries(0, new)[:DREC]
+            for dst, src in zip(grown, sparse, strict=True):
+                dst[:self.used] = src[:self.used]
+            self.E = (*grown, self.E[DREC])
         self._version += 1
+
+    def _records(self, slot: np.ndarray) -> np.ndarray:
+        """The records of unified slots (dense, then sparse), as one array."""
+        D = self.dense
+        out = np.empty(len(slot), RECORD)
+        dense = slot < D
+        out[dense] = self.E[DREC][slot[dense]]
+        out[~dense] = self.E[SREC][slot[~dense] - D]
+        return out
 
     def nbytes(self) -> int:
         return sum(x.nbytes for x in (self.H, self.members, self.gen, *self.E))
@@ -603,11 +619,11 @@ class TieStore:
 
     @property
     def day(self) -> np.ndarray:
-        return self.E[REC]["day"][self._slots()[2]]
+        return self._records(self._slots()[2])["day"]
 
     @property
     def counts(self) -> np.ndarray:
-        return self.E[REC]["cnt"][self._slots()[2]].astype(np.int32)
+        return self._records(self._slots()[2])["cnt"].astype(np.int32)
 
     # keys -----------------------------------------------------------------------------
     def keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -629,7 +645,7 @@ class TieStore:
     # reading --------------------------------------------------------------------------
     def _decayed(self, slot: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decayed (fast, bond, neg) of entries at `slot`."""
-        rec = self.E[REC][slot]
+        rec = self._records(slot)
         age = today - rec["day"]
         v = rec["val"].astype(np.float64)
         return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
@@ -708,11 +724,11 @@ class TieStore:
 
     def to_frame(self, today: int) -> pd.DataFrame:
         a, b, p, n = self.all_strengths(today)
-        slot = self._slots()[2]
+        rec = self._records(self._slots()[2])
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
-                "last_contact_day": self.E[REC]["day"][slot]}
-        cnt = self.E[REC]["cnt"][slot]
+                "last_contact_day": rec["day"]}
+        cnt = rec["cnt"]
         for i, k in enumerate(CONTACT_KINDS):
             data[f"n_{k}"] = cnt[:, i].astype(np.int32)
         return pd.DataFrame(data)
