@@ -64,6 +64,7 @@ EVENT_COLUMNS = {"encounters": "encounters", "greetings": "greet", "small_talk":
                  "nuisance_episodes": "nuisance", "living_nuisance": "living_nuisance",
                  "conflicts": "conflict",
                  "avoided": "avoided"}
+CUMULATIVE_COLUMNS = ("move_outs", "evictions", "move_ins", "professional_hours", "cost_eur")
 
 
 # columns of the per-cell sums in `cell_sums`
@@ -188,33 +189,42 @@ class OutcomeCollector:
                          tuple(getattr(hh, col) for col in STATE_COLUMNS), hh.neg_recent,
                          hh.recovery, hh.hidden_need, hh.need_surfaced, hh.referred)
         means = cell_means(sums)
-        n_blocks = sums.shape[0]
-        rows_n = 3 * n_blocks
-        block: dict[str, Any] = {
-            "day": np.full(rows_n, m.day, np.int64),
-            "year": np.full(rows_n, round(m.day / 365.0, 4)),
-            "building": np.repeat(["all"] + [str(b) for b in range(n_blocks - 1)], 3),
-            "group": np.tile(np.array(GROUPS), n_blocks),
+        if m.day % m.config.run.collect_buildings_every_days != 0:
+            means = means[:, :3]  # the site's rows only this time
+        events = [counts.get(key, 0.0) for key in EVENT_COLUMNS.values()]
+        events += [m.counters["move_outs"], m.counters["evictions"], m.counters["move_ins"],
+                   hours, cost]
+        self.rows.append({"day": m.day, "rows": means.shape[1], "means": means,
+                          "events": np.array(events, np.float64)})
+
+    def frame(self) -> pd.DataFrame:
+        """All collections as one tidy table: a row per (day, building, group). Blocks are
+        stored compactly (a district collects thousands of rows a week) and expanded
+        here."""
+        if not self.rows:
+            return pd.DataFrame()
+        n_rows = np.array([b["rows"] for b in self.rows])
+        days = np.repeat(np.array([b["day"] for b in self.rows], np.int64), n_rows)
+        means = np.concatenate([b["means"] for b in self.rows], axis=1)
+        labels = np.array(["all"] + [str(k) for k in range(int(n_rows.max()) // 3 - 1)])
+        building = np.concatenate([np.repeat(labels[:k // 3], 3) for k in n_rows])
+        data: dict[str, Any] = {
+            "day": days,
+            "year": np.round(days / 365.0, 4),
+            "building": building,
+            "group": np.tile(np.array(GROUPS), int(n_rows.sum()) // 3),
             "households": means[0].astype(np.int64),
         }
         for j, col in enumerate(MEAN_COLUMNS, 1):
-            block[col] = means[j]
-        events = {col: counts.get(key, 0.0) for col, key in EVENT_COLUMNS.items()}
-        events.update({"move_outs": m.counters["move_outs"], "evictions": m.counters["evictions"],
-                       "move_ins": m.counters["move_ins"], "professional_hours": hours,
-                       "cost_eur": cost})
-        # event counts are building-level: on the first row only
-        first = np.full((len(events), rows_n), np.nan)
-        first[:, 0] = list(events.values())
-        for j, col in enumerate(events):
-            block[col] = first[j]
-        self.rows.append(block)
-
-    def frame(self) -> pd.DataFrame:
-        if not self.rows:
-            return pd.DataFrame()
-        cols = self.rows[0].keys()
-        df = pd.DataFrame({c: np.concatenate([b[c] for b in self.rows]) for c in cols})
+            data[col] = means[j]
+        # event counts are site-level: on each collection's first row only
+        first = np.concatenate([[0], np.cumsum(n_rows)[:-1]])
+        events = np.stack([b["events"] for b in self.rows])
+        for j, col in enumerate((*EVENT_COLUMNS, *CUMULATIVE_COLUMNS)):
+            values = np.full(len(days), np.nan)
+            values[first] = events[:, j]
+            data[col] = values
+        df = pd.DataFrame(data)
         for col in ("building", "group"):
             df[col] = df[col].astype("category")
         return df

@@ -40,8 +40,20 @@ class RunParams(Strict):
                              ge=0, le=20)
     collect_every_days: int = P(7, unit="days", desc="period of model-level outcome collection",
                                 ge=1, le=365)
+    collect_buildings_every_days: int = P(
+        7, unit="days", ge=1, le=3650,
+        desc="period of the per-building rows of a site with several buildings (a multiple "
+             "of collect_every_days); a district of hundreds of buildings may want 364")
     snapshot_years: list[float] = P([], unit="years",
                                     desc="extra household-level snapshots (final state is always written)")
+
+    @model_validator(mode="after")
+    def _building_period_fits(self) -> "RunParams":
+        if self.collect_buildings_every_days % self.collect_every_days:
+            raise ValueError(
+                f"collect_buildings_every_days ({self.collect_buildings_every_days}) must be a "
+                f"multiple of collect_every_days ({self.collect_every_days})")
+        return self
 
 
 BuildingLayout = Literal["gallery_flat", "stairwell_block", "corridor_tower", "row_houses"]

@@ -189,7 +189,7 @@ def groupby_reference(m: NeighbourhoodModel) -> pd.DataFrame:
 def collected_now(m: NeighbourhoodModel) -> pd.DataFrame:
     """The block collect() adds now, indexed by (building, group)."""
     m.outcomes.collect()
-    f = m.outcomes.frame().tail(len(m.outcomes.rows[-1]["day"]))
+    f = m.outcomes.frame().tail(m.outcomes.rows[-1]["rows"])
     return f.astype({"building": str, "group": str}).set_index(["building", "group"])
 
 
@@ -245,3 +245,19 @@ def test_one_building_has_only_the_site_rows():
     got, want = collected_now(m), groupby_reference(m)
     assert list(got.index) == [("all", g) for g in GROUPS]
     assert_same_means(got, want)
+
+
+def test_building_rows_on_their_own_period():
+    """A district can keep per-building rows less often than the site's rows."""
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("neighbourhood").with_overrides(
+        run={"years": 0.2, "burn_in_years": 0.1, "collect_buildings_every_days": 14})
+    m = NeighbourhoodModel(sc)
+    m.run()
+    f = m.outcomes.frame()
+    site_days = sorted(f.loc[f["building"] == "all", "day"].unique())
+    building_days = sorted(f.loc[f["building"] != "all", "day"].unique())
+    assert site_days == list(range(0, 7 * len(site_days), 7))
+    assert building_days == [d for d in site_days if d % 14 == 0] and building_days
+    assert (f.groupby("day").size().loc[building_days] == 3 * 5).all()  # all + 4 buildings
