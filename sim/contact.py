@@ -16,20 +16,42 @@ from sim.ties import (
     EGEN,
     NBR,
     NO_DAY,
+    add_to_record,
+    cnt_at,
     decayed_at,
+    decayed_record,
     dense_size,
     lookup,
     place,
     prefetch,
-    rec_at,
     row_slots,
     sparse_slot,
+    start_record,
     start_slot,
     upsert,
     write_slot,
 )
 
 AHEAD = 8  # pairs between a prefetch and its use
+
+
+@nb.njit(**JIT)
+def _read_dense(drec, d, day, dt):
+    """(slot or -1, positive, negative) of the dense tie at d. The hot path works on the
+    dense array directly: choosing between the dense and the sparse array per access
+    (as `decayed_at` does) costs ~35 ns an encounter."""
+    if drec[d].day == NO_DAY:
+        return -1, 0.0, 0.0
+    f, bo, ng = decayed_record(drec, d, day, dt)
+    return d, f + bo, ng
+
+
+@nb.njit(**JIT)
+def _write_dense(drec, d, live, day, df, dbo, dn, kind, dt):
+    if live:
+        add_to_record(drec, d, day, df, dbo, dn, kind, dt)
+    else:
+        start_record(drec, d, day, df, dbo, dn, kind)
 
 
 @nb.njit(**JIT)
@@ -80,20 +102,18 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         # inlined costs more than the lookup itself (reference counts of every array)
         d_ab = place(H, x, y)
         d_ba = place(H, y, x)
-        if d_ab >= 0:
-            s_ab = d_ab if E[DREC][d_ab].day != NO_DAY else -1
-            s_ba = d_ba if E[DREC][d_ba].day != NO_DAY else -1
+        if d_ab >= 0:  # one building: the dense block
+            s_ab, p_ab, n_ab = _read_dense(E[DREC], d_ab, day, dt)
+            s_ba, p_ba, n_ba = _read_dense(E[DREC], d_ba, day, dt)
         else:
             s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
             s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
-        if s_ab >= 0:
-            f, bo, ng = decayed_at(E, s_ab, day, dt)
-            p_ab = f + bo
-            n_ab = ng
-        if s_ba >= 0:
-            f, bo, ng = decayed_at(E, s_ba, day, dt)
-            p_ba = f + bo
-            n_ba = ng
+            if s_ab >= 0:
+                f, bo, n_ab = decayed_at(E, s_ab, day, dt)
+                p_ab = f + bo
+            if s_ba >= 0:
+                f, bo, n_ba = decayed_at(E, s_ba, day, dt)
+                p_ba = f + bo
         dodge_a = (avoid_prob if n_ab >= avoid_thr else 0.0) \
             + avoidance[x] * 0.5 * min(max(1 - p_ab / thr, 0.0), 1.0)
         dodge_b = (avoid_prob if n_ba >= avoid_thr else 0.0) \
@@ -167,18 +187,18 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
             continue
         fast = w * (1 - bond_tr)
         bond = w * bond_tr
-        if s_ab >= 0:
-            write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
-        elif d_ab >= 0:
-            start_slot(E, d_ab, day, fast, bond, 0.0, kind)
+        if d_ab >= 0:
+            _write_dense(E[DREC], d_ab, s_ab >= 0, day, fast, bond, 0.0, kind, dt)
+            _write_dense(E[DREC], d_ba, s_ba >= 0, day, fast, bond, 0.0, kind, dt)
         else:
-            E, used = upsert(H, gen, E, used, x, y, day, fast, bond, 0.0, kind, dt)
-        if s_ba >= 0:
-            write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
-        elif d_ba >= 0:
-            start_slot(E, d_ba, day, fast, bond, 0.0, kind)
-        else:
-            E, used = upsert(H, gen, E, used, y, x, day, fast, bond, 0.0, kind, dt)
+            if s_ab >= 0:
+                write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
+            else:
+                E, used = upsert(H, gen, E, used, x, y, day, fast, bond, 0.0, kind, dt)
+            if s_ba >= 0:
+                write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
+            else:
+                E, used = upsert(H, gen, E, used, y, x, day, fast, bond, 0.0, kind, dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for k in range(n_neg):
@@ -253,7 +273,7 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
         if yes[q]:
             s = lookup(H, gen, E, helper_of[q], needy[q])
             if s >= 0:
-                repeats[q] = rec_at(E, s).cnt[HELP]
+                repeats[q] = cnt_at(E, s, HELP)
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
     for q in range(k):

@@ -92,10 +92,8 @@ def dense_size(E):
 
 
 @nb.njit(**JIT)
-def rec_at(E, s):
-    """The record of slot s (a view: writing to it writes the store)."""
-    D = E[DREC].shape[0]
-    return E[DREC][s] if s < D else E[SREC][s - D]
+def in_dense(E, s):
+    return s < E[DREC].shape[0]
 
 
 @nb.njit(**JIT)
@@ -158,10 +156,8 @@ def lookup(H, gen, E, a, b):
 
 
 @nb.njit(**JIT)
-def decayed_at(E, s, today, dt):
-    """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
-    factors for an age of that many days, row L the log factors per day (older ages)."""
-    r = rec_at(E, s)
+def decayed_record(rec, i, today, dt):
+    r = rec[i]
     age = today - r.day
     f = np.float64(r.val[0])
     b = np.float64(r.val[1])
@@ -176,10 +172,20 @@ def decayed_at(E, s, today, dt):
 
 
 @nb.njit(**JIT)
-def write_slot(E, s, today, df, dbo, dn, kind, dt):
-    """Add increments to the live entry at slot s (decayed to `today` first)."""
-    f, bo, ng = decayed_at(E, s, today, dt)
-    r = rec_at(E, s)
+def decayed_at(E, s, today, dt):
+    """(fast, bond, neg) of entry s decayed to `today`. dt: decay table, rows 0..L-1 the
+    factors for an age of that many days, row L the log factors per day (older ages).
+    (Each helper picks the dense or the sparse array and then works on that array: a
+    record taken from either array in one expression is several times slower.)"""
+    if in_dense(E, s):
+        return decayed_record(E[DREC], s, today, dt)
+    return decayed_record(E[SREC], s - E[DREC].shape[0], today, dt)
+
+
+@nb.njit(**JIT)
+def add_to_record(rec, i, today, df, dbo, dn, kind, dt):
+    f, bo, ng = decayed_record(rec, i, today, dt)
+    r = rec[i]
     r.val[0] = f + df
     r.val[1] = bo + dbo
     r.val[2] = ng + dn
@@ -189,9 +195,17 @@ def write_slot(E, s, today, df, dbo, dn, kind, dt):
 
 
 @nb.njit(**JIT)
-def start_slot(E, s, today, df, dbo, dn, kind):
-    """A fresh entry at slot s holding just these increments."""
-    r = rec_at(E, s)
+def write_slot(E, s, today, df, dbo, dn, kind, dt):
+    """Add increments to the live entry at slot s (decayed to `today` first)."""
+    if in_dense(E, s):
+        add_to_record(E[DREC], s, today, df, dbo, dn, kind, dt)
+    else:
+        add_to_record(E[SREC], s - E[DREC].shape[0], today, df, dbo, dn, kind, dt)
+
+
+@nb.njit(**JIT)
+def start_record(rec, i, today, df, dbo, dn, kind):
+    r = rec[i]
     r.val[0] = df
     r.val[1] = dbo
     r.val[2] = dn
@@ -203,8 +217,17 @@ def start_slot(E, s, today, df, dbo, dn, kind):
 
 
 @nb.njit(**JIT)
-def _clear_slot(E, s):
-    r = rec_at(E, s)
+def start_slot(E, s, today, df, dbo, dn, kind):
+    """A fresh entry at slot s holding just these increments."""
+    if in_dense(E, s):
+        start_record(E[DREC], s, today, df, dbo, dn, kind)
+    else:
+        start_record(E[SREC], s - E[DREC].shape[0], today, df, dbo, dn, kind)
+
+
+@nb.njit(**JIT)
+def _clear_dense(E, s):
+    r = E[DREC][s]
     r.day = NO_DAY
     for k in range(N_KINDS):
         r.cnt[k] = 0
@@ -362,18 +385,26 @@ def live_slots(H, gen, members, E):
 
 
 @nb.njit(**JIT)
-def _counts_as_tie(E, s, today, thr, negative, dt):
-    """Whether entry s is at or above thr today. Decay only shrinks a non-negative value,
-    so an entry already below thr as stored is decided without decaying it (most are:
-    the store is mostly faint acquaintances)."""
-    v = rec_at(E, s).val
+def _counts_as_tie(rec, i, today, thr, negative, dt):
+    """Whether record i is at or above thr today. Decay only shrinks a non-negative
+    value, so a record already below thr as stored is decided without decaying it (most
+    are: the store is mostly faint acquaintances)."""
+    v = rec[i].val
     if negative:
         if 0.0 <= v[2] < thr:
             return False
     elif v[0] >= 0.0 and v[1] >= 0.0 and np.float64(v[0]) + np.float64(v[1]) < thr:
         return False
-    f, bo, ng = decayed_at(E, s, today, dt)
+    f, bo, ng = decayed_record(rec, i, today, dt)
     return (ng >= thr) if negative else (f + bo >= thr)
+
+
+@nb.njit(**JIT)
+def cnt_at(E, s, kind):
+    """Contacts of one kind recorded in slot s."""
+    if in_dense(E, s):
+        return E[DREC][s].cnt[kind]
+    return E[SREC][s - E[DREC].shape[0]].cnt[kind]
 
 
 @nb.njit(**JIT)
@@ -384,7 +415,7 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
     nbr = E[NBR]
     eg = E[EGEN]
     rec = E[DREC]
-    D = dense_size(E)
+    srec = E[SREC]
     n = H.shape[1]
     out = np.zeros(n, np.int64)
     for a in range(n):
@@ -395,15 +426,16 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
             s = H[DBASE, a]
             for lo in range(B):
                 for hi in range(lo + 1, B):
-                    if rec[s].day != NO_DAY and _counts_as_tie(E, s, today, thr, negative, dt):
+                    if rec[s].day != NO_DAY and _counts_as_tie(rec, s, today, thr, negative,
+                                                               dt):
                         out[members[m0 + lo]] += 1
-                    if rec[s + 1].day != NO_DAY and _counts_as_tie(E, s + 1, today, thr,
+                    if rec[s + 1].day != NO_DAY and _counts_as_tie(rec, s + 1, today, thr,
                                                                    negative, dt):
                         out[members[m0 + hi]] += 1
                     s += 2
         p0 = H[START, a]
         for p in range(p0, p0 + H[DEG, a]):
-            if eg[p] == gen[nbr[p]] and _counts_as_tie(E, D + p, today, thr, negative, dt):
+            if eg[p] == gen[nbr[p]] and _counts_as_tie(srec, p, today, thr, negative, dt):
                 out[a] += 1
     return out
 
@@ -428,7 +460,7 @@ def forget_households(H, gen, E, hs):
             s = pair_slot(base, B, lx, j)
             for t in (s, pair_slot(base, B, j, lx)):
                 if rec[t].day != NO_DAY:
-                    _clear_slot(E, t)
+                    _clear_dense(E, t)
 
 
 @nb.njit(**JIT)
@@ -444,9 +476,9 @@ def compact(H, gen, E, today, eps, dt):
     for s in range(D):
         if rec[s].day == NO_DAY:
             continue
-        f, bo, ng = decayed_at(E, s, today, dt)
+        f, bo, ng = decayed_record(rec, s, today, dt)
         if f + bo < eps and ng < eps:
-            _clear_slot(E, s)
+            _clear_dense(E, s)
             dropped += 1
     nbr = E[NBR]
     eg = E[EGEN]
@@ -462,7 +494,7 @@ def compact(H, gen, E, today, eps, dt):
         c = 0
         for p in range(p0, p0 + H[DEG, a]):
             if eg[p] == gen[nbr[p]]:
-                f, bo, ng = decayed_at(E, D + p, today, dt)
+                f, bo, ng = decayed_record(E[SREC], p, today, dt)
                 if f + bo >= eps or ng >= eps:
                     if pos != p:
                         _move(E, p, pos)
