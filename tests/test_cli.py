@@ -89,3 +89,18 @@ def test_bad_intervention_parameter_names_entry_and_allowed_keys(tmp_path):
     assert res.exit_code == 2
     out = " ".join(res.output.split())
     assert "interventions[0].hours_per_weak: unknown key" in out and "hours_per_week" in out
+
+
+def test_written_files_have_ordinary_permissions(tmp_path):
+    """Atomic writes go through owner-only temp files; the results must not stay so."""
+    import os
+    import stat
+
+    from sim.io import atomic_write_frame, atomic_write_text
+
+    atomic_write_text(tmp_path / "a.txt", "x")
+    atomic_write_frame(tmp_path / "b.csv", pd.DataFrame({"x": [1]}))
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("a.txt", "b.csv"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask
