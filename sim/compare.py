@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io import atomic_write_frame, atomic_write_text
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_to_toml
 
 KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safety",
                 "nuisance_exposed", "avoidance", "lonely", "recovery", "referred")
@@ -23,7 +23,7 @@ def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str) -
     from sim.run import run_model, write_result
 
     sc = Scenario.model_validate_json(scenario_json)
-    result = run_model(sc, seed=seed, years=years)
+    result = run_model(_resolved(sc, seed, years))
     write_result(result, Path(out_dir))
     return out_dir
 
@@ -40,8 +40,26 @@ class _InlineExecutor(Executor):
         return fut
 
 
-def _finished(path: Path) -> bool:
-    return (path / "manifest.json").exists()
+def _resolved(sc: Scenario, seed: int, years: float | None) -> Scenario:
+    """The scenario a run of (sc, seed, years) actually simulates."""
+    run = {"seed": seed} if years is None else {"seed": seed, "years": years}
+    return sc.with_overrides(run=run)
+
+
+def _finished(path: Path, scenario: Scenario) -> bool:
+    """A run on disk counts only if it completed (its manifest is written last) with this
+    very scenario and this version of the model; anything else is run again, so resuming
+    never mixes in stale results."""
+    from sim.run import model_fingerprint
+
+    manifest, toml = path / "manifest.json", path / "scenario.toml"
+    if not (manifest.exists() and toml.exists()):
+        return False
+    try:
+        model = json.loads(manifest.read_text()).get("model")
+    except json.JSONDecodeError:
+        return False
+    return model == model_fingerprint() and toml.read_text() == scenario_to_toml(scenario)
 
 
 def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, out: Path,
@@ -52,9 +70,10 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
         for seed in seeds:
             path = out / "runs" / sc.name / str(seed)
             jobs.append((sc, seed, path))
-    todo = [j for j in jobs if not _finished(j[2])]
+    todo = [j for j in jobs if not _finished(j[2], _resolved(j[0], j[1], years))]
     if console is not None and len(todo) < len(jobs):
-        console.print(f"resuming: {len(jobs) - len(todo)} of {len(jobs)} runs already done")
+        console.print(f"resuming: {len(jobs) - len(todo)} of {len(jobs)} runs already done "
+                      "(same scenario, same model version)")
     if todo:
         from rich.progress import Progress
 

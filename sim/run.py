@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,17 @@ class RunResult:
         last = sel.iloc[-1]
         out.update({k: float(last[k]) / years for k in ("move_outs", "evictions")})
         return out
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """A hash of the model's source code: results made by other code are told apart (a
+    resumed comparison must not mix them in)."""
+    digest = hashlib.sha1()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_model(scenario: Scenario, seed: int | None = None, years: float | None = None,
@@ -93,7 +106,7 @@ def write_result(result: RunResult, out_dir: Path, csv: bool = False) -> Path:
     atomic_write_json(out_dir / "manifest.json", {
         "scenario": result.scenario.name, "seed": result.seed,
         "years": result.scenario.run.years, "seconds": round(result.seconds, 3),
-        "goedeburen": __version__, "git": git_revision(),
+        "goedeburen": __version__, "git": git_revision(), "model": model_fingerprint(),
         "files": sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")),
     })
     return out_dir

@@ -73,6 +73,15 @@ def test_compare_writes_report_and_resumes(tmp_path):
     res2 = runner.invoke(app, args)
     assert res2.exit_code == 0
     assert (out / "runs" / "baseline" / "1" / "manifest.json").stat().st_mtime_ns == stamp
+    # ...but never reuses a run made by other model code or with another horizon
+    manifest = out / "runs" / "problem_flat" / "2" / "manifest.json"
+    stale = json.loads(manifest.read_text()) | {"model": "older-model"}
+    manifest.write_text(json.dumps(stale))
+    res3 = runner.invoke(app, args)
+    assert res3.exit_code == 0 and "3 of 4 runs already done" in res3.output
+    assert json.loads(manifest.read_text())["model"] != "older-model"
+    res4 = runner.invoke(app, [*args[:6], "0.25", *args[7:]])
+    assert res4.exit_code == 0 and "already done" not in res4.output
 
 
 def test_bad_command_line_override_names_the_option():
