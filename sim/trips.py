@@ -1,10 +1,12 @@
 """Trips → visits → co-presence → encounter pairs: who runs into whom today.
 
-Pairs are sampled within each (node, slot) co-presence group rather than enumerated, so a
-crowded park costs no more than a quiet gallery.
+Meetings are sampled within each (node, slot) co-presence group rather than enumerated pair
+by pair, so a crowded park costs no more than a quiet gallery.
 """
 
 from __future__ import annotations
+
+import math
 
 import numba as nb
 import numpy as np
@@ -98,24 +100,197 @@ def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip
 
 
 @nb.njit(**JIT)
-def sorted_unique(x):
-    """np.unique for int64 (numba's own np.unique is slow)."""
-    y = np.sort(x)
-    if y.shape[0] == 0:
-        return y
-    k = 1
-    for i in range(1, y.shape[0]):
-        if y[i] != y[k - 1]:
-            y[k] = y[i]
-            k += 1
-    return y[:k]
+def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket, rs):
+    """Each household's trips (Poisson with its total rate), each to a destination drawn in
+    proportion to the rates (the same as independent Poisson counts per destination), in a
+    slot drawn from `cum`; both choices count thresholds rather than search, so no branch
+    mispredicts. Every visit's group key node*slots + slot is counted in bucket and kept
+    (int32), household by household: on a large site one sequential array beats walking
+    the routes again. Returns the keys, visits per household and the number of trips."""
+    nd, n = rates.shape
+    n_trips = np.zeros(n, np.int64)
+    T = 0
+    for i in range(n):
+        tot = 0.0
+        for d in range(nd):
+            tot += rates[d, i]
+        if tot > 0.0:
+            n_trips[i] = poisson_draw(rs, tot)
+            T += n_trips[i]
+    trip_first = np.empty(T, np.int64)
+    trip_end = np.empty(T, np.int64)
+    trip_slot = np.empty(T, np.int64)
+    n_visits = np.zeros(n, np.int64)
+    upto = np.empty(nd)  # the household's cumulative rates
+    t = 0
+    for i in range(n):
+        if n_trips[i] == 0:
+            continue
+        tot = 0.0
+        for d in range(nd):
+            tot += rates[d, i]
+            upto[d] = tot
+        w = 1 if working[i] else 0
+        for _ in range(n_trips[i]):
+            u = uniform(rs) * tot
+            d = 0
+            for dd in range(nd - 1):
+                d += u >= upto[dd]
+            while rates[d, i] <= 0.0:  # rounding at the top end
+                d -= 1
+            us = uniform(rs)
+            s = 0
+            for q in range(slots - 1):
+                s += us > cum[w, q]
+            trip_first[t] = route_ptr[d * n + i]
+            trip_end[t] = route_ptr[d * n + i + 1]
+            trip_slot[t] = s
+            n_visits[i] += trip_end[t] - trip_first[t]
+            t += 1
+    visits = np.empty(n_visits.sum(), np.int32)
+    v = 0
+    for t in range(T):
+        s = trip_slot[t]
+        for q in range(trip_first[t], trip_end[t]):
+            key = route_nodes[q] * slots + s
+            bucket[key] += 1
+            visits[v] = key
+            v += 1
+    return visits, n_visits, T
 
 
-# --- random numbers -----------------------------------------------------------------
-# The compiled functions draw from the model's numpy Generators through the generator's own
-# C function (`next_double` of its bit generator): passing a Generator object into numba
-# costs ~9 µs per call to unbox, this costs nothing, and the draws are exactly the ones
-# `Generator.random()` would give, so a stream used from Python and from compiled code
+@nb.njit(**JIT)
+def _grown(x, used, cap):
+    """A copy of x[:used] with room for cap."""
+    y = np.empty(cap, x.dtype)
+    y[:used] = x[:used]
+    return y
+
+
+@nb.njit(**JIT)
+def _counting_sort(key, other, e, n, out_key, out_other):
+    """Stable sort of the first e (key, other) by key in [0, n)."""
+    at = np.zeros(n + 1, np.int64)
+    for q in range(e):
+        at[key[q] + 1] += 1
+    for x in range(n):
+        at[x + 1] += at[x]
+    for q in range(e):
+        x = key[q]
+        out_key[at[x]] = x
+        out_other[at[x]] = other[q]
+        at[x] += 1
+
+
+@nb.njit(**JIT)
+def _sorted_unique_pairs(pa, pb, e, n):
+    """The first e pairs sorted by (a, b), without duplicates: two counting sorts (by b,
+    then stably by a), O(e + n); np.sort of the pair keys cost a third of the day."""
+    tb = np.empty(e, np.int64)
+    ta = np.empty(e, np.int64)
+    _counting_sort(pb, pa, e, n, tb, ta)
+    a = np.empty(e, np.int64)
+    b = np.empty(e, np.int64)
+    _counting_sort(ta, tb, e, n, a, b)
+    u = 0
+    for q in range(e):
+        keep = u == 0 or a[q] != a[u - 1] or b[q] != b[u - 1]
+        a[u] = a[q]
+        b[u] = b[q]
+        u += keep
+    return a[:u], b[:u]
+
+
+_NEVER = np.int64(1) << 62  # a skip past every pair of the day
+
+
+@nb.njit(**JIT)
+def _skip(rs, inv_log_q):
+    """Failures before the next success of Bernoulli(p) trials, inv_log_q = 1/log(1-p):
+    geometric by inversion from one uniform."""
+    x = math.log(1.0 - uniform(rs)) * inv_log_q  # log, not log1p: half the cost
+    return np.int64(x) if x < 4e18 else _NEVER
+
+
+@nb.njit(**JIT)
+def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
+    """The day's meetings, given the visit counts per (node, slot) group in bucket, as pairs
+    (pi, pj) of positions in a `members` array of the visits of groups with meetings.
+    Such a group gets a stretch of members (bucket: -1 - its start), any other -1, so a
+    fill pass can put every visit somewhere without a branch (members[0] is a dump).
+    Returns pi, pj, the number of pairs and the length of members.
+
+    Most groups are visited on a day, so all are scanned, in (node, slot) order. Quiet
+    groups (too small for the cap to bind) are lined up and a geometric skip jumps from one
+    meeting to the next: no work for a group without one, and exactly independent coins
+    per pair. Louder ones draw a binomial number of meetings (capped at k*max_partners/2)
+    and that many distinct pairs (with replacement above 64, i.e. in crowded spaces)."""
+    pi = np.empty(size_hint, np.int64)
+    pj = np.empty(pi.shape[0], np.int64)
+    seen = np.empty(64, np.int64)
+    e = 0
+    pos = 1
+    p_run = -1.0
+    inv_log_q = 0.0
+    S = _NEVER  # quiet pairs to pass before the next meeting
+    k_quiet = max_partners + 1  # groups too small for the cap to bind
+    for node in range(notice_by_node.shape[0]):
+        p = notice_by_node[node]
+        if p != p_run:  # a fresh skip for a new probability (the coins are independent)
+            p_run = p
+            if p > 0.0:
+                inv_log_q = 1.0 / math.log1p(-p) if p < 1.0 else 0.0
+                S = _skip(rs, inv_log_q)
+            else:
+                S = _NEVER
+        for key in range(node * slots, (node + 1) * slots):
+            k = bucket[key]
+            bucket[key] = -1
+            N = k * (k - 1) // 2
+            quiet = k <= k_quiet
+            if quiet and S >= N:
+                S -= N
+                continue
+            cap_m = max(1, k * max_partners // 2)
+            if e + cap_m > pi.shape[0]:
+                pi = _grown(pi, e, 2 * e + cap_m)
+                pj = _grown(pj, e, 2 * e + cap_m)
+            e0 = e
+            if quiet:
+                while S < N:  # the pair with index S: visits i > j, S = i(i-1)/2 + j
+                    i = int(0.5 + math.sqrt(0.25 + 2.0 * S))
+                    i -= i * (i - 1) // 2 > S
+                    i += (i + 1) * i // 2 <= S
+                    pi[e] = pos + i
+                    pj[e] = pos + S - i * (i - 1) // 2
+                    e += 1
+                    S += 1 + _skip(rs, inv_log_q)
+                S -= N
+            else:
+                m = min(binomial_draw(rs, N, p), cap_m)
+                for t in range(m):
+                    while True:
+                        x = uniform(rs) * k
+                        i = int(x)
+                        j = int((x - i) * (k - 1))
+                        j += j >= i
+                        if m > 64:
+                            break
+                        pij = min(i, j) * k + max(i, j)
+                        dup = False
+                        for q in range(t):
+                            dup |= seen[q] == pij
+                        if not dup:
+                            seen[t] = pij
+                            break
+                    pi[e] = pos + i
+                    pj[e] = pos + j
+                    e += 1
+            if e > e0:
+                bucket[key] = -1 - pos
+                pos += k
+    return pi, pj, e, pos
+
 
 @nb.njit(**JIT)
 def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node,
@@ -126,134 +301,37 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     cum: (2, slots) cumulative slot probabilities (row = working); bucket: int64 workspace of
     n_nodes*slots zeros (left zeroed on return).
 
-    Trips: each household's number of trips is Poisson with its total rate and each trip's
-    destination is drawn in proportion to the rates (the same as independent Poisson counts
-    per destination). Each pair of the k households present at a (node, slot) meets with the
-    node's notice probability: the number of meetings is one binomial draw per group
-    (capped at k*max_partners/2) and that many distinct pairs of the group's visits are
-    drawn uniformly (exactly the per-pair coin flips, without flipping every coin; groups
-    with more than 64 meetings, i.e. crowded spaces, draw with replacement)."""
-    nd, n = rates.shape
-    # 1. trips per household, then destination and slot of each trip
-    total_rate = np.zeros(n)
-    for i in range(n):
-        s = 0.0
-        for d in range(nd):
-            s += rates[d, i]
-        total_rate[i] = s
-    n_trips = np.zeros(n, np.int64)
-    T = 0
-    for i in range(n):
-        if total_rate[i] > 0:
-            k = poisson_draw(rng_routines, total_rate[i])
-            n_trips[i] = k
-            T += k
-    trip_hh = np.empty(T, np.int32)
-    trip_route = np.empty(T, np.int64)
-    trip_slot = np.empty(T, np.int64)
-    t = 0
-    V = 0
-    for i in range(n):
-        w = 1 if working[i] else 0
-        for _ in range(n_trips[i]):
-            u = uniform(rng_routines) * total_rate[i]
-            d = 0
-            acc = rates[0, i]
-            while u >= acc and d < nd - 1:
-                d += 1
-                acc += rates[d, i]
-            while rates[d, i] <= 0.0:  # guard against rounding at the top end
-                d -= 1
-            us = uniform(rng_routines)
-            sl = 0
-            while sl < slots - 1 and us > cum[w, sl]:
-                sl += 1
-            r = d * n + i
-            trip_hh[t] = i
-            trip_route[t] = r
-            trip_slot[t] = sl
-            V += route_ptr[r + 1] - route_ptr[r]
-            t += 1
-    # 2. visits, grouped by (node, slot) with a counting sort; groups are numbered in the
-    #    order they are first touched (deterministic, no sort needed)
-    touched = np.empty(min(V, bucket.shape[0]), np.int64)
-    G = 0
-    for t in range(T):
-        r = trip_route[t]
-        for q in range(route_ptr[r], route_ptr[r + 1]):
-            key = route_nodes[q] * slots + trip_slot[t]
-            if bucket[key] == 0:
-                touched[G] = key
-                G += 1
-            bucket[key] += 1
-    gstart = np.empty(G, np.int64)
-    gsize = np.empty(G, np.int64)
-    pos = 0
-    for g in range(G):
-        key = touched[g]
-        c = bucket[key]
-        gstart[g] = pos
-        gsize[g] = c
-        bucket[key] = pos  # reuse as fill cursor
-        pos += c
-    members = np.empty(V, np.int32)  # second walk over the trips: no per-visit key array
-    for t in range(T):
-        r = trip_route[t]
-        h = trip_hh[t]
-        for q in range(route_ptr[r], route_ptr[r + 1]):
-            key = route_nodes[q] * slots + trip_slot[t]
-            members[bucket[key]] = h
-            bucket[key] += 1
-    for g in range(G):
-        bucket[touched[g]] = 0
-    # 3. meetings within each group
-    cnt = np.zeros(G, np.int64)
-    M = 0
-    for g in range(G):
-        k = gsize[g]
-        if k < 2:
-            continue
-        p = notice_by_node[touched[g] // slots]
-        if p <= 0.0:
-            continue
-        m = binomial_draw(rng_encounters, k * (k - 1) // 2, p)
-        cap_m = max(1, k * max_partners // 2)
-        if m > cap_m:
-            m = cap_m
-        cnt[g] = m
-        M += m
-    pk = np.empty(M, np.int64)
-    seen = np.empty(64, np.int64)
-    e = 0
-    for g in range(G):
-        k = gsize[g]
-        g0 = gstart[g]
-        mg = cnt[g]
-        distinct = mg <= 64  # draw distinct position pairs (exact per-pair chances)
-        for t in range(mg):
-            while True:
-                i = int(uniform(rng_encounters) * k)
-                j = int(uniform(rng_encounters) * (k - 1))
-                if j >= i:
-                    j += 1
-                if not distinct:
-                    break
-                pij = min(i, j) * k + max(i, j)
-                dup = False
-                for q in range(t):
-                    if seen[q] == pij:
-                        dup = True
-                        break
-                if not dup:
-                    seen[t] = pij
-                    break
-            a = np.int64(members[g0 + i])
-            b = np.int64(members[g0 + j])
-            if a == b:  # one household passing twice in a slot
-                continue
-            if a > b:
-                a, b = b, a
-            pk[e] = a * n + b
-            e += 1
-    pk = sorted_unique(pk[:e])
-    return pk // n, pk % n, T, V
+    Each pair of the k visits at a (node, slot) meets with the node's notice probability
+    (capped at k*max_partners/2 meetings per group, see _meetings); a pair of households
+    meets at most once a day. Returns a, b, the number of trips T and of visits V.
+
+    Four passes, each over one flat array and mostly in cache: trips and visit counts per
+    group (_trips_and_visits), meetings as pairs of positions among the visits of the groups
+    that have any (_meetings), those visits' households (one more pass over the visits),
+    then the unique pairs in order (_sorted_unique_pairs)."""
+    visits, n_visits, T = _trips_and_visits(rates, route_ptr, route_nodes, working, cum,
+                                            slots, bucket, rng_routines)
+    V = visits.shape[0]
+    pi, pj, e, n_members = _meetings(bucket, notice_by_node, slots, max_partners,
+                                     V // 4 + 16, rng_encounters)
+    members = np.empty(n_members, np.int64)
+    v = 0
+    for h in range(n_visits.shape[0]):
+        for _ in range(n_visits[h]):
+            key = visits[v]
+            c = bucket[key]
+            i = -1 - c
+            members[i] = h
+            bucket[key] = c - (i > 0)  # (the dump's cursor stays)
+            v += 1
+    bucket[:] = 0
+    u = 0
+    for q in range(e):
+        a = members[pi[q]]
+        b = members[pj[q]]
+        if a != b:  # not one household passing twice in a slot
+            pi[u] = min(a, b)
+            pj[u] = max(a, b)
+            u += 1
+    a, b = _sorted_unique_pairs(pi, pj, u, rates.shape[1])
+    return a, b, T, V

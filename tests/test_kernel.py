@@ -6,12 +6,13 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from sim.rand import binomial_draw, poisson_draw, rng_handle
-from sim.trips import day_pairs, slot_weights, trip_rate_matrix
 from sim.model import NeighbourhoodModel
+from sim.rand import binomial_draw, poisson_draw, rng_handle
 from sim.run import run_model
 from sim.scenario import Scenario
+from sim.trips import day_pairs, slot_weights, trip_rate_matrix
 
 
 def one_node_site(n: int, p: float, slots: int = 1):
@@ -42,7 +43,7 @@ def test_pairs_only_among_copresent_households_no_self_pairs():
                                bucket, rng_handle(rng_r), rng_handle(rng_e))
         assert (a < b).all(), "pairs are canonical and never a household with itself"
         key = a * n + b
-        assert len(np.unique(key)) == len(key), "one encounter per pair per day"
+        assert (np.diff(key) > 0).all(), "sorted, one encounter per pair per day"
         assert ((a < 30) == (b < 30)).all(), "only households at the same node meet"
         assert not bucket.any(), "workspace left clean"
         assert V == T
@@ -68,6 +69,89 @@ def test_expected_meetings_match_binomial_mean():
     got, expect = np.array(got), np.array(expect)
     se = np.sqrt(expect.sum()) / len(got)
     assert abs(got.mean() - expect.mean()) < 4 * se + 0.01 * expect.mean()
+
+
+def _meet_probability(r: float, q: float) -> float:
+    """P(a pair meets) when each makes Poisson(r) visits to a group and each of the Ka*Kb
+    visit pairs misses with probability q: 1 - E[q^(Ka*Kb)]."""
+    k = np.arange(40)
+    pois = np.exp(-r + k * np.log(r) - np.cumsum(np.r_[0.0, np.log(k[1:])]))
+    return 1.0 - float(pois @ (q ** np.outer(k, k)) @ pois)
+
+
+@pytest.mark.parametrize("max_partners", [1000, 4])
+def test_each_pair_of_visits_meets_independently(max_partners):
+    """Households 0..29 pass nodes 0 and 1 on every trip, 30..59 node 2; notice differs per
+    node. A pair meets iff any of its visit pairs at any shared node does (once a day):
+    exact for quiet groups (max_partners 1000: skips between meetings) and for louder
+    ones (max_partners 4: a binomial count of distinct pairs, cap hardly ever reached)."""
+    rng_r, rng_e = np.random.default_rng(11), np.random.default_rng(12)
+    n, r, days = 60, 1.0, 4000
+    rates = np.full((1, n), r)
+    lengths = np.where(np.arange(n) < 30, 2, 1)
+    route_ptr = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    route_nodes = np.concatenate([[0, 1] if i < 30 else [2] for i in range(n)]).astype(np.int32)
+    notice = np.array([0.1, 0.02, 0.03])
+    cum = np.cumsum(slot_weights(1), axis=1)
+    bucket = np.zeros(3 + 1, np.int64)
+    met = np.zeros((days, 2))
+    for day in range(days):
+        a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
+                               notice, max_partners, bucket, rng_handle(rng_r),
+                               rng_handle(rng_e))
+        assert ((a < 30) == (b < 30)).all()
+        met[day] = (a < 30).sum() / 435, (a >= 30).sum() / 435
+    want = [_meet_probability(r, 0.9 * 0.98), _meet_probability(r, 0.97)]
+    se = met.std(axis=0) / np.sqrt(days)
+    assert (abs(met.mean(axis=0) - want) < 4 * se).all(), (met.mean(axis=0), want)
+
+
+def test_trips_follow_rates_and_slot_weights():
+    """Trips are Poisson with the total rate, split over destinations by rate (route lengths
+    1 and 3 → visits), in slots drawn from the household's row of `cum`: with notice 1 on
+    the one node (and no cap), two households meet iff they share a slot."""
+    rng_r, rng_e = np.random.default_rng(13), np.random.default_rng(14)
+    n, slots, days = 40, 3, 1500
+    rates = np.vstack([np.full(n, 0.4), np.full(n, 0.2)])
+    route_ptr = np.r_[np.arange(n + 1), n + 3 * np.arange(1, n + 1)].astype(np.int64)
+    route_nodes = np.zeros(4 * n, np.int32)
+    working = np.arange(n) >= n // 2
+    w = np.array([[0.1, 0.3, 0.6], [0.6, 0.3, 0.1]])
+    cum = np.cumsum(w, axis=1)
+    bucket = np.zeros(slots + 1, np.int64)
+    T, V = np.zeros(days), np.zeros(days)
+    met = np.zeros((days, 3))  # non-working pairs, working pairs, mixed
+    for day in range(days):
+        a, b, T[day], V[day] = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
+                                         np.ones(1), 1000, bucket, rng_handle(rng_r),
+                                         rng_handle(rng_e))
+        kind = working[a].astype(int) + working[b]
+        met[day] = (kind == 0).sum() / 190, (kind == 2).sum() / 190, (kind == 1).sum() / 400
+    assert abs(T.mean() - 0.6 * n) < 4 * np.sqrt(0.6 * n / days)
+    assert abs(V.mean() - n * (0.4 * 1 + 0.2 * 3)) < 4 * V.std() / np.sqrt(days)
+    busy = 1 - np.exp(-0.6 * w)  # P(some trip in the slot), by row
+    want = [1 - np.prod(1 - busy[0] ** 2), 1 - np.prod(1 - busy[1] ** 2),
+            1 - np.prod(1 - busy[0] * busy[1])]
+    se = met.std(axis=0) / np.sqrt(days)
+    assert (abs(met.mean(axis=0) - want) < 4 * se).all(), (met.mean(axis=0), want)
+
+
+def test_same_generator_state_same_pairs():
+    n, p = 200, 0.05
+    rates = np.full((1, n), 0.3)
+    route_ptr, route_nodes, notice, cum = one_node_site(n, p, slots=2)
+    bucket = np.zeros(3, np.int64)
+
+    def day(seed):
+        return day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 2, notice, 6,
+                         bucket, rng_handle(np.random.default_rng(seed)),
+                         rng_handle(np.random.default_rng(seed + 1)))
+
+    a1, b1, T1, V1 = day(7)
+    a2, b2, T2, V2 = day(7)
+    assert (a1 == a2).all() and (b1 == b2).all() and (T1, V1) == (T2, V2)
+    a3, b3, _, _ = day(8)
+    assert len(a1) != len(a3) or (a1 != a3).any() or (b1 != b3).any()
 
 
 def test_poisson_and_binomial_draws_have_the_right_moments():
