@@ -253,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     say()
 
     # 4. sweep throughput
-    sw = sweep(1.0 if quick else 4.0)
+    # long enough that a worker's start-up (import + cached kernel, ~1.6 s) is not the story
+    sw = sweep(1.0 if quick else 10.0, runs=4 if quick else 16)
     say(f"## Sweep: {sw['runs']} runs of the baseline ({sw['years']:g} y + burn-in each)")
     say()
     say("| processes | seconds | throughput vs 1 process |")

@@ -359,6 +359,24 @@ def row_slots(H, gen, members, E, a, partners, slots):
 
 
 @nb.njit(**JIT)
+def count_live(H, gen, E):
+    """How many live ties the store holds."""
+    nbr = E[NBR]
+    eg = E[EGEN]
+    rec = E[DREC]
+    k = 0
+    for s in range(rec.shape[0]):
+        if rec[s].day != NO_DAY:
+            k += 1
+    for a in range(H.shape[1]):
+        p0 = H[START, a]
+        for p in range(p0, p0 + H[DEG, a]):
+            if eg[p] == gen[nbr[p]]:
+                k += 1
+    return k
+
+
+@nb.njit(**JIT)
 def live_slots(H, gen, members, E):
     """(owner, partner, slot) of every live entry, in key order."""
     n = H.shape[1]
@@ -638,7 +656,9 @@ class TieStore:
         return self._view[1], self._view[2], self._view[3]
 
     def __len__(self) -> int:
-        return len(self._slots()[2])
+        if self._view is not None and self._view[0] == self._version:
+            return len(self._view[3])
+        return int(count_live(self.H, self.gen, self.E))  # no key-order arrays needed
 
     def entries_per_household(self) -> np.ndarray:
         """Live ties (of any strength) each household holds."""
