@@ -27,9 +27,8 @@ from sim.ties import (
     row_slots,
     sparse_slot,
     start_record,
-    start_slot,
     upsert,
-    write_slot,
+    write_tie,
 )
 
 AHEAD = 8  # pairs between a prefetch and its use
@@ -143,20 +142,10 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
             if n_ab + n_ba >= avoid_thr:
                 cnt[5] += 1
             # slots found above stay valid: an insert only moves the row it goes into
-            if s_vc >= 0:
-                write_slot(E, s_vc, day, 0.0, 0.0, wn, NUIS, dt)
-            elif d_vc >= 0:
-                start_slot(E, d_vc, day, 0.0, 0.0, wn, NUIS)
-            else:
-                E, used = upsert(H, gen, E, used, victim, causer, day, 0.0, 0.0, wn, NUIS,
-                                 dt)
-            if s_cv >= 0:
-                write_slot(E, s_cv, day, 0.0, 0.0, 0.3 * wn, NUIS, dt)
-            elif d_cv >= 0:
-                start_slot(E, d_cv, day, 0.0, 0.0, 0.3 * wn, NUIS)
-            else:
-                E, used = upsert(H, gen, E, used, causer, victim, day, 0.0, 0.0, 0.3 * wn,
-                                 NUIS, dt)
+            E, used = write_tie(H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0,
+                                wn, NUIS, dt)
+            E, used = write_tie(H, gen, E, used, s_cv, d_cv, causer, victim, day, 0.0, 0.0,
+                                0.3 * wn, NUIS, dt)
             neg_v[n_neg] = victim
             neg_c[n_neg] = causer
             n_neg += 1
@@ -190,15 +179,11 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         if d_ab >= 0:
             _write_dense(E[DREC], d_ab, s_ab >= 0, day, fast, bond, 0.0, kind, dt)
             _write_dense(E[DREC], d_ba, s_ba >= 0, day, fast, bond, 0.0, kind, dt)
-        else:
-            if s_ab >= 0:
-                write_slot(E, s_ab, day, fast, bond, 0.0, kind, dt)
-            else:
-                E, used = upsert(H, gen, E, used, x, y, day, fast, bond, 0.0, kind, dt)
-            if s_ba >= 0:
-                write_slot(E, s_ba, day, fast, bond, 0.0, kind, dt)
-            else:
-                E, used = upsert(H, gen, E, used, y, x, day, fast, bond, 0.0, kind, dt)
+        else:  # across buildings (rare): the general writer
+            E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast, bond, 0.0, kind,
+                                dt)
+            E, used = write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast, bond, 0.0, kind,
+                                dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for k in range(n_neg):

@@ -302,6 +302,20 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
 
 
 @nb.njit(**JIT)
+def write_tie(H, gen, E, used, s, d, a, b, today, df, dbo, dn, kind, dt):
+    """Add increments to tie a→b given its slot s from a lookup (-1 if absent) and its
+    dense place d (-1 if none): searches only when a new sparse tie must be inserted.
+    Returns (E, used)."""
+    if s >= 0:
+        write_slot(E, s, today, df, dbo, dn, kind, dt)
+    elif d >= 0:
+        start_slot(E, d, today, df, dbo, dn, kind)
+    else:
+        E, used = upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt)
+    return E, used
+
+
+@nb.njit(**JIT)
 def add_many(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     for i in range(a.shape[0]):
         E, used = upsert(H, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i], kind[i],
