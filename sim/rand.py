@@ -55,15 +55,15 @@ _HANDLES: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
 
 
 def rng_handle(gen: np.random.Generator) -> np.ndarray:
-    """uint64[2] handle (unused, state address) of a PCG64 Generator for the compiled
-    code. The generator must outlive every use of the handle (the model's streams do)."""
+    """uint64[1] handle (the state address) of a PCG64 Generator for the compiled code.
+    The generator must outlive every use of the handle (the model's streams do)."""
     hit = _HANDLES.get(id(gen))
     if hit is not None and hit[0] is gen:
         return hit[1]
     if type(gen.bit_generator) is not np.random.PCG64:
         raise TypeError("compiled draws need a numpy Generator on PCG64 "
                         f"(got {type(gen.bit_generator).__name__})")
-    h = np.array([0, gen.bit_generator.ctypes.state_address], np.uint64)
+    h = np.array([gen.bit_generator.ctypes.state_address], np.uint64)
     if len(_HANDLES) > 4096:  # forget old models' generators (keeps memory bounded)
         _HANDLES.clear()
     _HANDLES[id(gen)] = (gen, h)
@@ -73,7 +73,7 @@ def rng_handle(gen: np.random.Generator) -> np.ndarray:
 @nb.njit(**JIT)
 def uniform(rs):
     """One U[0, 1) draw from the generator behind handle `rs`."""
-    return _pcg64_next_double(rs[1])
+    return _pcg64_next_double(rs[0])
 
 
 @nb.njit(**JIT)
