@@ -1,8 +1,8 @@
 """goedeburen: an agent-based simulation of neighbour contact in apartment buildings."""
 
-import hashlib
 import os
-from pathlib import Path
+
+from sim.fingerprint import source_digest
 
 
 def _numba_cache_dir() -> str:
@@ -10,13 +10,8 @@ def _numba_cache_dir() -> str:
     the functions it inlines from other modules: after an edit to one module another
     module's stale machine code could be loaded (and crash). Keying the cache directory
     on the content of the package's compiled modules rules that out."""
-    digest = hashlib.sha1()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        source = path.read_bytes()
-        if b"import numba" in source:
-            digest.update(source)
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(root, "goedeburen", "numba", digest.hexdigest()[:16])
+    return os.path.join(root, "goedeburen", "numba", source_digest(compiled_only=True))
 
 
 os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())

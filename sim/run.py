@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Callable
 import pandas as pd
 
 from sim import __version__
+from sim.fingerprint import source_digest
 from sim.io import atomic_write_frame, atomic_write_json, atomic_write_text, git_revision
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario, scenario_to_toml
@@ -53,11 +53,7 @@ class RunResult:
 def model_fingerprint() -> str:
     """A hash of the model's source code: results made by other code are told apart (a
     resumed comparison must not mix them in)."""
-    digest = hashlib.sha1()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_digest()
 
 
 def run_model(scenario: Scenario, seed: int | None = None, years: float | None = None,
