@@ -15,7 +15,7 @@ from sim.ties import (
     DREC,
     EGEN,
     NBR,
-    NO_DAY,
+    absent,
     add_to_record,
     cnt_at,
     decayed_at,
@@ -39,7 +39,7 @@ def _read_dense(drec, d, day, dt):
     """(slot or -1, positive, negative) of the dense tie at d. The hot path works on the
     dense array directly: choosing between the dense and the sparse array per access
     (as `decayed_at` does) costs ~35 ns an encounter."""
-    if drec[d].day == NO_DAY:
+    if absent(drec, d):
         return -1, 0.0, 0.0
     f, bo, ng = decayed_record(drec, d, day, dt)
     return d, f + bo, ng

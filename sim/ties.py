@@ -19,7 +19,7 @@ two kinds live in separate arrays, so that growing the sparse rows never copies 
 blocks (most of the store in a district). Decay is lazy: each entry keeps the day it was last written and is decayed on read
 (value × factor^(days since)), so a day costs O(contacts), not O(ties). Entries that have
 decayed to nothing are dropped by `prune`; a dense entry is then cleared (absent = its
-day is NO_DAY). Dense and sparse storage behave identically: only speed differs.
+fast strength is NaN). Dense and sparse storage behave identically: only speed differs.
 
 When a household moves out, its dense row and column are cleared, its sparse row is
 emptied and its dwelling's *generation* goes up: other households' sparse entries that
@@ -49,15 +49,25 @@ N_KINDS = len(CONTACT_KINDS)
 JIT = {"cache": True, "nogil": True, "boundscheck": False}
 DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use exp)
 DENSE_LIMIT = 600        # buildings with more dwellings keep their ties in sparse rows
-NO_DAY = np.int32(-2**31)  # day of an absent dense entry
 
 # rows of the per-household header H (int64, shape (8, n)); DBASE is the first dense slot
 # of the household's block
 START, DEG, CAP, DBASE, BLOCK, LOC, MBASE, BSIZE = range(8)
 # the entries E = (nbr, egen, srec, drec): for sparse position p, its partner nbr[p], the
 # partner's generation egen[p] and its record srec[p] (slot D + p); for dense slot s < D,
-# drec[s]. 24 bytes a dense entry, 30 a sparse one.
-RECORD = np.dtype([("day", "<i4"), ("cnt", "<u2", (N_KINDS,)), ("val", "<f4", (3,))])
+# drec[s]. 20 bytes a dense entry, 26 a sparse one (most of a district's memory, so every
+# byte counts):
+# - day: the day of the last write modulo 2**16. Ages are taken modulo 2**16 too, which is
+#   exact because every day of a run lies within 2**16 days (the scenario allows burn-in
+#   ≤ 20 y + run ≤ 100 y = 43,800 days).
+# - cnt: greetings and small talk (uint16, saturating at 65,535); few: help and nuisance
+#   episodes (uint8, saturating at 255; a pair helping or bothering each other more than
+#   255 times is beyond any run: the help count only matters up to ~50 repeats).
+# - val: fast, bond and negative strength. An absent dense entry has NaN as its fast value
+#   (no arithmetic on finite strengths makes a NaN).
+RECORD = np.dtype([("day", "<u2"), ("cnt", "<u2", (2,)), ("few", "u1", (2,)),
+                   ("val", "<f4", (3,))])
+DAY_MASK = 0xFFFF
 NBR, EGEN, SREC, DREC = range(4)
 
 
@@ -83,6 +93,37 @@ def prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@nb.njit(inline="always", **JIT)
+def absent(rec, i):
+    """Whether dense record i holds no tie (its fast strength is NaN)."""
+    v = rec[i].val[0]
+    return v != v
+
+
+@nb.njit(inline="always", **JIT)
+def age_of(rec, i, today):
+    """Days since record i was last written (modulo 2**16, exact within a run)."""
+    return (today - np.int64(rec[i].day)) & DAY_MASK
+
+
+@nb.njit(inline="always", **JIT)
+def count_of(rec, i, kind):
+    """Contacts of one kind recorded in record i."""
+    r = rec[i]
+    return np.int64(r.cnt[kind]) if kind < 2 else np.int64(r.few[kind - 2])
+
+
+@nb.njit(inline="always", **JIT)
+def _bump(rec, i, kind):
+    """One more contact of `kind` (saturating: uint16 for greet/talk, uint8 for the rest)."""
+    r = rec[i]
+    if kind < 2:
+        if r.cnt[kind] < 65535:
+            r.cnt[kind] += 1
+    elif r.few[kind - 2] < 255:
+        r.few[kind - 2] += 1
 
 
 @nb.njit(**JIT)
@@ -151,14 +192,14 @@ def lookup(H, gen, E, a, b):
     """Slot of the live tie a→b, or -1."""
     d = place(H, a, b)
     if d >= 0:
-        return d if E[DREC][d].day != NO_DAY else -1
+        return -1 if absent(E[DREC], d) else d
     return sparse_slot(H, gen, E[NBR], E[EGEN], dense_size(E), a, b)
 
 
 @nb.njit(**JIT)
 def decayed_record(rec, i, today, dt):
     r = rec[i]
-    age = today - r.day
+    age = age_of(rec, i, today)
     f = np.float64(r.val[0])
     b = np.float64(r.val[1])
     n = np.float64(r.val[2])
@@ -189,9 +230,9 @@ def add_to_record(rec, i, today, df, dbo, dn, kind, dt):
     r.val[0] = f + df
     r.val[1] = bo + dbo
     r.val[2] = ng + dn
-    r.day = today
-    if kind >= 0 and r.cnt[kind] < 65535:
-        r.cnt[kind] += 1
+    r.day = today & DAY_MASK
+    if kind >= 0:
+        _bump(rec, i, kind)
 
 
 @nb.njit(**JIT)
@@ -209,11 +250,13 @@ def start_record(rec, i, today, df, dbo, dn, kind):
     r.val[0] = df
     r.val[1] = dbo
     r.val[2] = dn
-    r.day = today
-    for k in range(N_KINDS):
-        r.cnt[k] = 0
+    r.day = today & DAY_MASK
+    r.cnt[0] = 0
+    r.cnt[1] = 0
+    r.few[0] = 0
+    r.few[1] = 0
     if kind >= 0:
-        r.cnt[kind] = 1
+        _bump(rec, i, kind)
 
 
 @nb.njit(**JIT)
@@ -228,11 +271,14 @@ def start_slot(E, s, today, df, dbo, dn, kind):
 @nb.njit(**JIT)
 def _clear_dense(E, s):
     r = E[DREC][s]
-    r.day = NO_DAY
-    for k in range(N_KINDS):
-        r.cnt[k] = 0
-    for k in range(3):
-        r.val[k] = 0.0
+    r.day = 0
+    r.cnt[0] = 0
+    r.cnt[1] = 0
+    r.few[0] = 0
+    r.few[1] = 0
+    r.val[0] = np.nan
+    r.val[1] = 0.0
+    r.val[2] = 0.0
 
 
 @nb.njit(**JIT)
@@ -264,7 +310,7 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     Returns (E, used): the arrays may have been reallocated."""
     s = place(H, a, b)
     if s >= 0:
-        if E[DREC][s].day == NO_DAY:
+        if absent(E[DREC], s):
             start_slot(E, s, today, df, dbo, dn, kind)
         else:
             write_slot(E, s, today, df, dbo, dn, kind, dt)
@@ -355,7 +401,7 @@ def row_slots(H, gen, members, E, a, partners, slots):
     p_end = p + H[DEG, a]
     k = 0
     while True:
-        while j < B and (j == la or rec[pair_slot(base, B, la, j)].day == NO_DAY):
+        while j < B and (j == la or absent(rec, pair_slot(base, B, la, j))):
             j += 1
         while p < p_end and eg[p] != gen[nbr[p]]:
             p += 1
@@ -380,7 +426,7 @@ def count_live(H, gen, E):
     rec = E[DREC]
     k = 0
     for s in range(rec.shape[0]):
-        if rec[s].day != NO_DAY:
+        if not absent(rec, s):
             k += 1
     for a in range(H.shape[1]):
         p0 = H[START, a]
@@ -435,8 +481,8 @@ def _counts_as_tie(rec, i, today, thr, negative, dt):
 def cnt_at(E, s, kind):
     """Contacts of one kind recorded in slot s."""
     if in_dense(E, s):
-        return E[DREC][s].cnt[kind]
-    return E[SREC][s - E[DREC].shape[0]].cnt[kind]
+        return count_of(E[DREC], s, kind)
+    return count_of(E[SREC], s - E[DREC].shape[0], kind)
 
 
 @nb.njit(**JIT)
@@ -458,11 +504,11 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
             s = H[DBASE, a]
             for lo in range(B):
                 for hi in range(lo + 1, B):
-                    if rec[s].day != NO_DAY and _counts_as_tie(rec, s, today, thr, negative,
-                                                               dt):
+                    if not absent(rec, s) and _counts_as_tie(rec, s, today, thr, negative,
+                                                             dt):
                         out[members[m0 + lo]] += 1
-                    if rec[s + 1].day != NO_DAY and _counts_as_tie(rec, s + 1, today, thr,
-                                                                   negative, dt):
+                    if not absent(rec, s + 1) and _counts_as_tie(rec, s + 1, today, thr,
+                                                                 negative, dt):
                         out[members[m0 + hi]] += 1
                     s += 2
         p0 = H[START, a]
@@ -491,7 +537,7 @@ def forget_households(H, gen, E, hs):
                 continue
             s = pair_slot(base, B, lx, j)
             for t in (s, pair_slot(base, B, j, lx)):
-                if rec[t].day != NO_DAY:
+                if not absent(rec, t):
                     _clear_dense(E, t)
 
 
@@ -506,7 +552,7 @@ def compact(H, gen, E, today, eps, dt):
     rec = E[DREC]
     dropped = 0
     for s in range(D):
-        if rec[s].day == NO_DAY:
+        if absent(rec, s):
             continue
         f, bo, ng = decayed_record(rec, s, today, dt)
         if f + bo < eps and ng < eps:
@@ -544,7 +590,7 @@ def compact(H, gen, E, today, eps, dt):
 def _owned_entries(dense: int, sparse: int) -> tuple:
     """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
     drec = np.zeros(dense, RECORD)
-    drec["day"] = NO_DAY
+    drec["val"][:, 0] = np.nan  # absent
     return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16),
             np.zeros(sparse, RECORD), drec)
 
@@ -587,6 +633,16 @@ def dense_blocks(building: np.ndarray, limit: int | None = None) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # Python face
 # --------------------------------------------------------------------------------------
+def _ages(rec: np.ndarray, today: int) -> np.ndarray:
+    """Days since each record was written (see RECORD: days are kept modulo 2**16)."""
+    return (np.int64(today) - rec["day"].astype(np.int64)) & DAY_MASK
+
+
+def _kind_counts(rec: np.ndarray) -> np.ndarray:
+    """(records, kinds) contact counts in CONTACT_KINDS order."""
+    return np.hstack([rec["cnt"], rec["few"]]).astype(np.int32)
+
+
 class TieStore:
     """All directed ties of a site. `blocks` (one id per dwelling, -1 for none) groups
     dwellings whose mutual ties are kept in a dense block; None keeps every tie sparse."""
@@ -683,13 +739,14 @@ class TieStore:
         owner, partner, _ = self._slots()
         return owner * self.n + partner
 
-    @property
-    def day(self) -> np.ndarray:
-        return self._records(self._slots()[2])["day"]
+    def last_day(self, today: int) -> np.ndarray:
+        """Day of each tie's last contact, in key order (records keep it modulo 2**16)."""
+        return int(today) - _ages(self._records(self._slots()[2]), today)
 
     @property
     def counts(self) -> np.ndarray:
-        return self._records(self._slots()[2])["cnt"].astype(np.int32)
+        """(ties, kinds) contacts per tie by CONTACT_KINDS, in key order."""
+        return _kind_counts(self._records(self._slots()[2]))
 
     # keys -----------------------------------------------------------------------------
     def keys(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -712,7 +769,7 @@ class TieStore:
     def _decayed(self, slot: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decayed (fast, bond, neg) of entries at `slot`."""
         rec = self._records(slot)
-        age = today - rec["day"]
+        age = _ages(rec, today)
         v = rec["val"].astype(np.float64)
         return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
                 v[:, 2] * np.exp(self.log_neg * age))
@@ -793,8 +850,8 @@ class TieStore:
         rec = self._records(self._slots()[2])
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
-                "last_contact_day": rec["day"]}
-        cnt = rec["cnt"]
+                "last_contact_day": (int(today) - _ages(rec, today)).astype(np.int32)}
+        cnt = _kind_counts(rec)
         for i, k in enumerate(CONTACT_KINDS):
             data[f"n_{k}"] = cnt[:, i].astype(np.int32)
         return pd.DataFrame(data)

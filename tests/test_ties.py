@@ -194,3 +194,23 @@ def test_model_gives_identical_runs_with_dense_or_sparse_ties(monkeypatch):
     sparse = run_model(sc)
     pd.testing.assert_frame_equal(dense.timeseries, sparse.timeseries)
     pd.testing.assert_frame_equal(dense.ties, sparse.ties)
+
+
+@pytest.mark.parametrize("blocks", [None, [0, 0, 0]])
+def test_days_across_a_whole_run_and_saturating_counts(blocks):
+    """Records keep days modulo 2**16 and small counts in one byte: a tie written in a
+    20-year burn-in and read 100 years later decays exactly, its last day reads back, and
+    help/nuisance counts stop at 255 while greetings count on."""
+    first, last = -20 * 365, 100 * 365
+    s = TieStore(3, *HALF, blocks=blocks)
+    s.add([0], [1], first, fast=2.0, bond=4.0, neg=1.0, kind=1)
+    p, n = s.strength([0], [1], last)
+    age = last - first
+    want_p = 2.0 * 0.5 ** (age / HALF[0]) + 4.0 * 0.5 ** (age / HALF[1])
+    np.testing.assert_allclose(p, [want_p], rtol=1e-6)
+    np.testing.assert_allclose(n, [0.5 ** (age / HALF[2])], rtol=1e-6)
+    assert s.to_frame(last)["last_contact_day"].tolist() == [first]
+    assert s.last_day(last).tolist() == [first]
+    for kind in (0, 2, 3):
+        s.add(np.zeros(300, np.int64), np.full(300, 2), 5, fast=0.1, kind=kind)
+    assert s.counts.tolist() == [[0, 1, 0, 0], [300, 0, 255, 255]]
