@@ -3,6 +3,7 @@
 import os
 
 from sim.fingerprint import source_digest
+from sim.memory import release_large_blocks
 
 
 def _numba_cache_dir() -> str:
@@ -15,6 +16,7 @@ def _numba_cache_dir() -> str:
 
 
 os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
+release_large_blocks()  # freed day arrays go back to the system (see sim/memory.py)
 
 from sim.model import NeighbourhoodModel  # noqa: E402
 from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402

@@ -1,0 +1,36 @@
+"""Give large freed arrays back to the operating system (glibc only).
+
+A district's day allocates tens of MB of short-lived arrays (visits, meetings, pairs).
+glibc raises its mmap threshold each time such a block is freed, so later blocks of that
+size come from the heap instead, where fragmentation keeps them: a 100,000-household run
+grew by ~35-70 MB a simulated year that way. A fixed threshold (set explicitly, which also
+switches off glibc's adjustment) keeps every block of 1 MB or more in its own mapping,
+returned to the system when freed; the page faults of fresh mappings cost ~1% of a day.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 1 << 20
+TRIM_THRESHOLD_BYTES = 4 << 20
+
+
+def release_large_blocks() -> bool:
+    """Set glibc's mmap and trim thresholds; returns whether it took effect (False on
+    other platforms and C libraries, where nothing is changed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # musl and others have no mallopt
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
