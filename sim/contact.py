@@ -11,12 +11,13 @@ from sim.daily import daily_bookkeeping
 from sim.rand import JIT, uniform
 from sim.ties import (
     BSIZE,
+    DAY_MASK,
     DEG,
     DREC,
     EGEN,
     NBR,
     absent,
-    add_to_record,
+    bump_count,
     cnt_at,
     decayed_at,
     decayed_record,
@@ -36,19 +37,26 @@ AHEAD = 8  # pairs between a prefetch and its use
 
 @nb.njit(**JIT)
 def _read_dense(drec, d, day, dt):
-    """(slot or -1, positive, negative) of the dense tie at d. The hot path works on the
-    dense array directly: choosing between the dense and the sparse array per access
-    (as `decayed_at` does) costs ~35 ns an encounter."""
+    """(slot or -1, fast, bond, negative) of the dense tie at d, decayed to `day`. The hot
+    path works on the dense array directly: choosing between the dense and the sparse
+    array per access (as `decayed_at` does) costs ~35 ns an encounter."""
     if absent(drec, d):
-        return -1, 0.0, 0.0
+        return -1, 0.0, 0.0, 0.0
     f, bo, ng = decayed_record(drec, d, day, dt)
-    return d, f + bo, ng
+    return d, f, bo, ng
 
 
 @nb.njit(**JIT)
-def _write_dense(drec, d, live, day, df, dbo, dn, kind, dt):
+def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
+    """Add increments to the dense tie at d whose values decayed to `day` were read as
+    (f, bo, ng): the same sums `add_to_record` makes, without decaying a second time."""
     if live:
-        add_to_record(drec, d, day, df, dbo, dn, kind, dt)
+        r = drec[d]
+        r.val[0] = f + df
+        r.val[1] = bo + dbo
+        r.val[2] = ng + dn
+        r.day = day & DAY_MASK
+        bump_count(drec, d, kind)
     else:
         start_record(drec, d, day, df, dbo, dn, kind)
 
@@ -101,9 +109,12 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         # inlined costs more than the lookup itself (reference counts of every array)
         d_ab = place(H, x, y)
         d_ba = place(H, y, x)
+        f_ab = b_ab = f_ba = b_ba = 0.0
         if d_ab >= 0:  # one building: the dense block
-            s_ab, p_ab, n_ab = _read_dense(E[DREC], d_ab, day, dt)
-            s_ba, p_ba, n_ba = _read_dense(E[DREC], d_ba, day, dt)
+            s_ab, f_ab, b_ab, n_ab = _read_dense(E[DREC], d_ab, day, dt)
+            s_ba, f_ba, b_ba, n_ba = _read_dense(E[DREC], d_ba, day, dt)
+            p_ab = f_ab + b_ab
+            p_ba = f_ba + b_ba
         else:
             s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
             s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
@@ -177,8 +188,10 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         fast = w * (1 - bond_tr)
         bond = w * bond_tr
         if d_ab >= 0:
-            _write_dense(E[DREC], d_ab, s_ab >= 0, day, fast, bond, 0.0, kind, dt)
-            _write_dense(E[DREC], d_ba, s_ba >= 0, day, fast, bond, 0.0, kind, dt)
+            _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast, bond, 0.0,
+                         kind)
+            _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast, bond, 0.0,
+                         kind)
         else:  # across buildings (rare): the general writer
             E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast, bond, 0.0, kind,
                                 dt)

@@ -116,7 +116,7 @@ def count_of(rec, i, kind):
 
 
 @nb.njit(inline="always", **JIT)
-def _bump(rec, i, kind):
+def bump_count(rec, i, kind):
     """One more contact of `kind` (saturating: uint16 for greet/talk, uint8 for the rest)."""
     r = rec[i]
     if kind < 2:
@@ -232,7 +232,7 @@ def add_to_record(rec, i, today, df, dbo, dn, kind, dt):
     r.val[2] = ng + dn
     r.day = today & DAY_MASK
     if kind >= 0:
-        _bump(rec, i, kind)
+        bump_count(rec, i, kind)
 
 
 @nb.njit(**JIT)
@@ -256,7 +256,7 @@ def start_record(rec, i, today, df, dbo, dn, kind):
     r.few[0] = 0
     r.few[1] = 0
     if kind >= 0:
-        _bump(rec, i, kind)
+        bump_count(rec, i, kind)
 
 
 @nb.njit(**JIT)
