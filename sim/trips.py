@@ -100,38 +100,50 @@ def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip
 
 
 @nb.njit(**JIT)
+def _grown(x, used, cap):
+    """A copy of x[:used] with room for cap."""
+    y = np.empty(cap, x.dtype)
+    y[:used] = x[:used]
+    return y
+
+
+@nb.njit(**JIT)
 def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket, rs):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
     mispredicts. Every visit's group key node*slots + slot is counted in bucket and kept
-    (int32), household by household: on a large site one sequential array beats walking
-    the routes again. Returns the keys, visits per household and the number of trips."""
+    (int32), household by household, as the trip is drawn: on a large site one sequential
+    array beats walking the routes again. Returns the keys, visits per household (in the
+    trip counts' array: a household's count is done with once its trips are drawn) and
+    the number of trips."""
     nd, n = rates.shape
-    n_trips = np.zeros(n, np.int64)
+    per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
     for i in range(n):
         tot = 0.0
         for d in range(nd):
             tot += rates[d, i]
         if tot > 0.0:
-            n_trips[i] = poisson_draw(rs, tot)
-            T += n_trips[i]
-    trip_first = np.empty(T, np.int64)
-    trip_end = np.empty(T, np.int64)
-    trip_slot = np.empty(T, np.int64)
-    n_visits = np.zeros(n, np.int64)
+            per_hh[i] = poisson_draw(rs, tot)
+            T += per_hh[i]
+    cap = 12 * T + 64
+    visits = np.empty(cap, np.int32)
     upto = np.empty(nd)  # the household's cumulative rates
-    t = 0
+    width = 16  # keys written per trip in one fixed-length (vectorised) copy
+    copy_end = route_nodes.shape[0] - width
+    v = 0
     for i in range(n):
-        if n_trips[i] == 0:
+        trips = per_hh[i]
+        if trips == 0:
             continue
         tot = 0.0
         for d in range(nd):
             tot += rates[d, i]
             upto[d] = tot
         w = 1 if working[i] else 0
-        for _ in range(n_trips[i]):
+        v0 = v
+        for _ in range(trips):
             u = uniform(rs) * tot
             d = 0
             for dd in range(nd - 1):
@@ -142,29 +154,26 @@ def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket
             s = 0
             for q in range(slots - 1):
                 s += us > cum[w, q]
-            trip_first[t] = route_ptr[d * n + i]
-            trip_end[t] = route_ptr[d * n + i + 1]
-            trip_slot[t] = s
-            n_visits[i] += trip_end[t] - trip_first[t]
-            t += 1
-    visits = np.empty(n_visits.sum(), np.int32)
-    v = 0
-    for t in range(T):
-        s = trip_slot[t]
-        for q in range(trip_first[t], trip_end[t]):
-            key = route_nodes[q] * slots + s
-            bucket[key] += 1
-            visits[v] = key
-            v += 1
-    return visits, n_visits, T
-
-
-@nb.njit(**JIT)
-def _grown(x, used, cap):
-    """A copy of x[:used] with room for cap."""
-    y = np.empty(cap, x.dtype)
-    y[:used] = x[:used]
-    return y
+            first = route_ptr[d * n + i]
+            length = route_ptr[d * n + i + 1] - first
+            if v + length + width > cap:
+                cap = 2 * cap + length + width
+                visits = _grown(visits, v, cap)
+            if length <= width and first <= copy_end:
+                # a route's length varies from trip to trip: a loop over it mispredicts
+                # its exit once a trip; writing `width` keys (the tail is overwritten by
+                # the next trip) does not
+                for q in range(width):
+                    visits[v + q] = route_nodes[first + q] * slots + s
+            else:
+                for q in range(length):
+                    visits[v + q] = route_nodes[first + q] * slots + s
+            v += length
+        per_hh[i] = v - v0
+    for q in range(v):  # the groups' sizes, counted in one pass over a flat array
+        bucket[visits[q]] += 1
+    visits = visits[:v]
+    return visits, per_hh, T
 
 
 @nb.njit(**JIT)
@@ -213,7 +222,7 @@ def _skip(rs, inv_log_q):
 
 
 @nb.njit(**JIT)
-def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
+def _meetings(bucket, notice_by_node, slots, max_partners, rs):
     """The day's meetings, given the visit counts per (node, slot) group in bucket, as pairs
     (pi, pj) of positions in a `members` array of the visits of groups with meetings.
     Such a group gets a stretch of members (bucket: -1 - its start), any other -1, so a
@@ -225,8 +234,12 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
     meeting to the next: no work for a group without one, and exactly independent coins
     per pair. Louder ones draw a binomial number of meetings (capped at k*max_partners/2)
     and that many distinct pairs (with replacement above 64, i.e. in crowded spaces)."""
-    pi = np.empty(size_hint, np.int64)
-    pj = np.empty(pi.shape[0], np.int64)
+    most = 0  # meetings at most: pi, pj never grow (a reallocation in the loop costs ~10%)
+    for key in range(notice_by_node.shape[0] * slots):
+        k = bucket[key]
+        most += min(k * (k - 1) // 2, max(1, k * max_partners // 2))
+    pi = np.empty(most, np.int32)
+    pj = np.empty(most, np.int32)
     seen = np.empty(64, np.int64)
     e = 0
     pos = 1
@@ -251,10 +264,6 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
             if quiet and S >= N:
                 S -= N
                 continue
-            cap_m = max(1, k * max_partners // 2)
-            if e + cap_m > pi.shape[0]:
-                pi = _grown(pi, e, 2 * e + cap_m)
-                pj = _grown(pj, e, 2 * e + cap_m)
             e0 = e
             if quiet:
                 while S < N:  # the pair with index S: visits i > j, S = i(i-1)/2 + j
@@ -267,7 +276,7 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
                     S += 1 + _skip(rs, inv_log_q)
                 S -= N
             else:
-                m = min(binomial_draw(rs, N, p), cap_m)
+                m = min(binomial_draw(rs, N, p), max(1, k * max_partners // 2))
                 for t in range(m):
                     while True:
                         x = uniform(rs) * k
@@ -309,22 +318,25 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     group (_trips_and_visits), meetings as pairs of positions among the visits of the groups
     that have any (_meetings), those visits' households (one more pass over the visits),
     then the unique pairs in order (_sorted_unique_pairs)."""
+    groups = bucket.view(np.int32)  # half the cache footprint (left zeroed all the same)
     visits, n_visits, T = _trips_and_visits(rates, route_ptr, route_nodes, working, cum,
-                                            slots, bucket, rng_routines)
-    V = visits.shape[0]
-    pi, pj, e, n_members = _meetings(bucket, notice_by_node, slots, max_partners,
-                                     V // 4 + 16, rng_encounters)
-    members = np.empty(n_members, np.int64)
+                                            slots, groups, rng_routines)
+    V = 0
+    for h in range(n_visits.shape[0]):
+        V += n_visits[h]
+    pi, pj, e, n_members = _meetings(groups, notice_by_node, slots, max_partners,
+                                     rng_encounters)
+    members = np.empty(n_members, np.int32)
     v = 0
     for h in range(n_visits.shape[0]):
         for _ in range(n_visits[h]):
             key = visits[v]
-            c = bucket[key]
+            c = groups[key]
             i = -1 - c
             members[i] = h
-            bucket[key] = c - (i > 0)  # (the dump's cursor stays)
+            groups[key] = c - (i > 0)  # (the dump's cursor stays)
             v += 1
-    bucket[:] = 0
+    groups[:notice_by_node.shape[0] * slots] = 0
     u = 0
     for q in range(e):
         a = members[pi[q]]
