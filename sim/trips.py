@@ -177,9 +177,9 @@ def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket
 
 
 @nb.njit(**JIT)
-def _counting_sort(key, other, e, n, out_key, out_other):
-    """Stable sort of the first e (key, other) by key in [0, n)."""
-    at = np.zeros(n + 1, np.int64)
+def _counting_sort(key, other, e, n, out_key, out_other, at):
+    """Stable sort of the first e (key, other) by key in [0, n); at: n + 1 workspace."""
+    at[:] = 0
     for q in range(e):
         at[key[q] + 1] += 1
     for x in range(n):
@@ -195,12 +195,13 @@ def _counting_sort(key, other, e, n, out_key, out_other):
 def _sorted_unique_pairs(pa, pb, e, n):
     """The first e pairs sorted by (a, b), without duplicates: two counting sorts (by b,
     then stably by a), O(e + n); np.sort of the pair keys cost a third of the day."""
-    tb = np.empty(e, np.int64)
-    ta = np.empty(e, np.int64)
-    _counting_sort(pb, pa, e, n, tb, ta)
+    at = np.empty(n + 1, np.int64)
+    tb = np.empty(e, np.int32)
+    ta = np.empty(e, np.int32)
+    _counting_sort(pb, pa, e, n, tb, ta, at)
     a = np.empty(e, np.int64)
     b = np.empty(e, np.int64)
-    _counting_sort(ta, tb, e, n, a, b)
+    _counting_sort(ta, tb, e, n, a, b, at)
     u = 0
     for q in range(e):
         keep = u == 0 or a[q] != a[u - 1] or b[q] != b[u - 1]
@@ -222,32 +223,48 @@ def _skip(rs, inv_log_q):
 
 
 @nb.njit(**JIT)
-def _meetings(bucket, notice_by_node, slots, max_partners, rs):
+def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
     """The day's meetings, given the visit counts per (node, slot) group in bucket, as pairs
     (pi, pj) of positions in a `members` array of the visits of groups with meetings.
     Such a group gets a stretch of members (bucket: -1 - its start), any other -1, so a
     fill pass can put every visit somewhere without a branch (members[0] is a dump).
     Returns pi, pj, the number of pairs and the length of members.
 
+    The work is _meetings_from's; it stops before a group whose meetings might not fit,
+    and goes on where it stopped once pi and pj have grown (the loop itself never
+    reallocates: an array reassigned in it costs ~15% of the day's meetings)."""
+    pi = np.empty(size_hint, np.int32)
+    pj = np.empty(size_hint, np.int32)
+    run = np.array([0, 1, _NEVER])  # e (meetings so far), pos (members so far), skip S
+    prob = np.array([-1.0, 0.0])  # the current notice probability p and 1/log(1-p)
+    key = 0
+    while True:
+        key = _meetings_from(key, run, prob, pi, pj, bucket, notice_by_node, slots,
+                             max_partners, rs)
+        if key < 0:
+            return pi, pj, run[0], run[1]
+        k = bucket[key]
+        room = 2 * pi.shape[0] + min(k * (k - 1) // 2, max(1, k * max_partners // 2))
+        pi = _grown(pi, run[0], room)
+        pj = _grown(pj, run[0], room)
+
+
+@nb.njit(**JIT)
+def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_partners,
+                   rs):
+    """_meetings' loop over the groups from key0 on, with its state in run and prob;
+    returns -1 when done, or the key of a group whose meetings might not fit in pi, pj.
+
     Most groups are visited on a day, so all are scanned, in (node, slot) order. Quiet
     groups (too small for the cap to bind) are lined up and a geometric skip jumps from one
     meeting to the next: no work for a group without one, and exactly independent coins
     per pair. Louder ones draw a binomial number of meetings (capped at k*max_partners/2)
     and that many distinct pairs (with replacement above 64, i.e. in crowded spaces)."""
-    most = 0  # meetings at most: pi, pj never grow (a reallocation in the loop costs ~10%)
-    for key in range(notice_by_node.shape[0] * slots):
-        k = bucket[key]
-        most += min(k * (k - 1) // 2, max(1, k * max_partners // 2))
-    pi = np.empty(most, np.int32)
-    pj = np.empty(most, np.int32)
     seen = np.empty(64, np.int64)
-    e = 0
-    pos = 1
-    p_run = -1.0
-    inv_log_q = 0.0
-    S = _NEVER  # quiet pairs to pass before the next meeting
+    e, pos, S = run[0], run[1], run[2]  # S: quiet pairs to pass before the next meeting
+    p_run, inv_log_q = prob[0], prob[1]
     k_quiet = max_partners + 1  # groups too small for the cap to bind
-    for node in range(notice_by_node.shape[0]):
+    for node in range(key0 // slots, notice_by_node.shape[0]):
         p = notice_by_node[node]
         if p != p_run:  # a fresh skip for a new probability (the coins are independent)
             p_run = p
@@ -256,14 +273,20 @@ def _meetings(bucket, notice_by_node, slots, max_partners, rs):
                 S = _skip(rs, inv_log_q)
             else:
                 S = _NEVER
-        for key in range(node * slots, (node + 1) * slots):
+        for key in range(max(key0, node * slots), (node + 1) * slots):
             k = bucket[key]
-            bucket[key] = -1
             N = k * (k - 1) // 2
             quiet = k <= k_quiet
             if quiet and S >= N:
+                bucket[key] = -1
                 S -= N
                 continue
+            cap_m = max(1, k * max_partners // 2)
+            if e + min(N, cap_m) > pi.shape[0]:  # (before any draw: the caller goes on)
+                run[0], run[1], run[2] = e, pos, S
+                prob[0], prob[1] = p_run, inv_log_q
+                return key
+            bucket[key] = -1
             e0 = e
             if quiet:
                 while S < N:  # the pair with index S: visits i > j, S = i(i-1)/2 + j
@@ -276,7 +299,7 @@ def _meetings(bucket, notice_by_node, slots, max_partners, rs):
                     S += 1 + _skip(rs, inv_log_q)
                 S -= N
             else:
-                m = min(binomial_draw(rs, N, p), max(1, k * max_partners // 2))
+                m = min(binomial_draw(rs, N, p), cap_m)
                 for t in range(m):
                     while True:
                         x = uniform(rs) * k
@@ -298,7 +321,8 @@ def _meetings(bucket, notice_by_node, slots, max_partners, rs):
             if e > e0:
                 bucket[key] = -1 - pos
                 pos += k
-    return pi, pj, e, pos
+    run[0], run[1] = e, pos
+    return -1
 
 
 @nb.njit(**JIT)
@@ -325,7 +349,7 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     for h in range(n_visits.shape[0]):
         V += n_visits[h]
     pi, pj, e, n_members = _meetings(groups, notice_by_node, slots, max_partners,
-                                     rng_encounters)
+                                     V // 4 + 16, rng_encounters)
     members = np.empty(n_members, np.int32)
     v = 0
     for h in range(n_visits.shape[0]):
