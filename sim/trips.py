@@ -112,11 +112,11 @@ def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
-    mispredicts. Every visit's group key node*slots + slot is counted in bucket and kept
-    (int32), household by household, as the trip is drawn: on a large site one sequential
-    array beats walking the routes again. Returns the keys, visits per household (in the
-    trip counts' array: a household's count is done with once its trips are drawn) and
-    the number of trips."""
+    mispredicts. Every visit's group key node*slots + slot is kept (int32), household by
+    household, as the trip is drawn (on a large site one sequential array beats walking
+    the routes again), then counted in bucket in one pass over that array. Returns the
+    keys, visits per household (in the trip counts' array: a household's count is done
+    with once its trips are drawn) and the number of trips."""
     nd, n = rates.shape
     per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
@@ -332,7 +332,8 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
 
     rates: (D, n) trips per day; route_ptr/route_nodes: CSR over (destination, dwelling);
     cum: (2, slots) cumulative slot probabilities (row = working); bucket: int64 workspace of
-    n_nodes*slots zeros (left zeroed on return).
+    n_nodes*slots zeros (left zeroed on return), used as int32 counts (half the cache
+    footprint) in its first half.
 
     Each pair of the k visits at a (node, slot) meets with the node's notice probability
     (capped at k*max_partners/2 meetings per group, see _meetings); a pair of households
@@ -342,12 +343,10 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     group (_trips_and_visits), meetings as pairs of positions among the visits of the groups
     that have any (_meetings), those visits' households (one more pass over the visits),
     then the unique pairs in order (_sorted_unique_pairs)."""
-    groups = bucket.view(np.int32)  # half the cache footprint (left zeroed all the same)
+    groups = bucket.view(np.int32)
     visits, n_visits, T = _trips_and_visits(rates, route_ptr, route_nodes, working, cum,
                                             slots, groups, rng_routines)
-    V = 0
-    for h in range(n_visits.shape[0]):
-        V += n_visits[h]
+    V = visits.shape[0]
     pi, pj, e, n_members = _meetings(groups, notice_by_node, slots, max_partners,
                                      V // 4 + 16, rng_encounters)
     members = np.empty(n_members, np.int32)
