@@ -100,38 +100,50 @@ def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip
 
 
 @nb.njit(**JIT)
+def _grown(x, used, cap):
+    """A copy of x[:used] with room for cap."""
+    y = np.empty(cap, x.dtype)
+    y[:used] = x[:used]
+    return y
+
+
+@nb.njit(**JIT)
 def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket, rs):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
-    mispredicts. Every visit's group key node*slots + slot is counted in bucket and kept
-    (int32), household by household: on a large site one sequential array beats walking
-    the routes again. Returns the keys, visits per household and the number of trips."""
+    mispredicts. Every visit's group key node*slots + slot is kept (int32), household by
+    household, as the trip is drawn (on a large site one sequential array beats walking
+    the routes again), then counted in bucket in one pass over that array. Returns the
+    keys, visits per household (in the trip counts' array: a household's count is done
+    with once its trips are drawn) and the number of trips."""
     nd, n = rates.shape
-    n_trips = np.zeros(n, np.int64)
+    per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
     for i in range(n):
         tot = 0.0
         for d in range(nd):
             tot += rates[d, i]
         if tot > 0.0:
-            n_trips[i] = poisson_draw(rs, tot)
-            T += n_trips[i]
-    trip_first = np.empty(T, np.int64)
-    trip_end = np.empty(T, np.int64)
-    trip_slot = np.empty(T, np.int64)
-    n_visits = np.zeros(n, np.int64)
+            per_hh[i] = poisson_draw(rs, tot)
+            T += per_hh[i]
+    cap = 12 * T + 64
+    visits = np.empty(cap, np.int32)
     upto = np.empty(nd)  # the household's cumulative rates
-    t = 0
+    width = 16  # keys written per trip in one fixed-length (vectorised) copy
+    copy_end = route_nodes.shape[0] - width
+    v = 0
     for i in range(n):
-        if n_trips[i] == 0:
+        trips = per_hh[i]
+        if trips == 0:
             continue
         tot = 0.0
         for d in range(nd):
             tot += rates[d, i]
             upto[d] = tot
         w = 1 if working[i] else 0
-        for _ in range(n_trips[i]):
+        v0 = v
+        for _ in range(trips):
             u = uniform(rs) * tot
             d = 0
             for dd in range(nd - 1):
@@ -142,35 +154,32 @@ def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket
             s = 0
             for q in range(slots - 1):
                 s += us > cum[w, q]
-            trip_first[t] = route_ptr[d * n + i]
-            trip_end[t] = route_ptr[d * n + i + 1]
-            trip_slot[t] = s
-            n_visits[i] += trip_end[t] - trip_first[t]
-            t += 1
-    visits = np.empty(n_visits.sum(), np.int32)
-    v = 0
-    for t in range(T):
-        s = trip_slot[t]
-        for q in range(trip_first[t], trip_end[t]):
-            key = route_nodes[q] * slots + s
-            bucket[key] += 1
-            visits[v] = key
-            v += 1
-    return visits, n_visits, T
+            first = route_ptr[d * n + i]
+            length = route_ptr[d * n + i + 1] - first
+            if v + length + width > cap:
+                cap = 2 * cap + length + width
+                visits = _grown(visits, v, cap)
+            if length <= width and first <= copy_end:
+                # a route's length varies from trip to trip: a loop over it mispredicts
+                # its exit once a trip; writing `width` keys (the tail is overwritten by
+                # the next trip) does not
+                for q in range(width):
+                    visits[v + q] = route_nodes[first + q] * slots + s
+            else:
+                for q in range(length):
+                    visits[v + q] = route_nodes[first + q] * slots + s
+            v += length
+        per_hh[i] = v - v0
+    for q in range(v):  # the groups' sizes, counted in one pass over a flat array
+        bucket[visits[q]] += 1
+    visits = visits[:v]
+    return visits, per_hh, T
 
 
 @nb.njit(**JIT)
-def _grown(x, used, cap):
-    """A copy of x[:used] with room for cap."""
-    y = np.empty(cap, x.dtype)
-    y[:used] = x[:used]
-    return y
-
-
-@nb.njit(**JIT)
-def _counting_sort(key, other, e, n, out_key, out_other):
-    """Stable sort of the first e (key, other) by key in [0, n)."""
-    at = np.zeros(n + 1, np.int64)
+def _counting_sort(key, other, e, n, out_key, out_other, at):
+    """Stable sort of the first e (key, other) by key in [0, n); at: n + 1 workspace."""
+    at[:] = 0
     for q in range(e):
         at[key[q] + 1] += 1
     for x in range(n):
@@ -186,12 +195,13 @@ def _counting_sort(key, other, e, n, out_key, out_other):
 def _sorted_unique_pairs(pa, pb, e, n):
     """The first e pairs sorted by (a, b), without duplicates: two counting sorts (by b,
     then stably by a), O(e + n); np.sort of the pair keys cost a third of the day."""
-    tb = np.empty(e, np.int64)
-    ta = np.empty(e, np.int64)
-    _counting_sort(pb, pa, e, n, tb, ta)
+    at = np.empty(n + 1, np.int64)
+    tb = np.empty(e, np.int32)
+    ta = np.empty(e, np.int32)
+    _counting_sort(pb, pa, e, n, tb, ta, at)
     a = np.empty(e, np.int64)
     b = np.empty(e, np.int64)
-    _counting_sort(ta, tb, e, n, a, b)
+    _counting_sort(ta, tb, e, n, a, b, at)
     u = 0
     for q in range(e):
         keep = u == 0 or a[q] != a[u - 1] or b[q] != b[u - 1]
@@ -220,21 +230,41 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
     fill pass can put every visit somewhere without a branch (members[0] is a dump).
     Returns pi, pj, the number of pairs and the length of members.
 
+    The work is _meetings_from's; it stops before a group whose meetings might not fit,
+    and goes on where it stopped once pi and pj have grown (the loop itself never
+    reallocates: an array reassigned in it costs ~15% of the day's meetings)."""
+    pi = np.empty(size_hint, np.int32)
+    pj = np.empty(size_hint, np.int32)
+    run = np.array([0, 1, _NEVER])  # e (meetings so far), pos (members so far), skip S
+    prob = np.array([-1.0, 0.0])  # the current notice probability p and 1/log(1-p)
+    key = 0
+    while True:
+        key = _meetings_from(key, run, prob, pi, pj, bucket, notice_by_node, slots,
+                             max_partners, rs)
+        if key < 0:
+            return pi, pj, run[0], run[1]
+        k = bucket[key]
+        room = 2 * pi.shape[0] + min(k * (k - 1) // 2, max(1, k * max_partners // 2))
+        pi = _grown(pi, run[0], room)
+        pj = _grown(pj, run[0], room)
+
+
+@nb.njit(**JIT)
+def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_partners,
+                   rs):
+    """_meetings' loop over the groups from key0 on, with its state in run and prob;
+    returns -1 when done, or the key of a group whose meetings might not fit in pi, pj.
+
     Most groups are visited on a day, so all are scanned, in (node, slot) order. Quiet
     groups (too small for the cap to bind) are lined up and a geometric skip jumps from one
     meeting to the next: no work for a group without one, and exactly independent coins
     per pair. Louder ones draw a binomial number of meetings (capped at k*max_partners/2)
     and that many distinct pairs (with replacement above 64, i.e. in crowded spaces)."""
-    pi = np.empty(size_hint, np.int64)
-    pj = np.empty(pi.shape[0], np.int64)
     seen = np.empty(64, np.int64)
-    e = 0
-    pos = 1
-    p_run = -1.0
-    inv_log_q = 0.0
-    S = _NEVER  # quiet pairs to pass before the next meeting
+    e, pos, S = run[0], run[1], run[2]  # S: quiet pairs to pass before the next meeting
+    p_run, inv_log_q = prob[0], prob[1]
     k_quiet = max_partners + 1  # groups too small for the cap to bind
-    for node in range(notice_by_node.shape[0]):
+    for node in range(key0 // slots, notice_by_node.shape[0]):
         p = notice_by_node[node]
         if p != p_run:  # a fresh skip for a new probability (the coins are independent)
             p_run = p
@@ -243,18 +273,20 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
                 S = _skip(rs, inv_log_q)
             else:
                 S = _NEVER
-        for key in range(node * slots, (node + 1) * slots):
+        for key in range(max(key0, node * slots), (node + 1) * slots):
             k = bucket[key]
-            bucket[key] = -1
             N = k * (k - 1) // 2
             quiet = k <= k_quiet
             if quiet and S >= N:
+                bucket[key] = -1
                 S -= N
                 continue
             cap_m = max(1, k * max_partners // 2)
-            if e + cap_m > pi.shape[0]:
-                pi = _grown(pi, e, 2 * e + cap_m)
-                pj = _grown(pj, e, 2 * e + cap_m)
+            if e + min(N, cap_m) > pi.shape[0]:  # (before any draw: the caller goes on)
+                run[0], run[1], run[2] = e, pos, S
+                prob[0], prob[1] = p_run, inv_log_q
+                return key
+            bucket[key] = -1
             e0 = e
             if quiet:
                 while S < N:  # the pair with index S: visits i > j, S = i(i-1)/2 + j
@@ -289,7 +321,8 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
             if e > e0:
                 bucket[key] = -1 - pos
                 pos += k
-    return pi, pj, e, pos
+    run[0], run[1] = e, pos
+    return -1
 
 
 @nb.njit(**JIT)
@@ -299,7 +332,8 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
 
     rates: (D, n) trips per day; route_ptr/route_nodes: CSR over (destination, dwelling);
     cum: (2, slots) cumulative slot probabilities (row = working); bucket: int64 workspace of
-    n_nodes*slots zeros (left zeroed on return).
+    n_nodes*slots zeros (left zeroed on return), used as int32 counts (half the cache
+    footprint) in its first half.
 
     Each pair of the k visits at a (node, slot) meets with the node's notice probability
     (capped at k*max_partners/2 meetings per group, see _meetings); a pair of households
@@ -309,22 +343,23 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     group (_trips_and_visits), meetings as pairs of positions among the visits of the groups
     that have any (_meetings), those visits' households (one more pass over the visits),
     then the unique pairs in order (_sorted_unique_pairs)."""
+    groups = bucket.view(np.int32)
     visits, n_visits, T = _trips_and_visits(rates, route_ptr, route_nodes, working, cum,
-                                            slots, bucket, rng_routines)
+                                            slots, groups, rng_routines)
     V = visits.shape[0]
-    pi, pj, e, n_members = _meetings(bucket, notice_by_node, slots, max_partners,
+    pi, pj, e, n_members = _meetings(groups, notice_by_node, slots, max_partners,
                                      V // 4 + 16, rng_encounters)
-    members = np.empty(n_members, np.int64)
+    members = np.empty(n_members, np.int32)
     v = 0
     for h in range(n_visits.shape[0]):
         for _ in range(n_visits[h]):
             key = visits[v]
-            c = bucket[key]
+            c = groups[key]
             i = -1 - c
             members[i] = h
-            bucket[key] = c - (i > 0)  # (the dump's cursor stays)
+            groups[key] = c - (i > 0)  # (the dump's cursor stays)
             v += 1
-    bucket[:] = 0
+    groups[:notice_by_node.shape[0] * slots] = 0
     u = 0
     for q in range(e):
         a = members[pi[q]]
