@@ -92,7 +92,9 @@ class NeighbourhoodModel(mesa.Model):
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
-        self._day_counts = np.zeros(len(DAY_EVENTS))  # filled by the compiled day
+        # the compiled day adds its event counts here (DAY_EVENTS order); outcome collection
+        # takes them into `outcomes.week_counts` and resets them
+        self._day_counts = np.zeros(len(DAY_EVENTS))
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self._no_boost = np.ones(0)
@@ -105,6 +107,11 @@ class NeighbourhoodModel(mesa.Model):
         self._par = self._day_parameters()
         self._rngs = np.stack([rng_handle(self.streams[name])
                                for name in ("contact", "living_nuisance", "help")])
+        # handles of the streams the compiled daily calls draw from, taken once (creating a
+        # stream draws nothing, so taking them early changes no result)
+        self._rng_routines = rng_handle(self.streams["routines"])
+        self._rng_encounters = rng_handle(self.streams["encounters"])
+        self._rng_turnover = rng_handle(self.streams["turnover"])
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
             scenario.allocation.supported_share)
@@ -124,6 +131,7 @@ class NeighbourhoodModel(mesa.Model):
             self.step()
         self.outcomes.rows.clear()
         self.outcomes.week_counts.clear()
+        self._day_counts[:] = 0.0
         for key in self.counters:
             self.counters[key] = 0
 
@@ -235,10 +243,46 @@ class NeighbourhoodModel(mesa.Model):
 
     def run(self, years: float | None = None, progress: Any = None) -> None:
         days = int(round((years if years is not None else self.config.run.years) * 365))
+        if progress is None and self._only_daily_schedule():
+            self._run_days(days)
+            return
         for _ in range(days):
             self.step()
             if progress is not None:
                 progress(1)
+
+    def _only_daily_schedule(self) -> bool:
+        """Whether Mesa's event list holds nothing but the default one-step-a-day event
+        (no simulator, no other scheduled events), so that `_run_days` may take its place."""
+        gen = getattr(self, "_default_schedule", None)
+        events = self._event_list._events
+        sched = gen.schedule if gen is not None else None
+        return (gen is not None and self._simulator is None and len(events) == 1
+                and events[0] is gen._current_event and gen._active and not gen._paused
+                and sched.interval == 1.0 and sched.end is None and sched.count is None)
+
+    def _run_days(self, days: int) -> None:
+        """`days` steps without Mesa's per-step event machinery (~5 µs a step: an event
+        popped, executed through weak references and a new one pushed, a fifth of a
+        small building's Python time). Mesa's bookkeeping is kept as its step would:
+        `steps` and the observable `time` advance before each day, and the default
+        event is moved to the next step at the end. Only used when that event is the
+        only thing scheduled (`_only_daily_schedule`)."""
+        gen = self._default_schedule
+        user_step = self._user_step
+        done = 0
+        try:
+            for _ in range(days):
+                self.time = self.time + 1
+                self.steps += 1
+                user_step()
+                done += 1
+        finally:
+            if days:
+                gen._execution_count += done
+                gen._current_event.cancel()
+                self._event_list._events.clear()
+                gen._schedule_next(self.time + 1)
 
     # --- trips and co-presence --------------------------------------------------------
     def trip_rates(self) -> dict[str, np.ndarray]:
@@ -269,8 +313,7 @@ class NeighbourhoodModel(mesa.Model):
         a, b, _, _ = day_pairs(rates, k["route_ptr"], k["route_nodes"], hh.working, k["cum"],
                                k["slots"], np.asarray(self.notice_by_node, np.float64),
                                int(self.config.encounters.max_partners), k["bucket"],
-                               rng_handle(self.streams["routines"]),
-                               rng_handle(self.streams["encounters"]))
+                               self._rng_routines, self._rng_encounters)
         return a, b
 
     def _prepare_kernel(self) -> None:
@@ -379,10 +422,6 @@ class NeighbourhoodModel(mesa.Model):
             self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
             self._pos_week, self._neg_week, self._rngs, self._day_counts)
         st.set_arrays(E, used)
-        week = self.outcomes.week_counts
-        for name, count in zip(DAY_EVENTS, self._day_counts.tolist()):
-            week[name] = week.get(name, 0.0) + count
-        self._day_counts[:] = 0.0
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates); the
@@ -415,7 +454,7 @@ class NeighbourhoodModel(mesa.Model):
         movers = movers_today(hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until,
                               int(self.day), float(t.move_rate_resident),
                               float(t.move_rate_supported), float(t.unhappiness_multiplier),
-                              rng_handle(self.streams["turnover"]))
+                              self._rng_turnover)
         self.move_out(movers)
         due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
         if len(due):
