@@ -31,10 +31,35 @@ from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.states import weekly_exponents, weekly_states
+from sim.states import degree_two_days, weekly_exponents, weekly_states
 from sim.ties import TieStore, dense_blocks
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
+
+
+class ModelTies(TieStore):
+    """The model's tie store. Positive degrees are asked for twice a week: by the weekly
+    update on day d and by the outcome collection the next morning (d + 1). One pass over
+    the store decides both days at the cost of one (`states.degree_two_days`), so
+    `degree` keeps the next day's counts and hands them out if they are asked for on that
+    day with the same threshold and the store has not changed since (every change to the
+    store bumps its version: contacts, move-outs, pruning, added ties)."""
+
+    _next_degree: tuple[int, float, int, np.ndarray] | None = None
+
+    def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
+        today, threshold = int(today), float(threshold)
+        if negative:
+            return super().degree(today, threshold, negative=True)
+        memo = self._next_degree
+        self._next_degree = None
+        if (memo is not None and memo[0] == today and memo[1] == threshold
+                and memo[2] == self._version):
+            return memo[3]
+        both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
+                               self.dtab)
+        self._next_degree = (today + 1, threshold, self._version, both[1])
+        return both[0]
 
 
 def build_site_from(scenario: Scenario) -> Site:
@@ -85,9 +110,9 @@ class NeighbourhoodModel(mesa.Model):
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
-        self.ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days,
-                             c.negative_half_life_days,
-                             blocks=dense_blocks(self.site.dwelling_building))
+        self.ties = ModelTies(n, c.weak_half_life_days, c.bond_half_life_days,
+                              c.negative_half_life_days,
+                              blocks=dense_blocks(self.site.dwelling_building))
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)

@@ -1,0 +1,62 @@
+"""The model's shortcuts give the same results as the plain paths they stand in for."""
+
+import numpy as np
+import pandas as pd
+
+from sim.model import NeighbourhoodModel
+from sim.scenario import Scenario
+from sim.states import degree_two_days
+from sim.ties import TieStore
+
+
+def small_model(seed: int = 2) -> NeighbourhoodModel:
+    return NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.3,
+                                                             "seed": seed}))
+
+
+def test_degree_two_days_equals_two_single_days():
+    m = small_model()
+    t = m.ties
+    thr = m.config.contact.tie_threshold
+    for day in list(range(m.day - 2, m.day + 3)) + [m.day + 200, m.day + 5000]:
+        both = degree_two_days(t.H, t.gen, t.members, t.E, day, thr, t.dtab)
+        assert np.array_equal(both[0], TieStore.degree(t, day, thr))
+        assert np.array_equal(both[1], TieStore.degree(t, day + 1, thr))
+        assert both[0].sum() > 0 or day > m.day + 100
+
+
+def test_remembered_degree_is_only_used_while_the_store_is_unchanged():
+    m = small_model()
+    t = m.ties
+    thr = m.config.contact.tie_threshold
+    t.degree(m.day, thr)
+    assert t._next_degree is not None
+    fresh = TieStore.degree(t, m.day + 1, thr)
+    occupied = np.flatnonzero(m.households.occupied)
+    m.move_out(occupied[:3])  # changes the store: the remembered counts are stale
+    after = t.degree(m.day + 1, thr)
+    assert np.array_equal(after, TieStore.degree(t, m.day + 1, thr))
+    assert not np.array_equal(after, fresh)
+    assert np.array_equal(t.degree(m.day, thr, negative=True),
+                          TieStore.degree(t, m.day, thr, negative=True))
+
+
+def test_run_equals_stepping_and_keeps_mesa_time():
+    fast, slow = small_model(5), small_model(5)
+    fast.run(years=60 / 365)
+    for _ in range(60):
+        slow.step()
+    assert (fast.steps, fast.time, fast.day) == (slow.steps, slow.time, slow.day)
+    gen_f, gen_s = fast._default_schedule, slow._default_schedule
+    assert gen_f.next_scheduled_time == gen_s.next_scheduled_time
+    assert gen_f.execution_count == gen_s.execution_count
+    assert len(fast._event_list) == len(slow._event_list) == 1
+    pd.testing.assert_frame_equal(fast.outcomes.frame(), slow.outcomes.frame(),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(fast.household_frame(), slow.household_frame(),
+                                  check_exact=True)
+    # Mesa's own stepping still works after a fast run
+    fast.step()
+    slow.step()
+    assert (fast.steps, fast.time) == (slow.steps, slow.time)
+    assert len(fast.agents) == len(slow.agents) == fast.households.occupied.sum()
