@@ -23,7 +23,7 @@ from sim.building import NODE_KINDS, Site, build_site
 from sim.interventions import Intervention, build_interventions
 from sim.contact import (DAY_EVENTS, N_PAR, PAR_CAPACITY, PAR_CONTACT, PAR_DECAYS, PAR_HELP,
                          PAR_NUISANCE, contacts_day)
-from sim.daily import dwellings_due, movers_today
+from sim.daily import dwellings_due, turnover_today
 from sim.rand import rng_handle
 from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
                        slot_weights, trip_rate_matrix)
@@ -32,7 +32,7 @@ from sim.population import Households
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.states import degree_two_days, weekly_exponents, weekly_states
-from sim.ties import TieStore, dense_blocks
+from sim.ties import BLOCK, TieStore, dense_blocks
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
 
@@ -113,9 +113,14 @@ class NeighbourhoodModel(mesa.Model):
         self.ties = ModelTies(n, c.weak_half_life_days, c.bond_half_life_days,
                               c.negative_half_life_days,
                               blocks=dense_blocks(self.site.dwelling_building))
+        # whether any tie can live in the store's sparse rows (several buildings, or one too
+        # large for a dense block); in one dense block there is nothing to reserve room for
+        blocks = self.ties.H[BLOCK]
+        self._sparse_ties = bool((blocks < 0).any() or (blocks != blocks[0]).any())
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
+        self._turnover_out = np.empty(n, np.int64)  # workspace of `turnover_today`
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
         # the compiled day adds its event counts here (DAY_EVENTS order); outcome collection
         # takes them into `outcomes.week_counts` and resets them
@@ -436,7 +441,8 @@ class NeighbourhoodModel(mesa.Model):
         - bookkeeping: recent-experience memories, burden and complaints decay."""
         hh = self.households
         st = self.ties
-        st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
+        if self._sparse_ties:
+            st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         ptr, nearby = self.adjacent
         E, used = contacts_day(
             int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,
@@ -474,14 +480,19 @@ class NeighbourhoodModel(mesa.Model):
             self.move_out(evict, evicted=True)
 
     def _turnover(self) -> None:
+        """Voluntary move-outs, then the dwellings whose vacancy has ended are let."""
         t = self.config.turnover
         hh = self.households
-        movers = movers_today(hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until,
-                              int(self.day), float(t.move_rate_resident),
-                              float(t.move_rate_supported), float(t.unhappiness_multiplier),
-                              self._rng_turnover)
-        self.move_out(movers)
-        due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
+        buf = self._turnover_out
+        n_movers, n_due = turnover_today(
+            hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until, int(self.day),
+            float(t.move_rate_resident), float(t.move_rate_supported),
+            float(t.unhappiness_multiplier), self._rng_turnover, buf)
+        if n_movers:
+            self.move_out(buf[:n_movers].copy())
+            due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
+        else:
+            due = buf[:n_due].copy()
         if len(due):
             self.allocation.fill(self, due)
 

@@ -85,3 +85,29 @@ def test_one_household_fill_equals_the_array_fill():
             a, b = getattr(one, col), getattr(ref, col)
             assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (seed, col)
         assert rng_one.random() == rng_ref.random()  # as many draws taken
+
+
+def test_turnover_today_equals_movers_then_dwellings_due():
+    from sim.daily import dwellings_due, movers_today, turnover_today
+    from sim.rand import rng_handle
+
+    for seed in range(30):
+        r = np.random.default_rng(seed)
+        n = 50
+        occupied = r.random(n) < 0.8
+        supported = r.random(n) < 0.3
+        home = r.random(n)
+        vacant = np.where(occupied, -1, r.integers(0, 20, n))
+        rate = float(r.choice([0.0, 5.0, 60.0]))
+        g1, g2 = np.random.default_rng(seed + 99), np.random.default_rng(seed + 99)
+        out = np.empty(n, np.int64)
+        m, k = turnover_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
+                              rng_handle(g1), out)
+        movers = movers_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
+                              rng_handle(g2))
+        assert np.array_equal(out[:m], movers)
+        if m == 0:
+            assert np.array_equal(out[:k], dwellings_due(occupied, vacant, 10))
+        else:
+            assert k == 0
+        assert g1.random() == g2.random()
