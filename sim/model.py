@@ -20,19 +20,25 @@ import pandas as pd
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
+from sim.contact import (
+    DAY_EVENTS,
+    N_PAR,
+    PAR_CAPACITY,
+    PAR_CONTACT,
+    PAR_DECAYS,
+    PAR_HELP,
+    PAR_NUISANCE,
+)
+from sim.daily import contacts_in_place, dwellings_due, encounter_pairs, turnover_today
 from sim.interventions import Intervention, build_interventions
-from sim.contact import (DAY_EVENTS, N_PAR, PAR_CAPACITY, PAR_CONTACT, PAR_DECAYS, PAR_HELP,
-                         PAR_NUISANCE, contacts_day)
-from sim.daily import dwellings_due, turnover_today
-from sim.rand import rng_handle
-from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
-                       slot_weights, trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
+from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.states import degree_two_days, weekly_exponents, weekly_states
 from sim.ties import BLOCK, TieStore, dense_blocks
+from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
 
@@ -332,19 +338,19 @@ class NeighbourhoodModel(mesa.Model):
 
     def _encounters_today(self) -> tuple[np.ndarray, np.ndarray]:
         """Trips, visits and co-presence for the day in one compiled call
-        (sim.trips.day_pairs). The trip rates are the formula of `trip_rates`, evaluated
-        from the household arrays and `trip_multiplier` by `trips.trip_rate_matrix`."""
+        (sim.trips.day_pairs, through daily.encounter_pairs). The trip rates are the
+        formula of `trip_rates`, evaluated from the household arrays and `trip_multiplier`
+        by `trips.trip_rate_matrix`."""
         r = self.config.routines
         hh = self.households
         k = self._kernel
-        rates = trip_rate_matrix(k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children,
-                                 hh.avoidance, np.asarray(self.trip_multiplier, np.float64),
-                                 float(r.avoid_trip_cut))
-        a, b, _, _ = day_pairs(rates, k["route_ptr"], k["route_nodes"], hh.working, k["cum"],
-                               k["slots"], np.asarray(self.notice_by_node, np.float64),
-                               int(self.config.encounters.max_partners), k["bucket"],
-                               self._rng_routines, self._rng_encounters)
-        return a, b
+        return encounter_pairs(
+            k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children, hh.avoidance,
+            np.asarray(self.trip_multiplier, np.float64), float(r.avoid_trip_cut),
+            k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
+            np.asarray(self.notice_by_node, np.float64),
+            int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
+            self._rng_encounters)
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -430,7 +436,8 @@ class NeighbourhoodModel(mesa.Model):
         return par
 
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
-        """The rest of the day in one compiled call (`contact.contacts_day`):
+        """The rest of the day in one compiled call (`contact.contacts_day`, through
+        `daily.contacts_in_place`, which hands back the entry arrays only if they changed):
         - encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
           read against start-of-day ties;
         - nuisance through walls: households with a nuisance risk bother the dwellings next
@@ -444,7 +451,7 @@ class NeighbourhoodModel(mesa.Model):
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         ptr, nearby = self.adjacent
-        E, used = contacts_day(
+        used, E = contacts_in_place(
             int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,
             st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
@@ -452,7 +459,7 @@ class NeighbourhoodModel(mesa.Model):
             hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent, hh.neg_recent,
             self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
             self._pos_week, self._neg_week, self._rngs, self._day_counts)
-        st.set_arrays(E, used)
+        st.set_arrays(st.E if E is None else E, used)
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates); the

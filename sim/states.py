@@ -15,8 +15,21 @@ import numba as nb
 import numpy as np
 
 from sim.rand import JIT
-from sim.ties import (BLOCK, BSIZE, DBASE, DEG, DREC, EGEN, LOC, MBASE, NBR, NO_DAY, SREC,
-                      START, decayed_record)
+from sim.ties import (
+    BLOCK,
+    BSIZE,
+    DBASE,
+    DEG,
+    DREC,
+    EGEN,
+    LOC,
+    MBASE,
+    NBR,
+    NO_DAY,
+    SREC,
+    START,
+    decayed_record,
+)
 
 
 @nb.njit(**JIT)

@@ -111,3 +111,43 @@ def test_turnover_today_equals_movers_then_dwellings_due():
         else:
             assert k == 0
         assert g1.random() == g2.random()
+
+
+def test_contacts_in_place_hands_back_grown_entry_arrays():
+    """When sparse rows must grow, the wrapper returns the new arrays, and the day is the
+    one `contacts_day` would have made."""
+    from sim.contact import contacts_day
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("neighbourhood").with_overrides(run={"burn_in_years": 0.1, "seed": 3})
+    new, ref = NeighbourhoodModel(sc), NeighbourhoodModel(sc)
+    grown = 0
+    for _ in range(20):
+        for m in (new, ref):  # no spare room: the first new cross-building tie grows them
+            m.ties._resize(m.ties.used)
+            m._sparse_ties = False
+        a, b = new._encounters_today()
+        a2, b2 = ref._encounters_today()
+        assert np.array_equal(a, a2) and np.array_equal(b, b2)
+        before = new.ties.E[0]
+        new._contacts_and_help(a, b, np.ones(len(a)))
+        grown += new.ties.E[0] is not before
+        hh, st = ref.households, ref.ties
+        E, used = contacts_day(
+            int(ref.day), a, b, np.ones(len(a)), ref._par, st.H, st.gen, st.members, st.E,
+            st.used, st.dtab, *ref.adjacent, hh.occupied, hh.age_group, hh.supported,
+            hh.avoidance, hh.nuisance_risk, hh.openness, hh.other_language,
+            hh.trust_institutions, hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused,
+            hh.help_given, hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent,
+            hh.neg_recent, ref.talk_multiplier, ref.tie_count, ref._pos_today,
+            ref._neg_today, ref._pos_week, ref._neg_week, ref._rngs, ref._day_counts)
+        st.set_arrays(E, used)
+        assert new.ties.used == ref.ties.used
+        assert np.array_equal(new._day_counts, ref._day_counts)
+        pd.testing.assert_frame_equal(new.ties.to_frame(new.day), ref.ties.to_frame(ref.day),
+                                      check_exact=True)
+        new.day += 1
+        ref.day += 1
+    assert grown > 0
+    pd.testing.assert_frame_equal(new.household_frame(), ref.household_frame(),
+                                  check_exact=True)
