@@ -29,7 +29,13 @@ from sim.contact import (
     PAR_HELP,
     PAR_NUISANCE,
 )
-from sim.daily import contacts_in_place, dwellings_due, encounter_pairs, turnover_today
+from sim.daily import (
+    contacts_in_place,
+    dwellings_due,
+    encounter_pairs,
+    plain_day,
+    turnover_today,
+)
 from sim.interventions import Intervention, build_interventions
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
@@ -123,6 +129,8 @@ class NeighbourhoodModel(mesa.Model):
         # large for a dense block); in one dense block there is nothing to reserve room for
         blocks = self.ties.H[BLOCK]
         self._sparse_ties = bool((blocks < 0).any() or (blocks != blocks[0]).any())
+        self._own_phases = all(getattr(type(self), name) is getattr(NeighbourhoodModel, name)
+                               for name in self._PHASES)
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
@@ -259,18 +267,21 @@ class NeighbourhoodModel(mesa.Model):
     def step(self) -> None:
         for iv in self.interventions:
             iv.update_activity(self.day)
-        a, b = self._encounters_today()
-        for iv in self.interventions:
-            if iv.active:
-                iv.step()
-        a, b, boost = self._add_brokered(a, b)
-        self._contacts_and_help(a, b, boost)
-        if (self.day + 1) % 7 == 0:
-            self._weekly_states()
-        self._turnover()
-        for iv in self.interventions:
-            if iv.active:
-                iv.after_day()
+        if (self.day + 1) % 7 != 0 and self._plain_day_possible():
+            self._plain_day()
+        else:
+            a, b = self._encounters_today()
+            for iv in self.interventions:
+                if iv.active:
+                    iv.step()
+            a, b, boost = self._add_brokered(a, b)
+            self._contacts_and_help(a, b, boost)
+            if (self.day + 1) % 7 == 0:
+                self._weekly_states()
+            self._turnover()
+            for iv in self.interventions:
+                if iv.active:
+                    iv.after_day()
         if (self.day + 1) % 30 == 0:
             self.ties.prune(self.day, self.config.contact.forget_below)
         self.day += 1
@@ -320,6 +331,33 @@ class NeighbourhoodModel(mesa.Model):
                 self._event_list._events.clear()
                 gen._schedule_next(self.time + 1)
 
+    # --- a plain day in one compiled call ----------------------------------------------
+    _PHASES = ("_encounters_today", "_add_brokered", "_contacts_and_help", "_turnover")
+
+    def _plain_day_possible(self) -> bool:
+        """Whether today's phases may run as one compiled call (`_plain_day`): nothing acts
+        between them (no active intervention, no arranged meeting or activity queued), all
+        ties sit in one dense block (no room to reserve for sparse ones), and no phase
+        method is replaced, on the model (tests, the phase timer) or in a subclass."""
+        if self._sparse_ties or self._queued or self._gatherings:
+            return False
+        for iv in self.interventions:
+            if iv.active:
+                return False
+        own = self.__dict__
+        return (self._own_phases and "_encounters_today" not in own
+                and "_add_brokered" not in own and "_contacts_and_help" not in own
+                and "_turnover" not in own)
+
+    def _plain_day(self) -> None:
+        """encounters → contacts and help → turnover draws in one call (`daily.plain_day`),
+        on the same arguments as the phase-by-phase path; then the move-outs and lettings
+        as `_turnover` does them. Saves two returns to Python a day."""
+        used, E, n_movers, n_due = plain_day(*self._encounter_args(), *self._contact_args(),
+                                             *self._turnover_args())
+        self.ties.set_arrays(self.ties.E if E is None else E, used)
+        self._move_and_let(n_movers, n_due)
+
     # --- trips and co-presence --------------------------------------------------------
     def trip_rates(self) -> dict[str, np.ndarray]:
         r = self.config.routines
@@ -341,16 +379,19 @@ class NeighbourhoodModel(mesa.Model):
         (sim.trips.day_pairs, through daily.encounter_pairs). The trip rates are the
         formula of `trip_rates`, evaluated from the household arrays and `trip_multiplier`
         by `trips.trip_rate_matrix`."""
+        return encounter_pairs(*self._encounter_args())
+
+    def _encounter_args(self) -> tuple:
+        """The arguments of `daily.encounter_pairs`."""
         r = self.config.routines
         hh = self.households
         k = self._kernel
-        return encounter_pairs(
-            k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children, hh.avoidance,
-            np.asarray(self.trip_multiplier, np.float64), float(r.avoid_trip_cut),
-            k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
-            np.asarray(self.notice_by_node, np.float64),
-            int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
-            self._rng_encounters)
+        return (k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children, hh.avoidance,
+                np.asarray(self.trip_multiplier, np.float64), float(r.avoid_trip_cut),
+                k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
+                np.asarray(self.notice_by_node, np.float64),
+                int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
+                self._rng_encounters)
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -446,20 +487,26 @@ class NeighbourhoodModel(mesa.Model):
           tied to households;
         - help: needs arise, the needy ask their strongest eligible tie;
         - bookkeeping: recent-experience memories, burden and complaints decay."""
-        hh = self.households
         st = self.ties
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
+        day, *rest = self._contact_args()
+        used, E = contacts_in_place(day, a, b, boost, *rest)
+        st.set_arrays(st.E if E is None else E, used)
+
+    def _contact_args(self) -> tuple:
+        """The arguments of `daily.contacts_in_place` except the pairs (a, b, boost)."""
+        hh = self.households
+        st = self.ties
         ptr, nearby = self.adjacent
-        used, E = contacts_in_place(
-            int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,
+        return (
+            int(self.day), self._par, st.H, st.gen, st.members, st.E, st.used,
             st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
             hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
             hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent, hh.neg_recent,
             self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
             self._pos_week, self._neg_week, self._rngs, self._day_counts)
-        st.set_arrays(st.E if E is None else E, used)
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates); the
@@ -488,13 +535,21 @@ class NeighbourhoodModel(mesa.Model):
 
     def _turnover(self) -> None:
         """Voluntary move-outs, then the dwellings whose vacancy has ended are let."""
+        self._move_and_let(*turnover_today(*self._turnover_args()))
+
+    def _turnover_args(self) -> tuple:
+        """The arguments of `daily.turnover_today`."""
         t = self.config.turnover
         hh = self.households
+        return (hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until, int(self.day),
+                float(t.move_rate_resident), float(t.move_rate_supported),
+                float(t.unhappiness_multiplier), self._rng_turnover, self._turnover_out)
+
+    def _move_and_let(self, n_movers: int, n_due: int) -> None:
+        """After `turnover_today`: the movers (first n_movers of its workspace) move out,
+        then the dwellings due (its first n_due if nobody moved) are let."""
+        hh = self.households
         buf = self._turnover_out
-        n_movers, n_due = turnover_today(
-            hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until, int(self.day),
-            float(t.move_rate_resident), float(t.move_rate_supported),
-            float(t.unhappiness_multiplier), self._rng_turnover, buf)
         if n_movers:
             self.move_out(buf[:n_movers].copy())
             due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
