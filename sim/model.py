@@ -288,15 +288,27 @@ class NeighbourhoodModel(mesa.Model):
         if self.day > 0 and self.day % self.config.run.collect_every_days == 0:
             self.outcomes.collect()
 
-    def run(self, years: float | None = None, progress: Any = None) -> None:
-        days = int(round((years if years is not None else self.config.run.years) * 365))
-        if progress is None and self._only_daily_schedule():
+    def run(self, years: float | None = None, progress: Any = None, *,
+            days: int | None = None) -> None:
+        """Simulate `days` days (default: `years`, else the scenario's run length);
+        `progress(k)` is told each time k more days are done."""
+        if days is None:
+            days = int(round((years if years is not None else self.config.run.years) * 365))
+        if not self._only_daily_schedule():
+            for _ in range(days):
+                self.step()
+                if progress is not None:
+                    progress(1)
+            return
+        if progress is None:
             self._run_days(days)
             return
-        for _ in range(days):
-            self.step()
-            if progress is not None:
-                progress(1)
+        done = 0
+        while done < days:
+            chunk = min(days - done, 7)
+            self._run_days(chunk)
+            done += chunk
+            progress(chunk)
 
     def _only_daily_schedule(self) -> bool:
         """Whether Mesa's event list holds nothing but the default one-step-a-day event

@@ -170,3 +170,25 @@ def test_plain_day_equals_the_phase_by_phase_day():
                                   check_exact=True)
     pd.testing.assert_frame_equal(fused.tie_frame(), phased.tie_frame(), check_exact=True)
     assert sorted(fused.agent_at) == sorted(phased.agent_at)
+
+
+def test_run_model_snapshots_and_progress_match_stepping():
+    from sim.run import run_model
+
+    sc = Scenario().with_overrides(run={"burn_in_years": 0.1, "seed": 4, "years": 0.25,
+                                        "snapshot_years": [0.0, 0.1, 0.25]})
+    ticks = []
+    result = run_model(sc, progress=ticks.append)
+    days, first = int(round(0.25 * 365)), int(round(0.1 * 365))
+    assert sum(ticks) == days
+    assert sorted(result.snapshots["day"].unique()) == [first, days]
+    m = NeighbourhoodModel(sc)
+    for _ in range(days):
+        m.step()
+        if m.day == first:
+            snap = m.household_frame()
+    pd.testing.assert_frame_equal(result.timeseries, m.outcomes.frame(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        result.snapshots[result.snapshots["day"] == first].drop(columns="day").reset_index(
+            drop=True), snap.reset_index(drop=True), check_exact=True)
+    pd.testing.assert_frame_equal(result.households, m.household_frame(), check_exact=True)
