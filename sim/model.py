@@ -265,6 +265,9 @@ class NeighbourhoodModel(mesa.Model):
         return self.day / 365.0
 
     def step(self) -> None:
+        """One day, in the order of the module docstring. A plain day (nothing acting
+        between the phases, see `_plain_day_possible`) runs its phases in one compiled
+        call; the weekly update day and days with interventions go phase by phase."""
         for iv in self.interventions:
             iv.update_activity(self.day)
         if (self.day + 1) % 7 != 0 and self._plain_day_possible():
