@@ -1,4 +1,6 @@
-"""Per-household daily bookkeeping and turnover draws, compiled."""
+"""Per-household daily bookkeeping and turnover draws, compiled; and the model's daily
+compiled calls wrapped so that they hand back as few arrays as possible (numba turns each
+returned array into a Python object at ~0.5 µs, a per-day cost in a small building)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import numba as nb
 import numpy as np
 
 from sim.rand import JIT, uniform
+from sim.trips import day_pairs, trip_rate_matrix
 
 
 @nb.njit(**JIT)
@@ -22,6 +25,11 @@ def daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, ne
         neg_today[i] = 0.0
         burden[i] *= burden_decay
         complaints[i] *= complaint_decay
+
+
+# sim.contact imports daily_bookkeeping from here: it is imported once that is defined (and
+# its attributes are only looked up when `contacts_in_place` is compiled)
+from sim import contact as _contact
 
 
 @nb.njit(**JIT)
@@ -53,3 +61,98 @@ def dwellings_due(occupied, vacant_until, day):
             out[k] = i
             k += 1
     return out[:k]
+
+
+@nb.njit(**JIT)
+def turnover_today(occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup,
+                   unhappy_mult, rng, out):
+    """`movers_today`, and `dwellings_due` if nobody moves out, in one call that returns
+    counts instead of new arrays (a call from Python and each array it returns cost
+    about a microsecond; most days nobody moves in or out). Returns (m, k): the movers
+    are out[:m]; if m == 0, the dwellings due are out[:k] (if m > 0 the caller asks
+    `dwellings_due` after the move-outs, which set the movers' vacancy, k is then 0)."""
+    movers = movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res,
+                          rate_sup, unhappy_mult, rng)
+    m = movers.shape[0]
+    if m > 0:
+        out[:m] = movers
+        return m, 0
+    due = dwellings_due(occupied, vacant_until, day)
+    k = due.shape[0]
+    out[:k] = due
+    return 0, k
+
+
+@nb.njit(**JIT)
+def encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
+                    avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
+                    max_partners, bucket, rng_routines, rng_encounters):
+    """`trips.trip_rate_matrix` then `trips.day_pairs` in one call: today's encounter
+    pairs (a, b). The rate matrix never reaches Python."""
+    rates = trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance,
+                             trip_mult, avoid_cut)
+    a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
+                           notice_by_node, max_partners, bucket, rng_routines,
+                           rng_encounters)
+    return a, b
+
+
+@nb.njit(**JIT)
+def contacts_in_place(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj,
+                      occupied, age_group, supported, avoidance, nuisance_risk, openness,
+                      other_language, trust_institutions, recovery, burden, complaints,
+                      nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
+                      pos_recent, neg_recent, talk_multiplier, tie_count, pos_today,
+                      neg_today, pos_week, neg_week, rngs, counts):
+    """`contact.contacts_day` (same arguments), returning (used, None) when it kept the
+    tie store's entry arrays, as it does unless sparse rows had to grow, and (used, E)
+    with the new arrays when it did not."""
+    E2, used2 = _contact.contacts_day(
+        day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
+        age_group, supported, avoidance, nuisance_risk, openness, other_language,
+        trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
+        help_received, help_unmet, last_talk_day, pos_recent, neg_recent, talk_multiplier,
+        tie_count, pos_today, neg_today, pos_week, neg_week, rngs, counts)
+    if (_same_array(E2[0], E[0]) and _same_array(E2[1], E[1]) and _same_array(E2[2], E[2])
+            and _same_array(E2[3], E[3])):
+        return used2, None
+    return used2, E2
+
+
+@nb.njit(**JIT)
+def _same_array(x, y):
+    """Whether x and y are the same memory (same start and length)."""
+    return x.ctypes.data == y.ctypes.data and x.shape[0] == y.shape[0]
+
+
+@nb.njit(**JIT)
+def plain_day(dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
+              route_ptr, route_nodes, cum, slots, notice_by_node, max_partners, bucket,
+              rng_routines, rng_encounters,
+              day, par, H, gen, members, E, used, dt, adj_ptr, adj, c_occupied, age_group,
+              supported, c_avoidance, nuisance_risk, openness, other_language,
+              trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
+              help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
+              talk_multiplier, tie_count, pos_today, neg_today, pos_week, neg_week, rngs,
+              counts,
+              t_occupied, t_supported, sense_of_home, vacant_until, t_day, rate_res, rate_sup,
+              unhappy_mult, rng_turnover, out):
+    """A day without interventions, arranged meetings or weekly update, in one call:
+    `encounter_pairs`, then `contacts_in_place` on those pairs (boost 1), then
+    `turnover_today`. The arguments are those three functions' own, in order (without
+    contacts' a, b, boost), so the model builds them in one place for both paths.
+    Returns contacts' (used, E or None) and turnover's (movers, due) counts. Each call
+    from Python costs a few µs once the day's kernels have run (cold caches); a small
+    building's day makes three of them."""
+    a, b = encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
+                           avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
+                           max_partners, bucket, rng_routines, rng_encounters)
+    used2, E2 = contacts_in_place(
+        day, a, b, np.ones(a.shape[0]), par, H, gen, members, E, used, dt, adj_ptr, adj,
+        c_occupied, age_group, supported, c_avoidance, nuisance_risk, openness,
+        other_language, trust_institutions, recovery, burden, complaints, nuisance_caused,
+        help_given, help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
+        talk_multiplier, tie_count, pos_today, neg_today, pos_week, neg_week, rngs, counts)
+    m, k = turnover_today(t_occupied, t_supported, sense_of_home, vacant_until, t_day,
+                          rate_res, rate_sup, unhappy_mult, rng_turnover, out)
+    return used2, E2, m, k

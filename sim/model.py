@@ -20,21 +20,58 @@ import pandas as pd
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
+from sim.contact import (
+    DAY_EVENTS,
+    N_PAR,
+    PAR_CAPACITY,
+    PAR_CONTACT,
+    PAR_DECAYS,
+    PAR_HELP,
+    PAR_NUISANCE,
+)
+from sim.daily import (
+    contacts_in_place,
+    dwellings_due,
+    encounter_pairs,
+    plain_day,
+    turnover_today,
+)
 from sim.interventions import Intervention, build_interventions
-from sim.contact import (DAY_EVENTS, N_PAR, PAR_CAPACITY, PAR_CONTACT, PAR_DECAYS, PAR_HELP,
-                         PAR_NUISANCE, contacts_day)
-from sim.daily import dwellings_due, movers_today
-from sim.rand import rng_handle
-from sim.trips import (canonical_pairs, day_pairs, destination_parameters, pack_routes,
-                       slot_weights, trip_rate_matrix)
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
+from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.states import weekly_exponents, weekly_states
-from sim.ties import TieStore, dense_blocks
+from sim.states import degree_two_days, weekly_exponents, weekly_states
+from sim.ties import BLOCK, TieStore, dense_blocks
+from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
+
+
+class ModelTies(TieStore):
+    """The model's tie store. Positive degrees are asked for twice a week: by the weekly
+    update on day d and by the outcome collection the next morning (d + 1). One pass over
+    the store decides both days at the cost of one (`states.degree_two_days`), so
+    `degree` keeps the next day's counts and hands them out if they are asked for on that
+    day with the same threshold and the store has not changed since (every change to the
+    store bumps its version: contacts, move-outs, pruning, added ties)."""
+
+    _next_degree: tuple[int, float, int, np.ndarray] | None = None
+
+    def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
+        today, threshold = int(today), float(threshold)
+        if negative:
+            return super().degree(today, threshold, negative=True)
+        memo = self._next_degree
+        self._next_degree = None
+        if (memo is not None and memo[0] == today and memo[1] == threshold
+                and memo[2] == self._version):
+            return memo[3]
+        both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
+                               self.dtab)
+        self._next_degree = (today + 1, threshold, self._version, both[1])
+        return both[0]
 
 
 def build_site_from(scenario: Scenario) -> Site:
@@ -85,14 +122,23 @@ class NeighbourhoodModel(mesa.Model):
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
-        self.ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days,
-                             c.negative_half_life_days,
-                             blocks=dense_blocks(self.site.dwelling_building))
+        self.ties = ModelTies(n, c.weak_half_life_days, c.bond_half_life_days,
+                              c.negative_half_life_days,
+                              blocks=dense_blocks(self.site.dwelling_building))
+        # whether any tie can live in the store's sparse rows (several buildings, or one too
+        # large for a dense block); in one dense block there is nothing to reserve room for
+        blocks = self.ties.H[BLOCK]
+        self._sparse_ties = bool((blocks < 0).any() or (blocks != blocks[0]).any())
+        self._own_phases = all(getattr(type(self), name) is getattr(NeighbourhoodModel, name)
+                               for name in self._PHASES)
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
+        self._turnover_out = np.empty(n, np.int64)  # workspace of `turnover_today`
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
-        self._day_counts = np.zeros(len(DAY_EVENTS))  # filled by the compiled day
+        # the compiled day adds its event counts here (DAY_EVENTS order); outcome collection
+        # takes them into `outcomes.week_counts` and resets them
+        self._day_counts = np.zeros(len(DAY_EVENTS))
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self._no_boost = np.ones(0)
@@ -105,6 +151,11 @@ class NeighbourhoodModel(mesa.Model):
         self._par = self._day_parameters()
         self._rngs = np.stack([rng_handle(self.streams[name])
                                for name in ("contact", "living_nuisance", "help")])
+        # handles of the streams the compiled daily calls draw from, taken once (creating a
+        # stream draws nothing, so taking them early changes no result)
+        self._rng_routines = rng_handle(self.streams["routines"])
+        self._rng_encounters = rng_handle(self.streams["encounters"])
+        self._rng_turnover = rng_handle(self.streams["turnover"])
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
             scenario.allocation.supported_share)
@@ -124,6 +175,7 @@ class NeighbourhoodModel(mesa.Model):
             self.step()
         self.outcomes.rows.clear()
         self.outcomes.week_counts.clear()
+        self._day_counts[:] = 0.0
         for key in self.counters:
             self.counters[key] = 0
 
@@ -213,32 +265,113 @@ class NeighbourhoodModel(mesa.Model):
         return self.day / 365.0
 
     def step(self) -> None:
+        """One day, in the order of the module docstring. A plain day (nothing acting
+        between the phases, see `_plain_day_possible`) runs its phases in one compiled
+        call; the weekly update day and days with interventions go phase by phase."""
         for iv in self.interventions:
             iv.update_activity(self.day)
-        a, b = self._encounters_today()
-        for iv in self.interventions:
-            if iv.active:
-                iv.step()
-        a, b, boost = self._add_brokered(a, b)
-        self._contacts_and_help(a, b, boost)
-        if (self.day + 1) % 7 == 0:
-            self._weekly_states()
-        self._turnover()
-        for iv in self.interventions:
-            if iv.active:
-                iv.after_day()
+        if (self.day + 1) % 7 != 0 and self._plain_day_possible():
+            self._plain_day()
+        else:
+            a, b = self._encounters_today()
+            for iv in self.interventions:
+                if iv.active:
+                    iv.step()
+            a, b, boost = self._add_brokered(a, b)
+            self._contacts_and_help(a, b, boost)
+            if (self.day + 1) % 7 == 0:
+                self._weekly_states()
+            self._turnover()
+            for iv in self.interventions:
+                if iv.active:
+                    iv.after_day()
         if (self.day + 1) % 30 == 0:
             self.ties.prune(self.day, self.config.contact.forget_below)
         self.day += 1
         if self.day > 0 and self.day % self.config.run.collect_every_days == 0:
             self.outcomes.collect()
 
-    def run(self, years: float | None = None, progress: Any = None) -> None:
-        days = int(round((years if years is not None else self.config.run.years) * 365))
-        for _ in range(days):
-            self.step()
-            if progress is not None:
-                progress(1)
+    def run(self, years: float | None = None, progress: Any = None, *,
+            days: int | None = None) -> None:
+        """Simulate `days` days (default: `years`, else the scenario's run length);
+        `progress(k)` is told each time k more days are done."""
+        if days is None:
+            days = int(round((years if years is not None else self.config.run.years) * 365))
+        if not self._only_daily_schedule():
+            for _ in range(days):
+                self.step()
+                if progress is not None:
+                    progress(1)
+            return
+        if progress is None:
+            self._run_days(days)
+            return
+        done = 0
+        while done < days:
+            chunk = min(days - done, 7)
+            self._run_days(chunk)
+            done += chunk
+            progress(chunk)
+
+    def _only_daily_schedule(self) -> bool:
+        """Whether Mesa's event list holds nothing but the default one-step-a-day event
+        (no simulator, no other scheduled events), so that `_run_days` may take its place."""
+        gen = getattr(self, "_default_schedule", None)
+        events = self._event_list._events
+        sched = gen.schedule if gen is not None else None
+        return (gen is not None and self._simulator is None and len(events) == 1
+                and events[0] is gen._current_event and gen._active and not gen._paused
+                and sched.interval == 1.0 and sched.end is None and sched.count is None)
+
+    def _run_days(self, days: int) -> None:
+        """`days` steps without Mesa's per-step event machinery (~5 µs a step: an event
+        popped, executed through weak references and a new one pushed, a fifth of a
+        small building's Python time). Mesa's bookkeeping is kept as its step would:
+        `steps` and the observable `time` advance before each day, and the default
+        event is moved to the next step at the end. Only used when that event is the
+        only thing scheduled (`_only_daily_schedule`)."""
+        gen = self._default_schedule
+        user_step = self._user_step
+        done = 0
+        try:
+            for _ in range(days):
+                self.time = self.time + 1
+                self.steps += 1
+                user_step()
+                done += 1
+        finally:
+            if days:
+                gen._execution_count += done
+                gen._current_event.cancel()
+                self._event_list._events.clear()
+                gen._schedule_next(self.time + 1)
+
+    # --- a plain day in one compiled call ----------------------------------------------
+    _PHASES = ("_encounters_today", "_add_brokered", "_contacts_and_help", "_turnover")
+
+    def _plain_day_possible(self) -> bool:
+        """Whether today's phases may run as one compiled call (`_plain_day`): nothing acts
+        between them (no active intervention, no arranged meeting or activity queued), all
+        ties sit in one dense block (no room to reserve for sparse ones), and no phase
+        method is replaced, on the model (tests, the phase timer) or in a subclass."""
+        if self._sparse_ties or self._queued or self._gatherings:
+            return False
+        for iv in self.interventions:
+            if iv.active:
+                return False
+        own = self.__dict__
+        return (self._own_phases and "_encounters_today" not in own
+                and "_add_brokered" not in own and "_contacts_and_help" not in own
+                and "_turnover" not in own)
+
+    def _plain_day(self) -> None:
+        """encounters → contacts and help → turnover draws in one call (`daily.plain_day`),
+        on the same arguments as the phase-by-phase path; then the move-outs and lettings
+        as `_turnover` does them. Saves two returns to Python a day."""
+        used, E, n_movers, n_due = plain_day(*self._encounter_args(), *self._contact_args(),
+                                             *self._turnover_args())
+        self.ties.set_arrays(self.ties.E if E is None else E, used)
+        self._move_and_let(n_movers, n_due)
 
     # --- trips and co-presence --------------------------------------------------------
     def trip_rates(self) -> dict[str, np.ndarray]:
@@ -258,20 +391,22 @@ class NeighbourhoodModel(mesa.Model):
 
     def _encounters_today(self) -> tuple[np.ndarray, np.ndarray]:
         """Trips, visits and co-presence for the day in one compiled call
-        (sim.trips.day_pairs). The trip rates are the formula of `trip_rates`, evaluated
-        from the household arrays and `trip_multiplier` by `trips.trip_rate_matrix`."""
+        (sim.trips.day_pairs, through daily.encounter_pairs). The trip rates are the
+        formula of `trip_rates`, evaluated from the household arrays and `trip_multiplier`
+        by `trips.trip_rate_matrix`."""
+        return encounter_pairs(*self._encounter_args())
+
+    def _encounter_args(self) -> tuple:
+        """The arguments of `daily.encounter_pairs`."""
         r = self.config.routines
         hh = self.households
         k = self._kernel
-        rates = trip_rate_matrix(k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children,
-                                 hh.avoidance, np.asarray(self.trip_multiplier, np.float64),
-                                 float(r.avoid_trip_cut))
-        a, b, _, _ = day_pairs(rates, k["route_ptr"], k["route_nodes"], hh.working, k["cum"],
-                               k["slots"], np.asarray(self.notice_by_node, np.float64),
-                               int(self.config.encounters.max_partners), k["bucket"],
-                               rng_handle(self.streams["routines"]),
-                               rng_handle(self.streams["encounters"]))
-        return a, b
+        return (k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children, hh.avoidance,
+                np.asarray(self.trip_multiplier, np.float64), float(r.avoid_trip_cut),
+                k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
+                np.asarray(self.notice_by_node, np.float64),
+                int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
+                self._rng_encounters)
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -357,7 +492,8 @@ class NeighbourhoodModel(mesa.Model):
         return par
 
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
-        """The rest of the day in one compiled call (`contact.contacts_day`):
+        """The rest of the day in one compiled call (`contact.contacts_day`, through
+        `daily.contacts_in_place`, which hands back the entry arrays only if they changed):
         - encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
           read against start-of-day ties;
         - nuisance through walls: households with a nuisance risk bother the dwellings next
@@ -366,23 +502,26 @@ class NeighbourhoodModel(mesa.Model):
           tied to households;
         - help: needs arise, the needy ask their strongest eligible tie;
         - bookkeeping: recent-experience memories, burden and complaints decay."""
+        st = self.ties
+        if self._sparse_ties:
+            st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
+        day, *rest = self._contact_args()
+        used, E = contacts_in_place(day, a, b, boost, *rest)
+        st.set_arrays(st.E if E is None else E, used)
+
+    def _contact_args(self) -> tuple:
+        """The arguments of `daily.contacts_in_place` except the pairs (a, b, boost)."""
         hh = self.households
         st = self.ties
-        st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         ptr, nearby = self.adjacent
-        E, used = contacts_day(
-            int(self.day), a, b, boost, self._par, st.H, st.gen, st.members, st.E, st.used,
+        return (
+            int(self.day), self._par, st.H, st.gen, st.members, st.E, st.used,
             st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
             hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
             hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent, hh.neg_recent,
             self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
             self._pos_week, self._neg_week, self._rngs, self._day_counts)
-        st.set_arrays(E, used)
-        week = self.outcomes.week_counts
-        for name, count in zip(DAY_EVENTS, self._day_counts.tolist()):
-            week[name] = week.get(name, 0.0) + count
-        self._day_counts[:] = 0.0
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates); the
@@ -410,14 +549,27 @@ class NeighbourhoodModel(mesa.Model):
             self.move_out(evict, evicted=True)
 
     def _turnover(self) -> None:
+        """Voluntary move-outs, then the dwellings whose vacancy has ended are let."""
+        self._move_and_let(*turnover_today(*self._turnover_args()))
+
+    def _turnover_args(self) -> tuple:
+        """The arguments of `daily.turnover_today`."""
         t = self.config.turnover
         hh = self.households
-        movers = movers_today(hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until,
-                              int(self.day), float(t.move_rate_resident),
-                              float(t.move_rate_supported), float(t.unhappiness_multiplier),
-                              rng_handle(self.streams["turnover"]))
-        self.move_out(movers)
-        due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
+        return (hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until, int(self.day),
+                float(t.move_rate_resident), float(t.move_rate_supported),
+                float(t.unhappiness_multiplier), self._rng_turnover, self._turnover_out)
+
+    def _move_and_let(self, n_movers: int, n_due: int) -> None:
+        """After `turnover_today`: the movers (first n_movers of its workspace) move out,
+        then the dwellings due (its first n_due if nobody moved) are let."""
+        hh = self.households
+        buf = self._turnover_out
+        if n_movers:
+            self.move_out(buf[:n_movers].copy())
+            due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
+        else:
+            due = buf[:n_due].copy()
         if len(due):
             self.allocation.fill(self, due)
 

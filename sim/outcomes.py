@@ -14,6 +14,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from sim.contact import DAY_EVENTS
 from sim.rand import JIT
 
 if TYPE_CHECKING:
@@ -173,14 +174,27 @@ class OutcomeCollector:
     def __init__(self, model: NeighbourhoodModel):
         self.model = model
         self.rows: list[dict[str, Any]] = []
+        # event counts since the last collection other than the compiled day's, which the
+        # model keeps in its `_day_counts` array until a collection takes them (adding a
+        # dozen dict entries every day cost more than the rest of the day's Python)
         self.week_counts: dict[str, float] = {}
+
+    def _take_counts(self) -> dict[str, float]:
+        """The period's event counts, with the compiled day's tallies taken in and reset
+        (they are whole numbers, so adding them once a week gives the same sums as daily)."""
+        m = self.model
+        counts = self.week_counts
+        self.week_counts = {}
+        for name, count in zip(DAY_EVENTS, m._day_counts.tolist()):
+            counts[name] = counts.get(name, 0.0) + count
+        m._day_counts[:] = 0.0
+        return counts
 
     def collect(self) -> None:
         m = self.model
         hh = m.households
         deg = m.ties.degree(m.day, m.config.contact.tie_threshold)
-        counts = self.week_counts
-        self.week_counts = {}
+        counts = self._take_counts()
         hours = sum(iv.counters.get("hours", 0.0) for iv in m.interventions)
         cost = sum(iv.cost for iv in m.interventions)
         sums = cell_sums(hh.occupied, hh.supported, m.site.dwelling_building, deg,

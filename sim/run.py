@@ -68,14 +68,14 @@ def run_model(scenario: Scenario, seed: int | None = None, years: float | None =
     days = int(round(scenario.run.years * 365))
     snapshot_days = {int(round(y * 365)) for y in scenario.run.snapshot_years}
     snapshots = []
-    for _ in range(days):
-        model.step()
-        if model.day in snapshot_days:
-            snap = model.household_frame()
-            snap.insert(0, "day", model.day)
-            snapshots.append(snap)
-        if progress is not None:
-            progress(1)
+    done = 0  # the model's day is the number of days simulated
+    for stop in sorted(d for d in snapshot_days if 0 < d <= days):
+        model.run(days=stop - done, progress=progress)
+        done = stop
+        snap = model.household_frame()
+        snap.insert(0, "day", model.day)
+        snapshots.append(snap)
+    model.run(days=days - done, progress=progress)
     seconds = time.perf_counter() - t0
     return RunResult(scenario=scenario, seed=scenario.run.seed,
                      timeseries=model.outcomes.frame(), households=model.household_frame(),

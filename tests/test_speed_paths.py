@@ -1,0 +1,194 @@
+"""The model's shortcuts give the same results as the plain paths they stand in for."""
+
+import numpy as np
+import pandas as pd
+
+from sim.model import NeighbourhoodModel
+from sim.scenario import Scenario
+from sim.states import degree_two_days
+from sim.ties import TieStore
+
+
+def small_model(seed: int = 2) -> NeighbourhoodModel:
+    return NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.3,
+                                                             "seed": seed}))
+
+
+def test_degree_two_days_equals_two_single_days():
+    m = small_model()
+    t = m.ties
+    thr = m.config.contact.tie_threshold
+    for day in list(range(m.day - 2, m.day + 3)) + [m.day + 200, m.day + 5000]:
+        both = degree_two_days(t.H, t.gen, t.members, t.E, day, thr, t.dtab)
+        assert np.array_equal(both[0], TieStore.degree(t, day, thr))
+        assert np.array_equal(both[1], TieStore.degree(t, day + 1, thr))
+        assert both[0].sum() > 0 or day > m.day + 100
+
+
+def test_remembered_degree_is_only_used_while_the_store_is_unchanged():
+    m = small_model()
+    t = m.ties
+    thr = m.config.contact.tie_threshold
+    t.degree(m.day, thr)
+    assert t._next_degree is not None
+    fresh = TieStore.degree(t, m.day + 1, thr)
+    occupied = np.flatnonzero(m.households.occupied)
+    m.move_out(occupied[:3])  # changes the store: the remembered counts are stale
+    after = t.degree(m.day + 1, thr)
+    assert np.array_equal(after, TieStore.degree(t, m.day + 1, thr))
+    assert not np.array_equal(after, fresh)
+    assert np.array_equal(t.degree(m.day, thr, negative=True),
+                          TieStore.degree(t, m.day, thr, negative=True))
+
+
+def test_run_equals_stepping_and_keeps_mesa_time():
+    fast, slow = small_model(5), small_model(5)
+    fast.run(years=60 / 365)
+    for _ in range(60):
+        slow.step()
+    assert (fast.steps, fast.time, fast.day) == (slow.steps, slow.time, slow.day)
+    gen_f, gen_s = fast._default_schedule, slow._default_schedule
+    assert gen_f.next_scheduled_time == gen_s.next_scheduled_time
+    assert gen_f.execution_count == gen_s.execution_count
+    assert len(fast._event_list) == len(slow._event_list) == 1
+    pd.testing.assert_frame_equal(fast.outcomes.frame(), slow.outcomes.frame(),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(fast.household_frame(), slow.household_frame(),
+                                  check_exact=True)
+    # Mesa's own stepping still works after a fast run
+    fast.step()
+    slow.step()
+    assert (fast.steps, fast.time) == (slow.steps, slow.time)
+    assert len(fast.agents) == len(slow.agents) == fast.households.occupied.sum()
+
+
+
+def test_one_household_fill_equals_the_array_fill():
+    from sim.population import Households
+    from sim.scenario import PopulationParams
+
+    params = [PopulationParams(),
+              PopulationParams(elderly_share=0.0, children_share=1.0, household_size_mean=1.0),
+              PopulationParams(elderly_share=1.0, financial_stress_mean=0.9,
+                               hidden_need_share=1.0, connector_share=1.0, dog_share=1.0),
+              PopulationParams(working_share=1.0, elderly_share=0.5, openness_mean=0.0,
+                               support_level_mean=1.0, recovery_mean=0.0,
+                               household_size_mean=8.0)]
+    for seed in range(60):
+        pars = params[seed % len(params)]
+        sup = seed % 3 == 0
+        one, ref = Households(4), Households(4)
+        rng_one, rng_ref = np.random.default_rng(seed), np.random.default_rng(seed)
+        one.fill(np.array([2]), np.array([sup]), pars, rng_one, 17, 9)
+        ref._fill_arrays(np.array([2]), np.array([sup]), pars, rng_ref, 17, 9)
+        for col in one.columns():
+            a, b = getattr(one, col), getattr(ref, col)
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (seed, col)
+        assert rng_one.random() == rng_ref.random()  # as many draws taken
+
+
+def test_turnover_today_equals_movers_then_dwellings_due():
+    from sim.daily import dwellings_due, movers_today, turnover_today
+    from sim.rand import rng_handle
+
+    for seed in range(30):
+        r = np.random.default_rng(seed)
+        n = 50
+        occupied = r.random(n) < 0.8
+        supported = r.random(n) < 0.3
+        home = r.random(n)
+        vacant = np.where(occupied, -1, r.integers(0, 20, n))
+        rate = float(r.choice([0.0, 5.0, 60.0]))
+        g1, g2 = np.random.default_rng(seed + 99), np.random.default_rng(seed + 99)
+        out = np.empty(n, np.int64)
+        m, k = turnover_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
+                              rng_handle(g1), out)
+        movers = movers_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
+                              rng_handle(g2))
+        assert np.array_equal(out[:m], movers)
+        if m == 0:
+            assert np.array_equal(out[:k], dwellings_due(occupied, vacant, 10))
+        else:
+            assert k == 0
+        assert g1.random() == g2.random()
+
+
+def test_contacts_in_place_hands_back_grown_entry_arrays():
+    """When sparse rows must grow, the wrapper returns the new arrays, and the day is the
+    one `contacts_day` would have made."""
+    from sim.contact import contacts_day
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("neighbourhood").with_overrides(run={"burn_in_years": 0.1, "seed": 3})
+    new, ref = NeighbourhoodModel(sc), NeighbourhoodModel(sc)
+    grown = 0
+    for _ in range(20):
+        for m in (new, ref):  # no spare room: the first new cross-building tie grows them
+            m.ties._resize(m.ties.used)
+            m._sparse_ties = False
+        a, b = new._encounters_today()
+        a2, b2 = ref._encounters_today()
+        assert np.array_equal(a, a2) and np.array_equal(b, b2)
+        before = new.ties.E[0]
+        new._contacts_and_help(a, b, np.ones(len(a)))
+        grown += new.ties.E[0] is not before
+        hh, st = ref.households, ref.ties
+        E, used = contacts_day(
+            int(ref.day), a, b, np.ones(len(a)), ref._par, st.H, st.gen, st.members, st.E,
+            st.used, st.dtab, *ref.adjacent, hh.occupied, hh.age_group, hh.supported,
+            hh.avoidance, hh.nuisance_risk, hh.openness, hh.other_language,
+            hh.trust_institutions, hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused,
+            hh.help_given, hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent,
+            hh.neg_recent, ref.talk_multiplier, ref.tie_count, ref._pos_today,
+            ref._neg_today, ref._pos_week, ref._neg_week, ref._rngs, ref._day_counts)
+        st.set_arrays(E, used)
+        assert new.ties.used == ref.ties.used
+        assert np.array_equal(new._day_counts, ref._day_counts)
+        pd.testing.assert_frame_equal(new.ties.to_frame(new.day), ref.ties.to_frame(ref.day),
+                                      check_exact=True)
+        new.day += 1
+        ref.day += 1
+    assert grown > 0
+    pd.testing.assert_frame_equal(new.household_frame(), ref.household_frame(),
+                                  check_exact=True)
+
+
+def test_plain_day_equals_the_phase_by_phase_day():
+    fused, phased = small_model(7), small_model(7)
+    phased._turnover = phased._turnover  # a replaced phase: phase by phase
+    assert fused._plain_day_possible() and not phased._plain_day_possible()
+    calls = []
+    plain = fused._plain_day
+    fused._plain_day = lambda: (calls.append(1), plain())
+    fused.run(years=120 / 365)
+    phased.run(years=120 / 365)
+    assert len(calls) > 90
+    assert fused.counters == phased.counters and fused.counters["move_ins"] > 0
+    pd.testing.assert_frame_equal(fused.outcomes.frame(), phased.outcomes.frame(),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(fused.household_frame(), phased.household_frame(),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(fused.tie_frame(), phased.tie_frame(), check_exact=True)
+    assert sorted(fused.agent_at) == sorted(phased.agent_at)
+
+
+def test_run_model_snapshots_and_progress_match_stepping():
+    from sim.run import run_model
+
+    sc = Scenario().with_overrides(run={"burn_in_years": 0.1, "seed": 4, "years": 0.25,
+                                        "snapshot_years": [0.0, 0.1, 0.25]})
+    ticks = []
+    result = run_model(sc, progress=ticks.append)
+    days, first = int(round(0.25 * 365)), int(round(0.1 * 365))
+    assert sum(ticks) == days
+    assert sorted(result.snapshots["day"].unique()) == [first, days]
+    m = NeighbourhoodModel(sc)
+    for _ in range(days):
+        m.step()
+        if m.day == first:
+            snap = m.household_frame()
+    pd.testing.assert_frame_equal(result.timeseries, m.outcomes.frame(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        result.snapshots[result.snapshots["day"] == first].drop(columns="day").reset_index(
+            drop=True), snap.reset_index(drop=True), check_exact=True)
+    pd.testing.assert_frame_equal(result.households, m.household_frame(), check_exact=True)
