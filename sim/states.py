@@ -25,9 +25,9 @@ from sim.ties import (
     LOC,
     MBASE,
     NBR,
-    NO_DAY,
     SREC,
     START,
+    absent,
     decayed_record,
 )
 
@@ -165,12 +165,12 @@ def degree_two_days(H, gen, members, E, today, thr, dt):
             s = H[DBASE, a]
             for lo in range(B):
                 for hi in range(lo + 1, B):
-                    if rec[s].day != NO_DAY:
+                    if not absent(rec, s):
                         k = _positive_at(rec, s, today, thr, dt)
                         if k:
                             d0[members[m0 + lo]] += k & 1
                             d1[members[m0 + lo]] += k >> 1
-                    if rec[s + 1].day != NO_DAY:
+                    if not absent(rec, s + 1):
                         k = _positive_at(rec, s + 1, today, thr, dt)
                         if k:
                             d0[members[m0 + hi]] += k & 1
