@@ -316,12 +316,15 @@ class NeighbourhoodModel(mesa.Model):
     def _only_daily_schedule(self) -> bool:
         """Whether Mesa's event list holds nothing but the default one-step-a-day event
         (no simulator, no other scheduled events), so that `_run_days` may take its place."""
-        gen = getattr(self, "_default_schedule", None)
-        events = self._event_list._events
-        sched = gen.schedule if gen is not None else None
-        return (gen is not None and self._simulator is None and len(events) == 1
-                and events[0] is gen._current_event and gen._active and not gen._paused
-                and sched.interval == 1.0 and sched.end is None and sched.count is None)
+        try:  # Mesa internals (3.5): any other version simply steps the usual way
+            gen = self._default_schedule
+            events = self._event_list._events
+            sched = gen.schedule
+            return (self._simulator is None and len(events) == 1
+                    and events[0] is gen._current_event and gen._active and not gen._paused
+                    and sched.interval == 1.0 and sched.end is None and sched.count is None)
+        except AttributeError:
+            return False
 
     def _run_days(self, days: int) -> None:
         """`days` steps without Mesa's per-step event machinery (~5 µs a step: an event
