@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+import os
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +19,26 @@ KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safe
                 "nuisance_exposed", "avoidance", "lonely", "recovery", "referred")
 
 
-def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str) -> str:
-    """Worker: run and write one (scenario, seed); picklable arguments only."""
+def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str,
+             package: str | None = None) -> str:
+    """Worker: run and write one (scenario, seed); picklable arguments only. `package`: the
+    sim package folder the caller runs, which the worker must run too."""
     from sim.run import run_model, write_result
+
+    if package is not None and _package_dir() != package:
+        raise RuntimeError(f"this worker runs the sim package in {_package_dir()}, the sweep "
+                           f"was started with the one in {package}")
 
     sc = Scenario.model_validate_json(scenario_json)
     result = run_model(_resolved(sc, seed, years))
     write_result(result, Path(out_dir))
     return out_dir
+
+
+def _package_dir() -> str:
+    import sim
+
+    return str(Path(sim.__file__).resolve().parent)
 
 
 class _InlineExecutor(Executor):
@@ -35,9 +48,69 @@ class _InlineExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+        except Exception as exc:  # handed to the caller via the future (Ctrl-C is not)
             fut.set_exception(exc)
         return fut
+
+
+# Modules a sweep worker needs, imported once in the fork server (see _pool_context).
+WORKER_PRELOAD = ["sim.model", "sim.run", "sim.compare"]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """The start method for sweep workers.
+
+    A spawned worker is a fresh interpreter that must import sim.model (mesa, pandas,
+    scipy, numba: 1-2 s) before its first run. With "forkserver" one server process
+    imports those modules once and every worker is forked from it in milliseconds, already
+    holding them. The server is itself a fresh interpreter (exec'd, not forked from this
+    process), single-threaded while it forks, and runs no model: each worker still loads
+    the compiled kernels from numba's on-disk cache on its first run, and draws only from
+    its runs' own generators, so results do not depend on the start method or the number
+    of workers. Where forkserver is unavailable (Windows), spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # only takes effect if the server is not running yet; a server started without it
+    # still works, its workers import what they need themselves
+    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    return ctx
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (if it is not running yet) without waiting for its imports.
+
+    The server is a new interpreter; Python 3.12 does not hand it this process's sys.path,
+    so it could import another copy of `sim` (an installed one, instead of the checkout
+    this process runs). PYTHONPATH, set just while it starts, puts this one first;
+    _run_one checks it all the same."""
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    root = str(Path(_package_dir()).parent)
+    os.environ["PYTHONPATH"] = root + (os.pathsep + old if old else "")
+    os.environ[_WARM_FLAG] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        del os.environ[_WARM_FLAG]
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+_WARM_FLAG = "_GOEDEBUREN_WARM_FORKSERVER"
+
+
+def _warm_kernels() -> None:
+    """Load the compiled kernels from numba's on-disk cache by simulating one week of a
+    small model, so that the processes forked from this one start with them loaded."""
+    from sim.model import NeighbourhoodModel
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
+    NeighbourhoodModel(sc).run(years=7 / 365)
 
 
 def _resolved(sc: Scenario, seed: int, years: float | None) -> Scenario:
@@ -78,20 +151,49 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
         from rich.progress import Progress
 
         own = executor is None
-        ex = executor or (_InlineExecutor() if workers <= 1 else ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
+        if own and workers > 1:
+            ctx = _pool_context()
+            if ctx.get_start_method() == "forkserver":
+                _start_forkserver()
+            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        else:
+            ex = executor or _InlineExecutor()
+        failed = False
         try:
             with Progress(console=console, disable=console is None
                           or not console.is_terminal) as bar:
                 task = bar.add_task("runs", total=len(todo))
-                futures = [ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path))
-                           for sc, seed, path in todo]
-                for fut in as_completed(futures):
-                    fut.result()
+
+                def finish(fut: Future, sc: Scenario, seed: int, path: Path) -> None:
+                    exc = fut.exception()
+                    if exc is not None:
+                        where = f"scenario {sc.name!r}, seed {seed} (output folder {path})"
+                        exc.add_note(
+                            f"a worker process stopped abruptly (crash, out of memory or "
+                            f"killed) with runs in flight, among them {where}"
+                            if isinstance(exc, BrokenExecutor) else f"in the run of {where}")
+                        exc.add_note("finished runs are kept: the same command resumes")
+                        raise exc
                     bar.advance(task)
+
+                pending = {}
+                package = _package_dir()
+                for sc, seed, path in todo:
+                    fut = ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path),
+                                    package)
+                    if fut.done():  # the inline executor runs it on submit: stop at an error
+                        finish(fut, sc, seed, path)
+                    else:
+                        pending[fut] = (sc, seed, path)
+                for fut in as_completed(pending):
+                    finish(fut, *pending[fut])
+        except BaseException:
+            failed = True
+            raise
         finally:
             if own:
-                ex.shutdown()
+                # after a failure (or Ctrl-C) do not run the queued runs first
+                ex.shutdown(wait=True, cancel_futures=failed)
     return [j[2] for j in jobs]
 
 
@@ -253,3 +355,13 @@ def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.
             lines.append(f"| {r['scenario']} | {r['outcome']} | {r['effect']:+.3f} | "
                          f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] |")
     return "\n".join(lines) + "\n"
+
+
+# The fork server imports this module (WORKER_PRELOAD) with _WARM_FLAG set just for it by
+# _start_forkserver: it loads the kernels once for all the workers it forks. The flag is
+# removed at once, so the workers and anything they start do not see it.
+if os.environ.pop(_WARM_FLAG, None) == "1":
+    try:
+        _warm_kernels()
+    except Exception:  # noqa: BLE001 - an optimisation: each worker then loads them itself
+        pass
