@@ -8,12 +8,15 @@ import multiprocessing
 import os
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from sim.io import atomic_write_frame, atomic_write_text
 from sim.scenario import Scenario, scenario_to_toml
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy, pandas and the model are imported where used: `goedeburen compare` starts the
+# workers' server (start_workers_early) before this process spends seconds importing them
 
 KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safety",
                 "nuisance_exposed", "avoidance", "lonely", "recovery", "referred")
@@ -48,7 +51,7 @@ class _InlineExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # handed to the caller via the future (Ctrl-C is not)
+        except Exception as exc:  # noqa: BLE001 - to the caller via the future; Ctrl-C is not
             fut.set_exception(exc)
         return fut
 
@@ -75,6 +78,13 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     # still works, its workers import what they need themselves
     ctx.set_forkserver_preload(WORKER_PRELOAD)
     return ctx
+
+
+def start_workers_early() -> None:
+    """Start the fork server for sweep workers now, without waiting: it imports and loads
+    the model while the caller carries on (run_grid would start it otherwise)."""
+    if _pool_context().get_start_method() == "forkserver":
+        _start_forkserver()
 
 
 def _start_forkserver() -> None:
@@ -198,6 +208,8 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
 
 
 def collect_finals(paths: list[Path]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for p in paths:
         manifest = json.loads((p / "manifest.json").read_text())
@@ -222,6 +234,8 @@ def collect_finals(paths: list[Path]) -> pd.DataFrame:
 
 def summarise(finals: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% interval (t-based, over seeds) per scenario, group and outcome."""
+    import numpy as np
+    import pandas as pd
     from scipy import stats
 
     long = finals.melt(id_vars=["scenario", "seed", "group"], var_name="outcome").dropna()
@@ -237,6 +251,8 @@ def summarise(finals: pd.DataFrame) -> pd.DataFrame:
 
 def paired_differences(finals: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Per seed, scenario minus reference (same seeds ⇒ common random numbers)."""
+    import numpy as np
+    import pandas as pd
     from scipy import stats
 
     f = finals[finals["group"] == "all"].drop(columns="group")
@@ -260,6 +276,8 @@ def paired_differences(finals: pd.DataFrame, reference: str) -> pd.DataFrame:
 
 def plot_trajectories(paths: list[Path], out: Path) -> Path:
     import matplotlib
+    import numpy as np
+    import pandas as pd
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -305,6 +323,8 @@ def plot_trajectories(paths: list[Path], out: Path) -> Path:
 def compare_scenarios(scenarios: list[Scenario], seeds: int = 5, years: float | None = None,
                       out: Path = Path("results/comparison"), workers: int = 2,
                       console=None) -> Path:
+    from sim.io import atomic_write_frame, atomic_write_text
+
     out.mkdir(parents=True, exist_ok=True)
     seed_list = list(range(1, seeds + 1))
     paths = run_grid(scenarios, seed_list, years, out, workers=workers, console=console)
@@ -324,6 +344,8 @@ def compare_scenarios(scenarios: list[Scenario], seeds: int = 5, years: float | 
 
 def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.DataFrame,
                   reference: str, seeds: int, figure: str) -> str:
+    import numpy as np
+
     lines = ["# goedeburen — scenario comparison", "",
              f"{len(scenarios)} scenarios × {seeds} seeds (the same seeds in every scenario). "
              "Values are at the end of the run, for all households; brackets are 95% intervals "
@@ -363,5 +385,5 @@ def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.
 if os.environ.pop(_WARM_FLAG, None) == "1":
     try:
         _warm_kernels()
-    except Exception:  # noqa: BLE001 - an optimisation: each worker then loads them itself
+    except Exception:  # noqa: BLE001, S110 - only an optimisation: each worker then loads them
         pass

@@ -38,8 +38,8 @@ def inline(scenarios, tmp_path_factory):
 
 def _assert_same(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
-    for k in a:
-        pd.testing.assert_frame_equal(a[k], b[k], obj=str(k))
+    for k, frame in a.items():
+        pd.testing.assert_frame_equal(frame, b[k], obj=str(k))
 
 
 def test_two_workers_give_the_inline_results(scenarios, inline, tmp_path):
