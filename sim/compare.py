@@ -71,13 +71,25 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     the compiled kernels from numba's on-disk cache on its first run, and draws only from
     its runs' own generators, so results do not depend on the start method or the number
     of workers. Where forkserver is unavailable (Windows), spawn."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    if "forkserver" not in multiprocessing.get_all_start_methods() or _server_is_stale():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     # only takes effect if the server is not running yet; a server started without it
     # still works, its workers import what they need themselves
     ctx.set_forkserver_preload(WORKER_PRELOAD)
     return ctx
+
+
+# the source digest of the sim package when this process started the fork server
+_server_source: str | None = None
+
+
+def _server_is_stale() -> bool:
+    """Whether the sim source changed since this process started the fork server (an edit
+    in a long session): its workers would run the old code, so spawn fresh ones instead."""
+    from sim.fingerprint import source_digest
+
+    return _server_source is not None and _server_source != source_digest()
 
 
 def start_workers_early() -> None:
@@ -101,7 +113,13 @@ def _start_forkserver() -> None:
     os.environ["PYTHONPATH"] = root + (os.pathsep + old if old else "")
     os.environ[_WARM_FLAG] = "1"
     try:
+        before = getattr(forkserver._forkserver, "_forkserver_pid", None)
         forkserver.ensure_running()
+        if getattr(forkserver._forkserver, "_forkserver_pid", None) != before:
+            from sim.fingerprint import source_digest
+
+            global _server_source
+            _server_source = source_digest()
     finally:
         del os.environ[_WARM_FLAG]
         if old is None:
@@ -384,6 +402,9 @@ def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.
 # removed at once, so the workers and anything they start do not see it.
 if os.environ.pop(_WARM_FLAG, None) == "1":
     try:
+        from sim.run import model_fingerprint
+
+        model_fingerprint()  # cached now: workers label their runs with the code they hold
         _warm_kernels()
     except Exception:  # noqa: BLE001, S110 - only an optimisation: each worker then loads them
         pass

@@ -107,3 +107,8 @@ def test_a_worker_refuses_another_copy_of_the_package(tmp_path):
     sc = load_scenario("baseline")
     with pytest.raises(RuntimeError, match="sim package"):
         compare._run_one(sc.model_dump_json(), 1, YEARS, str(tmp_path), "/elsewhere/sim")
+
+
+def test_a_fork_server_with_older_source_is_not_used(monkeypatch):
+    monkeypatch.setattr(compare, "_server_source", "0" * 16)  # as if the source changed since
+    assert compare._pool_context().get_start_method() == "spawn"
