@@ -65,12 +65,13 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
     A spawned worker is a fresh interpreter that must import sim.model (mesa, pandas,
     scipy, numba: 1-2 s) before its first run. With "forkserver" one server process
-    imports those modules once and every worker is forked from it in milliseconds, already
-    holding them. The server is itself a fresh interpreter (exec'd, not forked from this
-    process), single-threaded while it forks, and runs no model: each worker still loads
-    the compiled kernels from numba's on-disk cache on its first run, and draws only from
-    its runs' own generators, so results do not depend on the start method or the number
-    of workers. Where forkserver is unavailable (Windows), spawn."""
+    imports those modules and loads the compiled kernels from numba's on-disk cache once
+    (simulating one week of a small model, see _warm_kernels), and every worker is forked
+    from it in milliseconds, holding both. The server is itself a fresh interpreter
+    (exec'd, not forked from this process, so no threads or state of this one), and every
+    run draws only from its own generators, so results do not depend on the start method or
+    the number of workers (tests/test_sweep.py). Where forkserver is unavailable
+    (Windows), or the server runs older source than is now on disk, spawn."""
     if "forkserver" not in multiprocessing.get_all_start_methods() or _server_is_stale():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
