@@ -144,12 +144,13 @@ def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 
 def job_sweep(scenario_names: list[str], seeds: list[int], years: float | None,
               workers: int, start: str) -> dict:
     """A sweep through the real path, `sim.compare.run_grid` (what `goedeburen compare`
-    runs), writing every run to a temporary folder, in a fresh process that has imported
-    sim first (as the command has before its sweep starts). start: "inline" (1 process:
-    the runs in this process), "pool" (run_grid's own pool: fork server), or "spawn" (a
-    pool of spawned workers handed to run_grid, the start method before the fork server).
-    The timed part includes creating and shutting down the pool and everything workers do
-    before their first run."""
+    runs), writing every run to a temporary folder, in a fresh process that has loaded the
+    scenarios first (as the command has before its sweep starts). start: "inline" (1
+    process: the runs in this process), "pool" (run_grid's own pool: fork server), or
+    "spawn" (a pool of spawned workers handed to run_grid, the start method before the fork
+    server). The timed part includes this process importing the model (run_grid checks
+    which runs are done already), creating and shutting down the pool and everything
+    workers do before their first run."""
     import json
     import tempfile
 
@@ -328,9 +329,11 @@ def main(argv: list[str] | None = None) -> int:
             + (f"{sw['years']:g} y each" if sw["years"] else "their own years") + " + burn-in")
     say(f"## Sweep: {what}, through `sim.compare.run_grid` (what `goedeburen compare` runs)")
     say()
-    say("Each row is a fresh process that has imported sim (as the command has) and then times "
-        "the whole sweep: creating the pool, every worker's start-up, all runs with their "
-        "output written, shutting the pool down. *Sustained* is runs finished per second from "
+    say("Each row is a fresh process that has loaded the scenarios (as the command has) and then "
+        "times the whole sweep: importing the model, creating the pool, every worker's "
+        "start-up, all runs with their output written, shutting the pool down (not the "
+        "summary, plots and report that `compare` writes afterwards). *Sustained* is runs "
+        "finished per second from "
         "the moment every worker has finished its first run to the end of the sweep (start-up "
         "excluded, the idle tail included). Per-run seconds are the simulation alone, as each "
         f"run measured it. Load average {load0:.2f} before, {load1:.2f} after the sweep rows.")
