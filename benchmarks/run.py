@@ -221,6 +221,35 @@ def agreement(seeds: list[int], days: int, n_buildings: int = 1) -> dict:
     return out
 
 
+def _timed_run(seed: int, years: float) -> tuple[float, float]:
+    """One baseline run: (wall, CPU) seconds of this process."""
+    from sim.run import run_model
+    from sim.scenario import load_scenario
+    t, c = time.perf_counter(), time.process_time()
+    run_model(load_scenario("baseline"), seed=seed, years=years)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def job_parallel_cpu(years: float, runs: int = 4) -> dict:
+    """The same runs alone (in this process) and two at a time (a pool of 2, warmed up):
+    wall and CPU seconds per run. CPU seconds that hardly grow with two at a time mean the
+    cores do not slow each other down, so a 2-process throughput well below 2× comes from
+    start-up, the idle tail or other work on the machine."""
+    from sim import compare
+    seeds = list(range(1, runs + 1))
+    _week()
+    alone = [_timed_run(s, years) for s in seeds]
+    with ProcessPoolExecutor(max_workers=2, mp_context=compare._pool_context()) as ex:
+        for f in [ex.submit(_week) for _ in range(2)]:  # start both workers
+            f.result()
+        pair = list(ex.map(_timed_run, seeds, [years] * runs))
+    return {"runs": runs, "years": years,
+            "alone_wall_s": float(np.mean([w for w, _ in alone])),
+            "alone_cpu_s": float(np.mean([c for _, c in alone])),
+            "pair_wall_s": float(np.mean([w for w, _ in pair])),
+            "pair_cpu_s": float(np.mean([c for _, c in pair]))}
+
+
 def sweep(scenario_names: list[str], seeds: list[int], years: float | None,
           spawn: bool = True) -> dict:
     """The same sweep on 1 process and on 2 (run_grid's fork-server pool; and, for
@@ -231,6 +260,7 @@ def sweep(scenario_names: list[str], seeds: list[int], years: float | None,
                     _fresh(job_sweep, scenario_names, seeds, years, 2, "pool")]}
     if spawn:
         out["rows"].append(_fresh(job_sweep, scenario_names, seeds, years, 2, "spawn"))
+    out["cpu"] = _fresh(job_parallel_cpu, 10.0 if years is None else years)
     return out
 
 
@@ -352,6 +382,13 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['sustained_runs_per_s']:.2f} "
             f"| {r['sustained_runs_per_s'] / one['sustained_runs_per_s']:.2f}× "
             f"| {r['mean_run_s']:.2f} |")
+    say()
+    c = sw["cpu"]
+    say(f"Baseline runs ({c['years']:g} y + burn-in, {c['runs']} seeds), alone vs two at a time on "
+        f"a warm pool: {c['alone_wall_s']:.2f} vs {c['pair_wall_s']:.2f} s wall, "
+        f"{c['alone_cpu_s']:.2f} vs {c['pair_cpu_s']:.2f} s CPU per run. When the CPU seconds "
+        "hardly grow, two runs do not slow each other down; a wall time that grows more means "
+        "other work shared the cores.")
     say()
     say("## Start-up per process (numba cache warm)")
     say()
