@@ -42,29 +42,65 @@ def _maxrss_bytes() -> int:
 # ------------------------------------------------------------------------------------------
 # jobs that run in fresh worker processes
 # ------------------------------------------------------------------------------------------
-def import_seconds() -> float:
-    """`import sim.model` in a brand-new interpreter."""
+def import_seconds(repeats: int = 3) -> float:
+    """`import sim.model` in a brand-new interpreter (the median of a few, the disk cache
+    warm): what every spawned worker paid before its first run."""
     code = "import time; t = time.perf_counter(); import sim.model; print(time.perf_counter() - t)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    times = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=ROOT, check=True)
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return float(np.median(times))
+
+
+def _week() -> float:
+    """One simulated week of a small model (in a worker: loads the compiled kernels unless
+    they are loaded already)."""
+    from sim.model import NeighbourhoodModel
+    from sim.scenario import load_scenario
+    t = time.perf_counter()
+    sc = load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
+    NeighbourhoodModel(sc).run(years=7 / 365)
+    return time.perf_counter() - t
+
+
+def _pool_ready_seconds(ctx, workers: int = 2) -> tuple[float, float]:
+    """Wall time from creating a pool to every worker having simulated one week, and the
+    slowest worker's own time for that week."""
+    from sim import compare
+    t = time.perf_counter()
+    if ctx.get_start_method() == "forkserver":
+        compare._start_forkserver()  # as run_grid does
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        # one week per worker (a first week is slow, so each normally lands on its own worker)
+        weeks = [f.result() for f in [ex.submit(_week) for _ in range(workers)]]
+        ready = time.perf_counter() - t
+    return ready, max(weeks)
 
 
 def job_startup() -> dict:
-    """JIT-load cost in a fresh process (numba's on-disk cache is warm after the first ever
-    run; a cold cache compiles everything once, ~20-30 s)."""
-    import sim.model
-    from sim.scenario import load_scenario
+    """Start-up in a fresh process: the import, the first simulated week (loads the compiled
+    kernels from numba's on-disk cache, which is warm after the first ever run; a cold
+    cache compiles everything once, 30-60 s), and how long a pool of 2 sweep workers takes
+    to be ready: spawned (each worker imports and loads the kernels itself) and forked from
+    the sweep's fork server (cold: the server starts, imports and loads the kernels once;
+    warm: the server of an earlier pool in the same process is reused)."""
+    t0 = time.perf_counter()
+    import sim.model  # noqa: F401
     t1 = time.perf_counter()
-    sc = load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
-    m = sim.model.NeighbourhoodModel(sc)
-    for _ in range(7):
-        m.step()
-    t2 = time.perf_counter()
-    for _ in range(7):
-        m.step()
-    t3 = time.perf_counter()
-    return {"import_s": import_seconds(), "first_week_s": t2 - t1, "second_week_s": t3 - t2}
+    first = _week()
+    second = _week()
+    from sim import compare
+    spawn_ready, spawn_week = _pool_ready_seconds(multiprocessing.get_context("spawn"))
+    ctx = compare._pool_context()
+    cold_ready, cold_week = _pool_ready_seconds(ctx)
+    warm_ready, warm_week = _pool_ready_seconds(ctx)
+    return {"import_here_s": t1 - t0, "import_s": import_seconds(), "first_week_s": first,
+            "second_week_s": second, "method": ctx.get_start_method(),
+            "spawn_ready_s": spawn_ready, "spawn_week_s": spawn_week,
+            "cold_ready_s": cold_ready, "cold_week_s": cold_week,
+            "warm_ready_s": warm_ready, "warm_week_s": warm_week}
 
 
 BUILDING_ROWS_FROM = 100  # districts this large keep their per-building rows yearly
@@ -105,12 +141,43 @@ def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 
             "peak_rss_mb": _maxrss_bytes() / 2**20, "rss_growth_mb": (_maxrss_bytes() - rss0) / 2**20}
 
 
-def job_sweep_run(seed: int, years: float) -> float:
-    from sim.run import run_model
+def job_sweep(scenario_names: list[str], seeds: list[int], years: float | None,
+              workers: int, start: str) -> dict:
+    """A sweep through the real path, `sim.compare.run_grid` (what `goedeburen compare`
+    runs), writing every run to a temporary folder, in a fresh process that has loaded the
+    scenarios first (as the command has before its sweep starts). start: "inline" (1
+    process: the runs in this process), "pool" (run_grid's own pool: fork server), or
+    "spawn" (a pool of spawned workers handed to run_grid, the start method before the fork
+    server). The timed part includes this process importing the model (run_grid checks
+    which runs are done already), creating and shutting down the pool and everything
+    workers do before their first run."""
+    import json
+    import tempfile
+
+    from sim.compare import run_grid
     from sim.scenario import load_scenario
-    t = time.perf_counter()
-    run_model(load_scenario("baseline"), seed=seed, years=years)
-    return time.perf_counter() - t
+    scs = [load_scenario(n) for n in scenario_names]
+    with tempfile.TemporaryDirectory(prefix="goedeburen-sweep-") as tmp:
+        out = Path(tmp)
+        t_wall, t = time.time(), time.perf_counter()
+        if start == "spawn":
+            with ProcessPoolExecutor(max_workers=workers,
+                                     mp_context=multiprocessing.get_context("spawn")) as ex:
+                paths = run_grid(scs, seeds, years, out, executor=ex)
+        else:
+            paths = run_grid(scs, seeds, years, out, workers=1 if start == "inline" else workers)
+        total = time.perf_counter() - t
+        # a manifest is written last: its time stamp is the moment the run finished
+        done = sorted((p / "manifest.json").stat().st_mtime - t_wall for p in paths)
+        run_s = [json.loads((p / "manifest.json").read_text())["seconds"] for p in paths]
+    n, w = len(done), workers
+    # sustained: runs finished per second from the moment every worker has finished its first
+    # run (start-up behind it) to the end of the sweep (the tail, when one worker is idle,
+    # included)
+    sustained = (n - w) / (done[-1] - done[w - 1]) if n > w and done[-1] > done[w - 1] else float("nan")
+    return {"start": start, "workers": workers, "runs": n, "total_s": total,
+            "first_done_s": done[0], "sustained_runs_per_s": sustained,
+            "mean_run_s": float(np.mean(run_s))}
 
 
 def _fresh(fn, *args):
@@ -154,20 +221,47 @@ def agreement(seeds: list[int], days: int, n_buildings: int = 1) -> dict:
     return out
 
 
-def sweep(years: float, runs: int = 4) -> dict:
-    """The same runs on a pool of 1 and of 2 fresh (spawned) worker processes; the time
-    includes each worker's start-up (import + loading the compiled kernel)."""
+def _timed_run(seed: int, years: float) -> tuple[float, float]:
+    """One baseline run: (wall, CPU) seconds of this process."""
+    from sim.run import run_model
+    from sim.scenario import load_scenario
+    t, c = time.perf_counter(), time.process_time()
+    run_model(load_scenario("baseline"), seed=seed, years=years)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def job_parallel_cpu(years: float, runs: int = 4) -> dict:
+    """The same runs alone (in this process) and two at a time (a pool of 2, warmed up):
+    wall and CPU seconds per run. CPU seconds that hardly grow with two at a time mean the
+    cores do not slow each other down, so a 2-process throughput well below 2× comes from
+    start-up, the idle tail or other work on the machine."""
+    from sim import compare
     seeds = list(range(1, runs + 1))
-    ctx = multiprocessing.get_context("spawn")
-    _fresh(job_sweep_run, 99, 0.02)  # make sure the numba cache is warm on disk
-    times = {}
-    for workers in (1, 2):
-        t = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-            list(ex.map(job_sweep_run, seeds, [years] * runs))
-        times[workers] = time.perf_counter() - t
-    return {"runs": runs, "years": years, "one_s": times[1], "two_s": times[2],
-            "speedup": times[1] / times[2]}
+    _week()
+    alone = [_timed_run(s, years) for s in seeds]
+    with ProcessPoolExecutor(max_workers=2, mp_context=compare._pool_context()) as ex:
+        for f in [ex.submit(_week) for _ in range(2)]:  # start both workers
+            f.result()
+        pair = list(ex.map(_timed_run, seeds, [years] * runs))
+    return {"runs": runs, "years": years,
+            "alone_wall_s": float(np.mean([w for w, _ in alone])),
+            "alone_cpu_s": float(np.mean([c for _, c in alone])),
+            "pair_wall_s": float(np.mean([w for w, _ in pair])),
+            "pair_cpu_s": float(np.mean([c for _, c in pair]))}
+
+
+def sweep(scenario_names: list[str], seeds: list[int], years: float | None,
+          spawn: bool = True) -> dict:
+    """The same sweep on 1 process and on 2 (run_grid's fork-server pool; and, for
+    comparison, a pool of spawned workers), each in a fresh process: see job_sweep."""
+    _fresh(_week)  # make sure the numba cache is warm on disk
+    out = {"scenarios": len(scenario_names), "seeds": len(seeds), "years": years,
+           "rows": [_fresh(job_sweep, scenario_names, seeds, years, 1, "inline"),
+                    _fresh(job_sweep, scenario_names, seeds, years, 2, "pool")]}
+    if spawn:
+        out["rows"].append(_fresh(job_sweep, scenario_names, seeds, years, 2, "spawn"))
+    out["cpu"] = _fresh(job_parallel_cpu, 10.0 if years is None else years)
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -252,21 +346,65 @@ def main(argv: list[str] | None = None) -> int:
         f"{base['days'] / base['run_s']:,.0f} simulated days per second.")
     say()
 
-    # 4. sweep throughput
-    # long enough that a worker's start-up (import + cached kernel, ~1.6 s) is not the story
-    sw = sweep(1.0 if quick else 10.0, runs=4 if quick else 16)
-    say(f"## Sweep: {sw['runs']} runs of the baseline ({sw['years']:g} y + burn-in each)")
+    # 4. sweep throughput: a real comparison is 15 scenarios × 5 seeds
+    from sim.scenario import SCENARIO_DIR
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    load0 = os.getloadavg()[0]
+    if quick:
+        sw = sweep(["baseline", "problem_flat"], [1, 2, 3, 4], 1.0)
+    else:
+        sw = sweep(names, [1, 2, 3, 4, 5], None)
+    load1 = os.getloadavg()[0]
+    what = (f"{sw['scenarios']} scenarios × {sw['seeds']} seeds, "
+            + (f"{sw['years']:g} y each" if sw["years"] else "their own years") + " + burn-in")
+    say(f"## Sweep: {what}, through `sim.compare.run_grid` (what `goedeburen compare` runs)")
     say()
-    say("| processes | seconds | throughput vs 1 process |")
-    say("|---:|---:|---:|")
-    say(f"| 1 | {sw['one_s']:.2f} | 1.00× |")
-    say(f"| 2 | {sw['two_s']:.2f} | {sw['speedup']:.2f}× |")
+    say("Each row is a fresh process that has loaded the scenarios (as the command has) and then "
+        "times the whole sweep: importing the model, creating the pool, every worker's "
+        "start-up, all runs with their output written, shutting the pool down (not the "
+        "summary, plots and report that `compare` writes afterwards). *Sustained* is runs "
+        "finished per second from "
+        "the moment every worker has finished its first run to the end of the sweep (start-up "
+        "excluded, the idle tail included). Per-run seconds are the simulation alone, as each "
+        f"run measured it. Load average {load0:.2f} before, {load1:.2f} after the sweep rows.")
+    say()
+    say("| processes | workers start by | total s (incl. start-up) | throughput vs 1 process "
+        "| first run done after s | sustained runs per s | sustained vs 1 process "
+        "| mean s per run |")
+    say("|---:|---|---:|---:|---:|---:|---:|---:|")
+    one = sw["rows"][0]
+    how = {"inline": "— (runs in the process itself)",
+           "pool": f"fork from a warm server ({st['method']})",
+           "spawn": "spawn (fresh interpreter each; before)"}
+    for r in sw["rows"]:
+        say(f"| {r['workers']} | {how[r['start']]} | {r['total_s']:.2f} "
+            f"| {one['total_s'] / r['total_s']:.2f}× | {r['first_done_s']:.2f} "
+            f"| {r['sustained_runs_per_s']:.2f} "
+            f"| {r['sustained_runs_per_s'] / one['sustained_runs_per_s']:.2f}× "
+            f"| {r['mean_run_s']:.2f} |")
+    say()
+    c = sw["cpu"]
+    say(f"Baseline runs ({c['years']:g} y + burn-in, {c['runs']} seeds), alone vs two at a time on "
+        f"a warm pool: {c['alone_wall_s']:.2f} vs {c['pair_wall_s']:.2f} s wall, "
+        f"{c['alone_cpu_s']:.2f} vs {c['pair_cpu_s']:.2f} s CPU per run. When the CPU seconds "
+        "hardly grow, two runs do not slow each other down; a wall time that grows more means "
+        "other work shared the cores.")
     say()
     say("## Start-up per process (numba cache warm)")
     say()
-    say(f"import sim.model: {st['import_s']:.2f} s · first simulated week (loads the compiled "
-        f"kernel from numba's cache): {st['first_week_s']:.2f} s · next week: "
-        f"{st['second_week_s'] * 1000:.1f} ms")
+    say(f"import sim.model in a new interpreter: {st['import_s']:.2f} s (median of 3) · first "
+        f"simulated week (loads the compiled kernels from numba's cache): "
+        f"{st['first_week_s']:.2f} s · next week: {st['second_week_s'] * 1000:.1f} ms")
+    say()
+    say("| pool of 2 sweep workers | ready after s (pool created → each worker has simulated "
+        "a week) | slowest worker's week s |")
+    say("|---|---:|---:|")
+    say(f"| spawned (each imports sim.model and loads the kernels) | {st['spawn_ready_s']:.2f} "
+        f"| {st['spawn_week_s']:.2f} |")
+    say(f"| {st['method']}, server not running yet (it imports and loads the kernels once) "
+        f"| {st['cold_ready_s']:.2f} | {st['cold_week_s']:.2f} |")
+    say(f"| {st['method']}, server already running (a later pool in the same process) "
+        f"| {st['warm_ready_s']:.2f} | {st['warm_week_s']:.2f} |")
     say()
     say(f"Load average at the end: {os.getloadavg()[0]:.2f}.")
     say()

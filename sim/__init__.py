@@ -18,8 +18,18 @@ def _numba_cache_dir() -> str:
 os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
 release_large_blocks()  # freed day arrays go back to the system (see sim/memory.py)
 
-from sim.model import NeighbourhoodModel  # noqa: E402
 from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["NeighbourhoodModel", "Scenario", "ScenarioError", "load_scenario", "__version__"]
+
+
+def __getattr__(name: str):
+    """sim.NeighbourhoodModel imports sim.model (mesa, pandas, scipy, numba: 1-2 s) on first
+    use, not with the package: the command line starts quickly, and `goedeburen compare`
+    starts its worker server while this process is still importing the model."""
+    if name == "NeighbourhoodModel":
+        from sim.model import NeighbourhoodModel
+
+        return NeighbourhoodModel
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

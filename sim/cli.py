@@ -135,7 +135,10 @@ def compare(
              "(default: the first one named, or problem_flat when none are named)")] = None,
 ) -> None:
     """Run several scenarios over the same seeds and write a comparison table and report."""
-    from sim.compare import compare_scenarios
+    from sim.compare import compare_scenarios, start_workers_early
+
+    if workers > 1:
+        start_workers_early()  # their server imports the model while this process does
 
     try:
         chosen = names or sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))

@@ -5,27 +5,43 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+import os
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from sim.io import atomic_write_frame, atomic_write_text
 from sim.scenario import Scenario, scenario_to_toml
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# numpy, pandas and the model are imported where used: `goedeburen compare` starts the
+# workers' server (start_workers_early) before this process spends seconds importing them
 
 KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safety",
                 "nuisance_exposed", "avoidance", "lonely", "recovery", "referred")
 
 
-def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str) -> str:
-    """Worker: run and write one (scenario, seed); picklable arguments only."""
+def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str,
+             package: str | None = None) -> str:
+    """Worker: run and write one (scenario, seed); picklable arguments only. `package`: the
+    sim package folder the caller runs, which the worker must run too."""
     from sim.run import run_model, write_result
+
+    if package is not None and _package_dir() != package:
+        raise RuntimeError(f"this worker runs the sim package in {_package_dir()}, the sweep "
+                           f"was started with the one in {package}")
 
     sc = Scenario.model_validate_json(scenario_json)
     result = run_model(_resolved(sc, seed, years))
     write_result(result, Path(out_dir))
     return out_dir
+
+
+def _package_dir() -> str:
+    import sim
+
+    return str(Path(sim.__file__).resolve().parent)
 
 
 class _InlineExecutor(Executor):
@@ -35,9 +51,95 @@ class _InlineExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+        except Exception as exc:  # noqa: BLE001 - to the caller via the future; Ctrl-C is not
             fut.set_exception(exc)
         return fut
+
+
+# Modules a sweep worker needs, imported once in the fork server (see _pool_context).
+WORKER_PRELOAD = ["sim.model", "sim.run", "sim.compare"]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """The start method for sweep workers.
+
+    A spawned worker is a fresh interpreter that must import sim.model (mesa, pandas,
+    scipy, numba: 1-2 s) before its first run. With "forkserver" one server process
+    imports those modules and loads the compiled kernels from numba's on-disk cache once
+    (simulating one week of a small model, see _warm_kernels), and every worker is forked
+    from it in milliseconds, holding both. The server is itself a fresh interpreter
+    (exec'd, not forked from this process, so no threads or state of this one), and every
+    run draws only from its own generators, so results do not depend on the start method or
+    the number of workers (tests/test_sweep.py). Where forkserver is unavailable
+    (Windows), or the server runs older source than is now on disk, spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods() or _server_is_stale():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # only takes effect if the server is not running yet; a server started without it
+    # still works, its workers import what they need themselves
+    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    return ctx
+
+
+# the source digest of the sim package when this process started the fork server
+_server_source: str | None = None
+
+
+def _server_is_stale() -> bool:
+    """Whether the sim source changed since this process started the fork server (an edit
+    in a long session): its workers would run the old code, so spawn fresh ones instead."""
+    from sim.fingerprint import source_digest
+
+    return _server_source is not None and _server_source != source_digest()
+
+
+def start_workers_early() -> None:
+    """Start the fork server for sweep workers now, without waiting: it imports and loads
+    the model while the caller carries on (run_grid would start it otherwise)."""
+    if _pool_context().get_start_method() == "forkserver":
+        _start_forkserver()
+
+
+def _start_forkserver() -> None:
+    """Start the fork server (if it is not running yet) without waiting for its imports.
+
+    The server is a new interpreter; Python 3.12 does not hand it this process's sys.path,
+    so it could import another copy of `sim` (an installed one, instead of the checkout
+    this process runs). PYTHONPATH, set just while it starts, puts this one first;
+    _run_one checks it all the same."""
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    root = str(Path(_package_dir()).parent)
+    os.environ["PYTHONPATH"] = root + (os.pathsep + old if old else "")
+    os.environ[_WARM_FLAG] = "1"
+    try:
+        before = getattr(forkserver._forkserver, "_forkserver_pid", None)
+        forkserver.ensure_running()
+        if getattr(forkserver._forkserver, "_forkserver_pid", None) != before:
+            from sim.fingerprint import source_digest
+
+            global _server_source
+            _server_source = source_digest()
+    finally:
+        del os.environ[_WARM_FLAG]
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
+
+
+_WARM_FLAG = "_GOEDEBUREN_WARM_FORKSERVER"
+
+
+def _warm_kernels() -> None:
+    """Load the compiled kernels from numba's on-disk cache by simulating one week of a
+    small model, so that the processes forked from this one start with them loaded."""
+    from sim.model import NeighbourhoodModel
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
+    NeighbourhoodModel(sc).run(years=7 / 365)
 
 
 def _resolved(sc: Scenario, seed: int, years: float | None) -> Scenario:
@@ -78,24 +180,55 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
         from rich.progress import Progress
 
         own = executor is None
-        ex = executor or (_InlineExecutor() if workers <= 1 else ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
+        if own and workers > 1:
+            ctx = _pool_context()
+            if ctx.get_start_method() == "forkserver":
+                _start_forkserver()
+            ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        else:
+            ex = executor or _InlineExecutor()
+        failed = False
         try:
             with Progress(console=console, disable=console is None
                           or not console.is_terminal) as bar:
                 task = bar.add_task("runs", total=len(todo))
-                futures = [ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path))
-                           for sc, seed, path in todo]
-                for fut in as_completed(futures):
-                    fut.result()
+
+                def finish(fut: Future, sc: Scenario, seed: int, path: Path) -> None:
+                    exc = fut.exception()
+                    if exc is not None:
+                        where = f"scenario {sc.name!r}, seed {seed} (output folder {path})"
+                        exc.add_note(
+                            f"a worker process stopped abruptly (crash, out of memory or "
+                            f"killed) with runs in flight, among them {where}"
+                            if isinstance(exc, BrokenExecutor) else f"in the run of {where}")
+                        exc.add_note("finished runs are kept: the same command resumes")
+                        raise exc
                     bar.advance(task)
+
+                pending = {}
+                package = _package_dir()
+                for sc, seed, path in todo:
+                    fut = ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path),
+                                    package)
+                    if fut.done():  # the inline executor runs it on submit: stop at an error
+                        finish(fut, sc, seed, path)
+                    else:
+                        pending[fut] = (sc, seed, path)
+                for fut in as_completed(pending):
+                    finish(fut, *pending[fut])
+        except BaseException:
+            failed = True
+            raise
         finally:
             if own:
-                ex.shutdown()
+                # after a failure (or Ctrl-C) do not run the queued runs first
+                ex.shutdown(wait=True, cancel_futures=failed)
     return [j[2] for j in jobs]
 
 
 def collect_finals(paths: list[Path]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for p in paths:
         manifest = json.loads((p / "manifest.json").read_text())
@@ -120,6 +253,8 @@ def collect_finals(paths: list[Path]) -> pd.DataFrame:
 
 def summarise(finals: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% interval (t-based, over seeds) per scenario, group and outcome."""
+    import numpy as np
+    import pandas as pd
     from scipy import stats
 
     long = finals.melt(id_vars=["scenario", "seed", "group"], var_name="outcome").dropna()
@@ -135,6 +270,8 @@ def summarise(finals: pd.DataFrame) -> pd.DataFrame:
 
 def paired_differences(finals: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Per seed, scenario minus reference (same seeds ⇒ common random numbers)."""
+    import numpy as np
+    import pandas as pd
     from scipy import stats
 
     f = finals[finals["group"] == "all"].drop(columns="group")
@@ -158,6 +295,8 @@ def paired_differences(finals: pd.DataFrame, reference: str) -> pd.DataFrame:
 
 def plot_trajectories(paths: list[Path], out: Path) -> Path:
     import matplotlib
+    import numpy as np
+    import pandas as pd
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -203,6 +342,8 @@ def plot_trajectories(paths: list[Path], out: Path) -> Path:
 def compare_scenarios(scenarios: list[Scenario], seeds: int = 5, years: float | None = None,
                       out: Path = Path("results/comparison"), workers: int = 2,
                       console=None) -> Path:
+    from sim.io import atomic_write_frame, atomic_write_text
+
     out.mkdir(parents=True, exist_ok=True)
     seed_list = list(range(1, seeds + 1))
     paths = run_grid(scenarios, seed_list, years, out, workers=workers, console=console)
@@ -222,6 +363,8 @@ def compare_scenarios(scenarios: list[Scenario], seeds: int = 5, years: float | 
 
 def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.DataFrame,
                   reference: str, seeds: int, figure: str) -> str:
+    import numpy as np
+
     lines = ["# goedeburen — scenario comparison", "",
              f"{len(scenarios)} scenarios × {seeds} seeds (the same seeds in every scenario). "
              "Values are at the end of the run, for all households; brackets are 95% intervals "
@@ -253,3 +396,16 @@ def render_report(scenarios: list[Scenario], summary: pd.DataFrame, effects: pd.
             lines.append(f"| {r['scenario']} | {r['outcome']} | {r['effect']:+.3f} | "
                          f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] |")
     return "\n".join(lines) + "\n"
+
+
+# The fork server imports this module (WORKER_PRELOAD) with _WARM_FLAG set just for it by
+# _start_forkserver: it loads the kernels once for all the workers it forks. The flag is
+# removed at once, so the workers and anything they start do not see it.
+if os.environ.pop(_WARM_FLAG, None) == "1":
+    try:
+        from sim.run import model_fingerprint
+
+        model_fingerprint()  # cached now: workers label their runs with the code they hold
+        _warm_kernels()
+    except Exception:  # noqa: BLE001, S110 - only an optimisation: each worker then loads them
+        pass
