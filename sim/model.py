@@ -610,9 +610,17 @@ class NeighbourhoodModel(mesa.Model):
         data["tenure_years"] = (self.day - hh.move_in_day[occ]) / 365.0
         return pd.DataFrame(data)
 
-    def tie_frame(self) -> pd.DataFrame:
-        """Every tie with its strengths and contact counts, with household ids."""
-        df = self.ties.to_frame(self.day)
+    def tie_frame(self, which: str = "all") -> pd.DataFrame:
+        """Ties with their strengths and contact counts, with household ids: "all" that
+        are remembered, only those at or above the tie or avoidance threshold ("ties"),
+        or none (the columns only)."""
+        if which not in ("all", "ties", "none"):
+            raise ValueError(f"tie table {which!r}: choose 'all', 'ties' or 'none'")
+        c = self.config.contact
+        if which == "ties":
+            df = self.ties.to_frame(self.day, c.tie_threshold, c.avoid_threshold)
+        else:
+            df = self.ties.to_frame(self.day, empty=which == "none")
         hid = self.households.household_id
         df.insert(0, "from_household", hid[df["from_dwelling"].to_numpy()])
         df.insert(1, "to_household", hid[df["to_dwelling"].to_numpy()])

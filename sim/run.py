@@ -79,7 +79,7 @@ def run_model(scenario: Scenario, seed: int | None = None, years: float | None =
     seconds = time.perf_counter() - t0
     return RunResult(scenario=scenario, seed=scenario.run.seed,
                      timeseries=model.outcomes.frame(), households=model.household_frame(),
-                     ties=model.tie_frame(), interventions=model.intervention_frame(),
+                     ties=model.tie_frame(scenario.run.tie_table), interventions=model.intervention_frame(),
                      snapshots=pd.concat(snapshots) if snapshots else pd.DataFrame(),
                      seconds=seconds)
 

@@ -845,9 +845,26 @@ class TieStore:
         return degree_counts(self.H, self.gen, self.members, self.E, int(today),
                              float(threshold), bool(negative), self.dtab)
 
-    def to_frame(self, today: int) -> pd.DataFrame:
-        a, b, p, n = self.all_strengths(today)
-        rec = self._records(self._slots()[2])
+    def to_frame(self, today: int, positive_at_least: float | None = None,
+                 negative_at_least: float | None = None, empty: bool = False
+                 ) -> pd.DataFrame:
+        """Every live tie (key order) with strengths, last contact day and contact counts;
+        with thresholds, only ties whose positive or negative part reaches its threshold;
+        `empty`: just the columns (nothing is read)."""
+        if empty:
+            a = b = slot = np.zeros(0, np.int64)
+        else:
+            a, b, slot = self._slots()
+        f, bd, n = self._decayed(slot, today)
+        p = f + bd
+        if positive_at_least is not None or negative_at_least is not None:
+            keep = np.zeros(len(p), bool)
+            if positive_at_least is not None:
+                keep |= p >= positive_at_least
+            if negative_at_least is not None:
+                keep |= n >= negative_at_least
+            a, b, slot, p, n = a[keep], b[keep], slot[keep], p[keep], n[keep]
+        rec = self._records(slot)
         data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
                 "positive": p, "negative": n,
                 "last_contact_day": (int(today) - _ages(rec, today)).astype(np.int32)}

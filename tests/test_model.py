@@ -225,3 +225,21 @@ def test_network_capacity_limits_new_acquaintances(baseline):
     free = run_model(baseline.with_overrides(contact={"network_capacity": 0}), years=1.0)
     tight = run_model(baseline.with_overrides(contact={"network_capacity": 1}), years=1.0)
     assert tight.final()["mean_ties"] < 0.9 * free.final()["mean_ties"]
+
+
+def test_tie_table_choices_keep_the_columns_and_select_ties():
+    from sim.run import run_model
+
+    sc = Scenario().with_overrides(run={"years": 0.3, "burn_in_years": 0.2, "seed": 2})
+    tables = {w: run_model(sc.with_overrides(run={"tie_table": w})).ties
+              for w in ("all", "ties", "none")}
+    assert list(tables["ties"].columns) == list(tables["all"].columns)
+    assert list(tables["none"].columns) == list(tables["all"].columns)
+    assert len(tables["none"]) == 0
+    c = sc.contact
+    full = tables["all"]
+    strong = full[(full["positive"] >= c.tie_threshold) | (full["negative"] >= c.avoid_threshold)]
+    assert 0 < len(tables["ties"]) < len(full)
+    pd.testing.assert_frame_equal(tables["ties"], strong.reset_index(drop=True))
+    with pytest.raises(ValueError, match="tie_table"):
+        sc.with_overrides(run={"tie_table": "some"})
