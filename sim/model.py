@@ -42,8 +42,8 @@ from sim.population import Households
 from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.states import weekly_exponents, weekly_states
-from sim.ties import BLOCK, TieStore, degree_counts, dense_blocks
+from sim.states import degree_two_days, weekly_exponents, weekly_states
+from sim.ties import BLOCK, TieStore, dense_blocks
 from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
@@ -52,7 +52,7 @@ RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption
 class ModelTies(TieStore):
     """The model's tie store. Positive degrees are asked for twice a week: by the weekly
     update on day d and by the outcome collection the next morning (d + 1). One pass over
-    the store decides both days at the cost of one (`ties.degree_counts`, days=2), so
+    the store decides both days at the cost of one (`states.degree_two_days`), so
     `degree` keeps the next day's counts and hands them out if they are asked for on that
     day with the same threshold and the store has not changed since (every change to the
     store bumps its version: contacts, move-outs, pruning, added ties)."""
@@ -68,8 +68,8 @@ class ModelTies(TieStore):
         if (memo is not None and memo[0] == today and memo[1] == threshold
                 and memo[2] == self._version):
             return memo[3]
-        both = degree_counts(self.H, self.gen, self.members, self.E, today, threshold,
-                             False, self.dtab, 2)
+        both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
+                               self.dtab)
         self._next_degree = (today + 1, threshold, self._version, both[1])
         return both[0]
 

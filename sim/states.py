@@ -15,6 +15,21 @@ import numba as nb
 import numpy as np
 
 from sim.rand import JIT
+from sim.ties import (
+    BLOCK,
+    BSIZE,
+    DBASE,
+    DEG,
+    DREC,
+    EGEN,
+    LOC,
+    MBASE,
+    NBR,
+    SREC,
+    START,
+    absent,
+    decayed_record,
+)
 
 
 @nb.njit(**JIT)
@@ -116,3 +131,56 @@ def weekly_states(exps: np.ndarray, degree: np.ndarray, building: np.ndarray,
     return at_risk[:k]
 
 
+@nb.njit(**JIT)
+def _positive_at(rec, i, today, thr, dt):
+    """Bit 0: record i's positive part is at or above thr on `today`; bit 1: on the next
+    day; decided as `ties._counts_as_tie` decides it (same early exit, same decay). Both
+    days are decayed: a part below zero grows towards it, so the sum can rise."""
+    v = rec[i].val
+    if v[0] >= 0.0 and v[1] >= 0.0 and np.float64(v[0]) + np.float64(v[1]) < thr:
+        return 0
+    f, bo, _ = decayed_record(rec, i, today, dt)
+    f1, bo1, _ = decayed_record(rec, i, today + 1, dt)
+    return (1 if f + bo >= thr else 0) + (2 if f1 + bo1 >= thr else 0)
+
+
+@nb.njit(**JIT)
+def degree_two_days(H, gen, members, E, today, thr, dt):
+    """(2, n): `ties.degree_counts` (positive ties) for `today` and for the next day, in
+    one pass over the store. The weekly update needs today's degrees and the outcome
+    collection the next morning needs the next day's; when the store does not change in
+    between (most weeks) the second pass is saved."""
+    nbr = E[NBR]
+    eg = E[EGEN]
+    rec = E[DREC]
+    srec = E[SREC]
+    n = H.shape[1]
+    out = np.zeros((2, n), np.int64)
+    d0 = out[0]
+    d1 = out[1]
+    for a in range(n):
+        if H[BLOCK, a] >= 0 and H[LOC, a] == 0:
+            B = H[BSIZE, a]
+            m0 = H[MBASE, a]
+            s = H[DBASE, a]
+            for lo in range(B):
+                for hi in range(lo + 1, B):
+                    if not absent(rec, s):
+                        k = _positive_at(rec, s, today, thr, dt)
+                        if k:
+                            d0[members[m0 + lo]] += k & 1
+                            d1[members[m0 + lo]] += k >> 1
+                    if not absent(rec, s + 1):
+                        k = _positive_at(rec, s + 1, today, thr, dt)
+                        if k:
+                            d0[members[m0 + hi]] += k & 1
+                            d1[members[m0 + hi]] += k >> 1
+                    s += 2
+        p0 = H[START, a]
+        for p in range(p0, p0 + H[DEG, a]):
+            if eg[p] == gen[nbr[p]]:
+                k = _positive_at(srec, p, today, thr, dt)
+                if k:
+                    d0[a] += k & 1
+                    d1[a] += k >> 1
+    return out

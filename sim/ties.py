@@ -463,22 +463,18 @@ def live_slots(H, gen, members, E):
 
 
 @nb.njit(**JIT)
-def _tie_days(rec, i, today, thr, negative, days, dt):
-    """Bit k set: record i is at or above thr on day today + k (k < days). Decay only
-    shrinks a non-negative value, so a record already below thr as stored is decided
-    without decaying it (most are: the store is mostly faint acquaintances)."""
+def _counts_as_tie(rec, i, today, thr, negative, dt):
+    """Whether record i is at or above thr today. Decay only shrinks a non-negative
+    value, so a record already below thr as stored is decided without decaying it (most
+    are: the store is mostly faint acquaintances)."""
     v = rec[i].val
     if negative:
         if 0.0 <= v[2] < thr:
-            return 0
+            return False
     elif v[0] >= 0.0 and v[1] >= 0.0 and np.float64(v[0]) + np.float64(v[1]) < thr:
-        return 0
-    bits = 0
-    for k in range(days):
-        f, bo, ng = decayed_record(rec, i, today + k, dt)
-        if (ng >= thr) if negative else (f + bo >= thr):
-            bits |= 1 << k
-    return bits
+        return False
+    f, bo, ng = decayed_record(rec, i, today, dt)
+    return (ng >= thr) if negative else (f + bo >= thr)
 
 
 @nb.njit(**JIT)
@@ -490,17 +486,16 @@ def cnt_at(E, s, kind):
 
 
 @nb.njit(**JIT)
-def degree_counts(H, gen, members, E, today, thr, negative, dt, days=1):
-    """(days, n): per household, live outgoing ties at or above thr (positive, or negative
-    part) on today, today + 1, ... (the weekly update and the next morning's outcome
-    collection both need degrees: one pass serves both days). Dense blocks are read in
-    memory order (both directions of each pair), sparse rows row by row."""
+def degree_counts(H, gen, members, E, today, thr, negative, dt):
+    """Per household: live outgoing ties at or above thr (positive, or negative part).
+    Dense blocks are read in memory order (both directions of each pair), sparse rows row
+    by row."""
     nbr = E[NBR]
     eg = E[EGEN]
     rec = E[DREC]
     srec = E[SREC]
     n = H.shape[1]
-    out = np.zeros((days, n), np.int64)
+    out = np.zeros(n, np.int64)
     for a in range(n):
         # each dense block once, from its first member (local index 0)
         if H[BLOCK, a] >= 0 and H[LOC, a] == 0:
@@ -509,18 +504,17 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt, days=1):
             s = H[DBASE, a]
             for lo in range(B):
                 for hi in range(lo + 1, B):
-                    for t, owner in ((s, members[m0 + lo]), (s + 1, members[m0 + hi])):
-                        if not absent(rec, t):
-                            bits = _tie_days(rec, t, today, thr, negative, days, dt)
-                            for k in range(days):
-                                out[k, owner] += (bits >> k) & 1
+                    if not absent(rec, s) and _counts_as_tie(rec, s, today, thr, negative,
+                                                             dt):
+                        out[members[m0 + lo]] += 1
+                    if not absent(rec, s + 1) and _counts_as_tie(rec, s + 1, today, thr,
+                                                                 negative, dt):
+                        out[members[m0 + hi]] += 1
                     s += 2
         p0 = H[START, a]
         for p in range(p0, p0 + H[DEG, a]):
-            if eg[p] == gen[nbr[p]]:
-                bits = _tie_days(srec, p, today, thr, negative, days, dt)
-                for k in range(days):
-                    out[k, a] += (bits >> k) & 1
+            if eg[p] == gen[nbr[p]] and _counts_as_tie(srec, p, today, thr, negative, dt):
+                out[a] += 1
     return out
 
 
@@ -849,7 +843,7 @@ class TieStore:
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         """Per household: number of outgoing ties at or above threshold."""
         return degree_counts(self.H, self.gen, self.members, self.E, int(today),
-                             float(threshold), bool(negative), self.dtab)[0]
+                             float(threshold), bool(negative), self.dtab)
 
     def to_frame(self, today: int, positive_at_least: float | None = None,
                  negative_at_least: float | None = None, empty: bool = False

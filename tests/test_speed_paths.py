@@ -5,7 +5,8 @@ import pandas as pd
 
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario
-from sim.ties import TieStore, degree_counts
+from sim.states import degree_two_days
+from sim.ties import TieStore
 
 
 def small_model(seed: int = 2) -> NeighbourhoodModel:
@@ -13,12 +14,12 @@ def small_model(seed: int = 2) -> NeighbourhoodModel:
                                                              "seed": seed}))
 
 
-def test_degrees_for_two_days_equal_two_single_days():
+def test_degree_two_days_equals_two_single_days():
     m = small_model()
     t = m.ties
     thr = m.config.contact.tie_threshold
     for day in list(range(m.day - 2, m.day + 3)) + [m.day + 200, m.day + 5000]:
-        both = degree_counts(t.H, t.gen, t.members, t.E, day, thr, False, t.dtab, 2)
+        both = degree_two_days(t.H, t.gen, t.members, t.E, day, thr, t.dtab)
         assert np.array_equal(both[0], TieStore.degree(t, day, thr))
         assert np.array_equal(both[1], TieStore.degree(t, day + 1, thr))
         assert both[0].sum() > 0 or day > m.day + 100
