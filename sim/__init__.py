@@ -3,7 +3,6 @@
 import os
 
 from sim.fingerprint import source_digest
-from sim.memory import release_large_blocks
 
 
 def _numba_cache_dir() -> str:
@@ -16,7 +15,6 @@ def _numba_cache_dir() -> str:
 
 
 os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
-release_large_blocks()  # freed day arrays go back to the system (see sim/memory.py)
 
 from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 

@@ -37,6 +37,7 @@ from sim.daily import (
     turnover_today,
 )
 from sim.interventions import Intervention, build_interventions
+from sim.memory import release_large_blocks
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
 from sim.rand import rng_handle
@@ -47,6 +48,7 @@ from sim.ties import BLOCK, TieStore, dense_blocks
 from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
+LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
 
 
 class ModelTies(TieStore):
@@ -118,6 +120,10 @@ class NeighbourhoodModel(mesa.Model):
         self.streams = Streams(seed)
         self.day = 0
         self.site = build_site_from(scenario)
+        if self.site.n_dwellings >= LARGE_SITE_DWELLINGS:
+            # a district's day allocates tens of MB that glibc would otherwise keep and
+            # fragment (sim/memory.py); smaller sites keep the faster default (~2%)
+            release_large_blocks()
         self.adjacent = adjacent_dwellings(self.site)
         n = self.site.n_dwellings
         c = scenario.contact
