@@ -149,7 +149,8 @@ def degree_two_days(H, gen, members, E, today, thr, dt):
     """(2, n): `ties.degree_counts` (positive ties) for `today` and for the next day, in
     one pass over the store. The weekly update needs today's degrees and the outcome
     collection the next morning needs the next day's; when the store does not change in
-    between (most weeks) the second pass is saved."""
+    between (most weeks) the second pass is saved. It repeats degree_counts' walk on
+    purpose: one walker generic over the number of days made a one-flat run 13% slower."""
     nbr = E[NBR]
     eg = E[EGEN]
     rec = E[DREC]
