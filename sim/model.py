@@ -368,10 +368,7 @@ class NeighbourhoodModel(mesa.Model):
         for iv in self.interventions:
             if iv.active:
                 return False
-        own = self.__dict__
-        return (self._own_phases and "_encounters_today" not in own
-                and "_add_brokered" not in own and "_contacts_and_help" not in own
-                and "_turnover" not in own)
+        return self._own_phases and not any(name in self.__dict__ for name in self._PHASES)
 
     def _plain_day(self) -> None:
         """encounters → contacts and help → turnover draws in one call (`daily.plain_day`),
