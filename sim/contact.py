@@ -10,19 +10,27 @@ import numpy as np
 from sim.daily import daily_bookkeeping
 from sim.rand import JIT, uniform
 from sim.ties import (
+    BLOCK,
     BSIZE,
     DAY_MASK,
+    DBASE,
+    LOC,
+    MBASE,
+    START,
     DEG,
     DREC,
     EGEN,
     NBR,
+    SREC,
     absent,
     bump_count,
     cnt_at,
     decayed_at,
     decayed_record,
     dense_size,
+    in_dense,
     lookup,
+    pair_slot,
     place,
     prefetch,
     row_slots,
@@ -209,6 +217,79 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
     return E, used, cnt
 
 
+@nb.njit(inline="always", **JIT)
+def _consider(E, s, h, day, dt, burden, occupied, ask_min, burden_limit, best, best_s,
+              cnt):
+    """help_day's choice between partner h (entry s) and the best so far: the strongest
+    net tie at or above ask_min among those not overburdened (equal strengths: the lower
+    partner id, as a scan in partner order keeps the first); a strong tie to someone
+    overburdened counts as withdrawn (cnt[3]). Returns (best, best_s)."""
+    if _below_as_stored(E, s, ask_min):
+        return best, best_s  # neither asked nor withdrawn, decided without decaying it
+    f, bo, ng = decayed_at(E, s, day, dt)
+    st = f + bo - ng
+    over = burden[h] >= burden_limit
+    if f + bo >= ask_min and over:
+        cnt[3] += 1
+    if (st >= ask_min and occupied[h] and not over
+            and (st > best_s or (st == best_s and h < best))):
+        return h, st
+    return best, best_s
+
+
+@nb.njit(**JIT)
+def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min,
+                      burden_limit, cnt):
+    """The partner household a asks for help (-1: nobody): its dense row, then its sparse
+    row, each entry weighed by `_consider` (the order does not change the choice)."""
+    best = -1
+    best_s = -1e300
+    rec = E[DREC]
+    if H[BLOCK, a] >= 0:
+        B = H[BSIZE, a]
+        base = H[DBASE, a]
+        la = H[LOC, a]
+        m0 = H[MBASE, a]
+        for j in range(B):
+            if j + AHEAD < B and j + AHEAD != la:  # the row is scattered over the block
+                prefetch(rec, pair_slot(base, B, la, j + AHEAD))
+            if j == la:
+                continue
+            s = pair_slot(base, B, la, j)
+            if not absent(rec, s) and not _faint(rec, s, ask_min):
+                best, best_s = _consider(E, s, members[m0 + j], day, dt, burden, occupied,
+                                         ask_min, burden_limit, best, best_s, cnt)
+    D = dense_size(E)
+    nbr = E[NBR]
+    eg = E[EGEN]
+    p0 = H[START, a]
+    for p in range(p0, p0 + H[DEG, a]):
+        if eg[p] == gen[nbr[p]]:
+            best, best_s = _consider(E, D + p, nbr[p], day, dt, burden, occupied, ask_min,
+                                     burden_limit, best, best_s, cnt)
+    return best
+
+
+@nb.njit(inline="always", **JIT)
+def _below_as_stored(E, s, threshold):
+    """Whether the positive strength of entry s is below `threshold` already as stored.
+    Decay only shrinks non-negative values (and rounding is monotonic), so such an entry
+    is below it today too, and so is its net strength (positive minus a non-negative
+    grudge): most of a row is faint acquaintances, decided without decaying them."""
+    if in_dense(E, s):
+        return _faint(E[DREC], s, threshold)
+    return _faint(E[SREC], s - E[DREC].shape[0], threshold)
+
+
+@nb.njit(inline="always", **JIT)
+def _faint(rec, i, threshold):
+    """`_below_as_stored` for record i of one array."""
+    v = rec[i].val
+    f = np.float64(v[0])
+    bo = np.float64(v[1])
+    return f >= 0.0 and bo >= 0.0 and v[2] >= 0.0 and f + bo < threshold
+
+
 @nb.njit(**JIT)
 def help_day(day, par, H, gen, members, E, used, dt, occupied,
              age_group, supported, recovery, burden, openness, help_given, help_received,
@@ -236,26 +317,9 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
     if k == 0:
         return E, used, cnt
     helper_of = np.full(k, -1, np.int64)
-    width = 0
     for q in range(k):
-        width = max(width, H[DEG, needy[q]] + H[BSIZE, needy[q]])
-    partners = np.empty(width, np.int64)
-    slots = np.empty(width, np.int64)
-    for q in range(k):
-        a = needy[q]
-        best = -1
-        best_s = -1e300
-        for i in range(row_slots(H, gen, members, E, a, partners, slots)):
-            h = partners[i]
-            f, bo, ng = decayed_at(E, slots[i], day, dt)
-            st = f + bo - ng
-            over = burden[h] >= burden_limit
-            if f + bo >= ask_min and over:
-                cnt[3] += 1
-            if st >= ask_min and occupied[h] and not over and st > best_s:
-                best_s = st
-                best = h
-        helper_of[q] = best
+        helper_of[q] = _strongest_helper(H, gen, members, E, needy[q], day, dt, burden,
+                                         occupied, ask_min, burden_limit, cnt)
     # willingness draws, in needy order, for those who had someone to ask
     yes = np.zeros(k, np.bool_)
     for q in range(k):
@@ -408,6 +472,21 @@ def contacts_day(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, a
         par[PAR_CAPACITY])
     for i in range(6):
         counts[i] += c[i]
+    return rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
+                       age_group, supported, nuisance_risk, openness, trust_institutions,
+                       recovery, burden, complaints, nuisance_caused, help_given,
+                       help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
+                       pos_today, neg_today, pos_week, neg_week, rngs, counts)
+
+
+@nb.njit(**JIT)
+def rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied, age_group,
+                supported, nuisance_risk, openness, trust_institutions, recovery, burden,
+                complaints, nuisance_caused, help_given, help_received, help_unmet,
+                last_talk_day, pos_recent, neg_recent, pos_today, neg_today, pos_week,
+                neg_week, rngs, counts):
+    """`contacts_day` after the encounter outcomes: nuisance through walls, help and the
+    daily bookkeeping. Returns (E, used)."""
     E, used, c = living_nuisance(
         day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
         adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1])
