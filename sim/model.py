@@ -43,6 +43,7 @@ from sim.population import Households
 from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
+from sim.shards import ShardedDay, contacts_day_sharded, shard_layout
 from sim.states import degree_two_days, weekly_exponents, weekly_states
 from sim.ties import BLOCK, TieStore, dense_blocks
 from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
@@ -110,6 +111,10 @@ def adjacent_dwellings(site: Site) -> tuple[np.ndarray, np.ndarray]:
 
 class NeighbourhoodModel(mesa.Model):
     """Neighbour contact in one or more buildings, day by day."""
+
+    # a site of several buildings runs building by building on the cores (sim/shards.py);
+    # False keeps it on the site's streams alone (for comparing the two)
+    shard_buildings: bool = True
 
     def __init__(self, scenario: Scenario | None = None, seed: int | None = None):
         scenario = scenario or Scenario()
@@ -400,6 +405,8 @@ class NeighbourhoodModel(mesa.Model):
         (sim.trips.day_pairs, through daily.encounter_pairs). The trip rates are the
         formula of `trip_rates`, evaluated from the household arrays and `trip_multiplier`
         by `trips.trip_rate_matrix`."""
+        if self._sharded is not None:
+            return self._sharded.encounters(*self._encounter_args())
         return encounter_pairs(*self._encounter_args())
 
     def _encounter_args(self) -> tuple:
@@ -431,6 +438,16 @@ class NeighbourhoodModel(mesa.Model):
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
             "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }
+        self._sharded = self._sharded_day(slots)
+
+    def _sharded_day(self, slots: int) -> ShardedDay | None:
+        """The building-by-building day (sim/shards.py) for a site of several buildings
+        whose ties all sit in dense blocks; None for one building (or a building too large
+        for a dense block), which runs on the site's streams alone."""
+        if not self.shard_buildings or not (self.ties.H[BLOCK] >= 0).all():
+            return None
+        layout = shard_layout(self.site, slots)
+        return None if layout is None else ShardedDay(layout, self.streams)
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -512,6 +529,11 @@ class NeighbourhoodModel(mesa.Model):
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         day, *rest = self._contact_args()
+        if self._sharded is not None:
+            E, used = contacts_day_sharded(self._sharded.layout.dwelling_start,
+                                           self._sharded.handles, day, a, b, boost, *rest)
+            st.set_arrays(E, used)
+            return
         used, E = contacts_in_place(day, a, b, boost, *rest)
         st.set_arrays(st.E if E is None else E, used)
 

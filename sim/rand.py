@@ -70,6 +70,39 @@ def rng_handle(gen: np.random.Generator) -> np.ndarray:
     return h
 
 
+@intrinsic
+def _state_words(typingctx, state_address):
+    """Pointer to the 128-bit LCG state (two uint64 words) of the PCG64 behind a handle."""
+    sig = types.CPointer(types.uint64)(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        i64p = ir.IntType(64).as_pointer()
+        holder = builder.inttoptr(args[0], i64p.as_pointer())
+        return builder.load(holder)
+
+    return sig, codegen
+
+
+@nb.njit(**JIT)
+def save_states(handles, out):
+    """Copy the LCG state of each generator in `handles` (uint64 state addresses) into
+    out[k, 0:2], so that a piece of work can be drawn again from the same point."""
+    for k in range(handles.shape[0]):
+        w = nb.carray(_state_words(handles[k]), 2)
+        out[k, 0] = w[0]
+        out[k, 1] = w[1]
+
+
+@nb.njit(**JIT)
+def restore_states(handles, saved, which):
+    """Put back the states `save_states` copied, for the generators k with which[k]."""
+    for k in range(handles.shape[0]):
+        if which[k]:
+            w = nb.carray(_state_words(handles[k]), 2)
+            w[0] = saved[k, 0]
+            w[1] = saved[k, 1]
+
+
 @nb.njit(**JIT)
 def uniform(rs):
     """One U[0, 1) draw from the generator behind handle `rs`."""

@@ -108,15 +108,17 @@ def _grown(x, used, cap):
 
 
 @nb.njit(**JIT)
-def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket, rs):
+def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, slots, rs):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
     mispredicts. Every visit's group key node*slots + slot is kept (int32), household by
     household, as the trip is drawn (on a large site one sequential array beats walking
-    the routes again), then counted in bucket in one pass over that array. Returns the
-    keys, visits per household (in the trip counts' array: a household's count is done
-    with once its trips are drawn) and the number of trips."""
+    the routes again). Returns the keys, visits per household (in the trip counts' array:
+    a household's count is done with once its trips are drawn) and the number of trips.
+
+    rates[:, i] and working[i] are those of dwelling first + i, whose route to
+    destination d is row d*n_routes + first + i of the routes' CSR."""
     nd, n = rates.shape
     per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
@@ -154,26 +156,24 @@ def _trips_and_visits(rates, route_ptr, route_nodes, working, cum, slots, bucket
             s = 0
             for q in range(slots - 1):
                 s += us > cum[w, q]
-            first = route_ptr[d * n + i]
-            length = route_ptr[d * n + i + 1] - first
+            row = d * n_routes + first + i
+            start = route_ptr[row]
+            length = route_ptr[row + 1] - start
             if v + length + width > cap:
                 cap = 2 * cap + length + width
                 visits = _grown(visits, v, cap)
-            if length <= width and first <= copy_end:
+            if length <= width and start <= copy_end:
                 # a route's length varies from trip to trip: a loop over it mispredicts
                 # its exit once a trip; writing `width` keys (the tail is overwritten by
                 # the next trip) does not
                 for q in range(width):
-                    visits[v + q] = route_nodes[first + q] * slots + s
+                    visits[v + q] = route_nodes[start + q] * slots + s
             else:
                 for q in range(length):
-                    visits[v + q] = route_nodes[first + q] * slots + s
+                    visits[v + q] = route_nodes[start + q] * slots + s
             v += length
         per_hh[i] = v - v0
-    for q in range(v):  # the groups' sizes, counted in one pass over a flat array
-        bucket[visits[q]] += 1
-    visits = visits[:v]
-    return visits, per_hh, T
+    return visits[:v], per_hh, T
 
 
 @nb.njit(**JIT)
@@ -223,8 +223,9 @@ def _skip(rs, inv_log_q):
 
 
 @nb.njit(**JIT)
-def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
-    """The day's meetings, given the visit counts per (node, slot) group in bucket, as pairs
+def _meetings(bucket, nodes, notice_by_node, slots, max_partners, size_hint, rs):
+    """The day's meetings at `nodes` (in that order), given the visit counts per (node,
+    slot) group in bucket, as pairs
     (pi, pj) of positions in a `members` array of the visits of groups with meetings.
     Such a group gets a stretch of members (bucket: -1 - its start), any other -1, so a
     fill pass can put every visit somewhere without a branch (members[0] is a dump).
@@ -239,21 +240,22 @@ def _meetings(bucket, notice_by_node, slots, max_partners, size_hint, rs):
     prob = np.array([-1.0, 0.0])  # the current notice probability p and 1/log(1-p)
     key = 0
     while True:
-        key = _meetings_from(key, run, prob, pi, pj, bucket, notice_by_node, slots,
+        key = _meetings_from(key, run, prob, pi, pj, bucket, nodes, notice_by_node, slots,
                              max_partners, rs)
         if key < 0:
             return pi, pj, run[0], run[1]
-        k = bucket[key]
+        k = bucket[nodes[key // slots] * slots + key % slots]
         room = 2 * pi.shape[0] + min(k * (k - 1) // 2, max(1, k * max_partners // 2))
         pi = _grown(pi, run[0], room)
         pj = _grown(pj, run[0], room)
 
 
 @nb.njit(**JIT)
-def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_partners,
-                   rs):
+def _meetings_from(key0, run, prob, pi, pj, bucket, nodes, notice_by_node, slots,
+                   max_partners, rs):
     """_meetings' loop over the groups from key0 on, with its state in run and prob;
-    returns -1 when done, or the key of a group whose meetings might not fit in pi, pj.
+    returns -1 when done, or the place of a group whose meetings might not fit in pi, pj.
+    Places count groups along `nodes`: place = index in nodes * slots + slot.
 
     Most groups are visited on a day, so all are scanned, in (node, slot) order. Quiet
     groups (too small for the cap to bind) are lined up and a geometric skip jumps from one
@@ -264,7 +266,8 @@ def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_p
     e, pos, S = run[0], run[1], run[2]  # S: quiet pairs to pass before the next meeting
     p_run, inv_log_q = prob[0], prob[1]
     k_quiet = max_partners + 1  # groups too small for the cap to bind
-    for node in range(key0 // slots, notice_by_node.shape[0]):
+    for at in range(key0 // slots, nodes.shape[0]):
+        node = nodes[at]
         p = notice_by_node[node]
         if p != p_run:  # a fresh skip for a new probability (the coins are independent)
             p_run = p
@@ -273,7 +276,8 @@ def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_p
                 S = _skip(rs, inv_log_q)
             else:
                 S = _NEVER
-        for key in range(max(key0, node * slots), (node + 1) * slots):
+        for place in range(max(key0, at * slots), (at + 1) * slots):
+            key = node * slots + place - at * slots
             k = bucket[key]
             N = k * (k - 1) // 2
             quiet = k <= k_quiet
@@ -285,7 +289,7 @@ def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_p
             if e + min(N, cap_m) > pi.shape[0]:  # (before any draw: the caller goes on)
                 run[0], run[1], run[2] = e, pos, S
                 prob[0], prob[1] = p_run, inv_log_q
-                return key
+                return place
             bucket[key] = -1
             e0 = e
             if quiet:
@@ -326,6 +330,46 @@ def _meetings_from(key0, run, prob, pi, pj, bucket, notice_by_node, slots, max_p
 
 
 @nb.njit(**JIT)
+def count_groups(visits, groups):
+    """The groups' sizes, counted in one pass over a flat array of visit keys."""
+    for q in range(visits.shape[0]):
+        groups[visits[q]] += 1
+
+
+@nb.njit(**JIT)
+def members_of(visits, n_visits, groups, n_members):
+    """The households of the visits to groups with meetings, at the positions _meetings
+    gave them (visits of household h: the next n_visits[h] keys). Leaves those groups'
+    entries in `groups` changed (the caller zeroes them)."""
+    members = np.empty(n_members, np.int32)
+    v = 0
+    for h in range(n_visits.shape[0]):
+        for _ in range(n_visits[h]):
+            key = visits[v]
+            c = groups[key]
+            i = -1 - c
+            members[i] = h
+            groups[key] = c - (i > 0)  # (the dump's cursor stays)
+            v += 1
+    return members
+
+
+@nb.njit(**JIT)
+def households_met(members, pi, pj, e):
+    """The first e meetings (positions in members) as household pairs (low, high) in
+    place, without a household meeting itself; returns how many remain."""
+    u = 0
+    for q in range(e):
+        a = members[pi[q]]
+        b = members[pj[q]]
+        if a != b:  # not one household passing twice in a slot
+            pi[u] = min(a, b)
+            pj[u] = max(a, b)
+            u += 1
+    return u
+
+
+@nb.njit(**JIT)
 def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node,
               max_partners, bucket, rng_routines, rng_encounters):
     """One day's trips → visits → co-presence groups → unique encounter pairs (a < b).
@@ -340,33 +384,20 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     meets at most once a day. Returns a, b, the number of trips T and of visits V.
 
     Four passes, each over one flat array and mostly in cache: trips and visit counts per
-    group (_trips_and_visits), meetings as pairs of positions among the visits of the groups
-    that have any (_meetings), those visits' households (one more pass over the visits),
-    then the unique pairs in order (_sorted_unique_pairs)."""
+    group (_draw_visits, count_groups), meetings as pairs of positions among the visits of
+    the groups that have any (_meetings), those visits' households (members_of), then the
+    unique pairs in order (_sorted_unique_pairs)."""
     groups = bucket.view(np.int32)
-    visits, n_visits, T = _trips_and_visits(rates, route_ptr, route_nodes, working, cum,
-                                            slots, groups, rng_routines)
+    n = rates.shape[1]
+    visits, n_visits, T = _draw_visits(rates, 0, n, route_ptr, route_nodes, working, cum,
+                                       slots, rng_routines)
+    count_groups(visits, groups)
     V = visits.shape[0]
-    pi, pj, e, n_members = _meetings(groups, notice_by_node, slots, max_partners,
-                                     V // 4 + 16, rng_encounters)
-    members = np.empty(n_members, np.int32)
-    v = 0
-    for h in range(n_visits.shape[0]):
-        for _ in range(n_visits[h]):
-            key = visits[v]
-            c = groups[key]
-            i = -1 - c
-            members[i] = h
-            groups[key] = c - (i > 0)  # (the dump's cursor stays)
-            v += 1
-    groups[:notice_by_node.shape[0] * slots] = 0
-    u = 0
-    for q in range(e):
-        a = members[pi[q]]
-        b = members[pj[q]]
-        if a != b:  # not one household passing twice in a slot
-            pi[u] = min(a, b)
-            pj[u] = max(a, b)
-            u += 1
-    a, b = _sorted_unique_pairs(pi, pj, u, rates.shape[1])
+    n_nodes = notice_by_node.shape[0]
+    pi, pj, e, n_members = _meetings(groups, np.arange(n_nodes), notice_by_node, slots,
+                                     max_partners, V // 4 + 16, rng_encounters)
+    members = members_of(visits, n_visits, groups, n_members)
+    groups[:n_nodes * slots] = 0
+    u = households_met(members, pi, pj, e)
+    a, b = _sorted_unique_pairs(pi, pj, u, n)
     return a, b, T, V

@@ -1,0 +1,408 @@
+"""A day of a multi-building site on several cores: each building is a shard.
+
+Most of a day happens inside buildings: households walk their galleries, stairs and lobby,
+meet the neighbours they pass there, and the outcomes of those meetings only touch the
+building's own households and its own dense tie block. So each building draws its own
+trips, its own meetings at its own nodes and the outcomes of its own encounters from its
+*own* random streams, and the buildings are worked on in parallel (numba `prange`).
+What buildings share runs once, in order, on the site's streams: meetings at shared nodes
+(street, outdoor spaces), encounters between households of different buildings (their
+ties live in sparse rows, which may grow), nuisance through walls, help and bookkeeping.
+
+Results depend on the seed, never on the number of threads: a building's work depends only
+on its streams and on state that no other building writes in the same phase. They are not
+the same numbers as a run on one stream per mechanism (the single-building path), but the
+same mechanism: each pair at a node-slot still meets with the node's notice probability,
+each encounter's outcome is still drawn from the same formulas.
+
+Per-building results of varying size are written into per-shard slices of shared buffers.
+A building whose results do not fit is drawn again from the states its streams had
+before the day (saved, see `rand.save_states`) once the buffers have grown, so the size
+of a buffer never changes a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from sim.building import Site
+from sim.contact import (
+    PAR_CAPACITY,
+    PAR_CONTACT,
+    resolve_contacts,
+    rest_of_day,
+)
+from sim.rand import JIT, restore_states, rng_handle, save_states
+from sim.rng import Streams
+from sim.trips import (
+    _draw_visits,
+    _meetings,
+    _sorted_unique_pairs,
+    count_groups,
+    households_met,
+    members_of,
+    trip_rate_matrix,
+)
+
+PARALLEL = dict(JIT, parallel=True)
+# the streams each building draws from, in the columns of `ShardedDay.handles`
+SHARD_STREAMS = ("routines", "encounters", "contact")
+ROUTINES, ENCOUNTERS, CONTACT = range(3)
+
+
+@dataclass(frozen=True)
+class ShardLayout:
+    """Which dwellings and nodes belong to which building.
+
+    dwellings of building s: dwelling_start[s] .. dwelling_start[s + 1] - 1;
+    its own nodes: own_nodes[node_start[s]:node_start[s + 1]] (ascending);
+    shared_nodes: nodes of no building (street, outdoor spaces), ascending;
+    key_shared[node * slots + slot]: whether that co-presence group is at a shared node."""
+
+    dwelling_start: np.ndarray
+    node_start: np.ndarray
+    own_nodes: np.ndarray
+    shared_nodes: np.ndarray
+    key_shared: np.ndarray
+
+    @property
+    def n_shards(self) -> int:
+        return len(self.dwelling_start) - 1
+
+
+def shard_layout(site: Site, slots: int) -> ShardLayout | None:
+    """The layout of `site` by building, or None when sharding does not apply: a single
+    building, or dwellings not numbered building by building."""
+    bld = np.asarray(site.dwelling_building, np.int64)
+    S = int(bld.max()) + 1 if len(bld) else 0
+    if S < 2 or np.any(np.diff(bld) < 0) or len(np.unique(bld)) != S:
+        return None
+    dwelling_start = np.searchsorted(bld, np.arange(S + 1)).astype(np.int64)
+    node_bld = np.asarray(site.node_building, np.int64)
+    own = np.flatnonzero(node_bld >= 0)
+    own = own[np.argsort(node_bld[own], kind="stable")]
+    node_start = np.searchsorted(node_bld[own], np.arange(S + 1)).astype(np.int64)
+    shared = np.flatnonzero(node_bld < 0)
+    key_shared = np.repeat(node_bld < 0, slots).astype(np.uint8)
+    return ShardLayout(dwelling_start, node_start, own.astype(np.int64),
+                       shared.astype(np.int64), key_shared)
+
+
+# --------------------------------------------------------------------------------------
+# encounters
+# --------------------------------------------------------------------------------------
+@nb.njit(**JIT)
+def _building_encounters(s, dwelling_start, node_start, own_nodes, key_shared, dest_par,
+                         occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
+                         route_ptr, route_nodes, cum, slots, notice_by_node, max_partners,
+                         groups, handles, out_a, out_b, cap_pairs, out_key, out_who,
+                         cap_shared, sizes):
+    """Building s's day up to its encounter pairs: its households' trips (its routines
+    stream), the meetings at its own nodes (its encounters stream), the unique pairs met
+    there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
+    (group key, household) into out_key/out_who[s*cap_shared:]. sizes[s] = (pairs, shared
+    visits); when either exceeds its capacity nothing is written (the caller grows the
+    buffers and draws the building again). Touches only its own nodes' groups."""
+    lo = dwelling_start[s]
+    hi = dwelling_start[s + 1]
+    rates = trip_rate_matrix(dest_par, occupied[lo:hi], working[lo:hi], dog[lo:hi],
+                             children[lo:hi], avoidance[lo:hi], trip_mult[lo:hi], avoid_cut)
+    visits, n_visits, _ = _draw_visits(rates, lo, occupied.shape[0], route_ptr, route_nodes,
+                                       working[lo:hi], cum, slots, handles[s, ROUTINES:])
+    # the visits to shared nodes are set aside; the rest keep household order
+    V = visits.shape[0]
+    shared_key = np.empty(V, np.int32)
+    shared_who = np.empty(V, np.int32)
+    q = 0
+    p = 0
+    v = 0
+    for h in range(hi - lo):
+        own = 0
+        for _ in range(n_visits[h]):
+            key = visits[v]
+            v += 1
+            if key_shared[key]:
+                shared_key[q] = key
+                shared_who[q] = lo + h
+                q += 1
+            else:
+                visits[p] = key
+                p += 1
+                own += 1
+        n_visits[h] = own
+    visits = visits[:p]
+    count_groups(visits, groups)
+    nodes = own_nodes[node_start[s]:node_start[s + 1]]
+    pi, pj, e, n_members = _meetings(groups, nodes, notice_by_node, slots, max_partners,
+                                     p // 4 + 16, handles[s, ENCOUNTERS:])
+    members = members_of(visits, n_visits, groups, n_members)
+    for t in range(nodes.shape[0]):
+        for sl in range(slots):
+            groups[nodes[t] * slots + sl] = 0
+    u = households_met(members, pi, pj, e)
+    a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
+    m = a.shape[0]
+    sizes[s, 0] = m
+    sizes[s, 1] = q
+    if m > cap_pairs or q > cap_shared:
+        return
+    o = s * cap_pairs
+    for t in range(m):
+        out_a[o + t] = lo + a[t]
+        out_b[o + t] = lo + b[t]
+    o = s * cap_shared
+    for t in range(q):
+        out_key[o + t] = shared_key[t]
+        out_who[o + t] = shared_who[t]
+
+
+@nb.njit(**PARALLEL)
+def _buildings_encounters(which, dwelling_start, node_start, own_nodes, key_shared,
+                          dest_par, occupied, working, dog, children, avoidance, trip_mult,
+                          avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
+                          max_partners, groups, handles, out_a, out_b, cap_pairs, out_key,
+                          out_who, cap_shared, sizes):
+    """`_building_encounters` for the buildings in `which`, in parallel. (Nothing else may
+    be in this function: numba turns array expressions here into parallel loops too.)"""
+    for t in nb.prange(which.shape[0]):
+        _building_encounters(which[t], dwelling_start, node_start, own_nodes, key_shared,
+                             dest_par, occupied, working, dog, children, avoidance,
+                             trip_mult, avoid_cut, route_ptr, route_nodes, cum, slots,
+                             notice_by_node, max_partners, groups, handles, out_a, out_b,
+                             cap_pairs, out_key, out_who, cap_shared, sizes)
+
+
+@nb.njit(**JIT)
+def _site_pairs(sizes, out_a, out_b, cap_pairs, out_key, out_who, cap_shared, shared_nodes,
+                notice_by_node, slots, max_partners, groups, n_dwellings, rng_encounters):
+    """The meetings at shared nodes (the site's encounters stream), from every building's
+    visits there in building order, merged with the buildings' own pairs: the day's unique
+    encounter pairs (a < b), sorted."""
+    S = sizes.shape[0]
+    Q = 0
+    for s in range(S):
+        Q += sizes[s, 1]
+    keys = np.empty(Q, np.int32)
+    who = np.empty(Q, np.int32)
+    q = 0
+    for s in range(S):
+        o = s * cap_shared
+        for t in range(sizes[s, 1]):
+            keys[q] = out_key[o + t]
+            who[q] = out_who[o + t]
+            q += 1
+    count_groups(keys, groups)
+    pi, pj, e, n_members = _meetings(groups, shared_nodes, notice_by_node, slots,
+                                     max_partners, Q // 4 + 16, rng_encounters)
+    members = np.empty(n_members, np.int32)
+    for t in range(Q):  # (members_of, for visits that carry their household)
+        key = keys[t]
+        c = groups[key]
+        i = -1 - c
+        members[i] = who[t]
+        groups[key] = c - (i > 0)
+    for t in range(shared_nodes.shape[0]):
+        for sl in range(slots):
+            groups[shared_nodes[t] * slots + sl] = 0
+    u = households_met(members, pi, pj, e)
+    sa, sb = _sorted_unique_pairs(pi, pj, u, n_dwellings)
+    # merge: the buildings' pairs are sorted within a building and the buildings are
+    # dwelling ranges in order, so their concatenation is sorted too
+    total = sa.shape[0]
+    for s in range(S):
+        total += sizes[s, 0]
+    a = np.empty(total, np.int64)
+    b = np.empty(total, np.int64)
+    k = 0
+    j = 0
+    for s in range(S):
+        o = s * cap_pairs
+        for t in range(o, o + sizes[s, 0]):
+            x = out_a[t]
+            y = out_b[t]
+            while j < sa.shape[0] and (sa[j] < x or (sa[j] == x and sb[j] < y)):
+                a[k] = sa[j]
+                b[k] = sb[j]
+                k += 1
+                j += 1
+            if j < sa.shape[0] and sa[j] == x and sb[j] == y:
+                j += 1  # met at home and out: one encounter
+            a[k] = x
+            b[k] = y
+            k += 1
+    while j < sa.shape[0]:
+        a[k] = sa[j]
+        b[k] = sb[j]
+        k += 1
+        j += 1
+    return a[:k], b[:k]
+
+
+# --------------------------------------------------------------------------------------
+# encounter outcomes
+# --------------------------------------------------------------------------------------
+@nb.njit(**JIT)
+def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
+                       used, dt, avoidance, nuisance_risk, openness, other_language,
+                       talk_multiplier, trust_institutions, last_talk_day, pos_today,
+                       neg_today, nuisance_caused, complaints, handles, tie_count,
+                       counters):
+    """The outcomes of the encounters between households of building s (its contact
+    stream) on its dense tie block; counters[s] = resolve_contacts' counters."""
+    hi = dwelling_start[s + 1]
+    p0 = pair_start[s]
+    p1 = pair_start[s + 1]
+    m = 0
+    for t in range(p0, p1):
+        m += b[t] < hi
+    sa = np.empty(m, np.int64)
+    sb = np.empty(m, np.int64)
+    sboost = np.empty(m)
+    k = 0
+    for t in range(p0, p1):
+        if b[t] < hi:
+            sa[k] = a[t]
+            sb[k] = b[t]
+            sboost[k] = boost[t]
+            k += 1
+    _, _, c = resolve_contacts(
+        sa, sb, sboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
+        last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
+        handles[s, CONTACT:], tie_count, par[PAR_CAPACITY])
+    for i in range(c.shape[0]):
+        counters[s, i] = c[i]
+
+
+@nb.njit(**PARALLEL)
+def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
+                        dt, avoidance, nuisance_risk, openness, other_language,
+                        talk_multiplier, trust_institutions, last_talk_day, pos_today,
+                        neg_today, nuisance_caused, complaints, handles, tie_count,
+                        counters):
+    """`_building_contacts` for every building, in parallel."""
+    for s in nb.prange(dwelling_start.shape[0] - 1):
+        _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
+                           used, dt, avoidance, nuisance_risk, openness, other_language,
+                           talk_multiplier, trust_institutions, last_talk_day, pos_today,
+                           neg_today, nuisance_caused, complaints, handles, tie_count,
+                           counters)
+
+
+@nb.njit(**JIT)
+def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen, members, E,
+                         used, dt, adj_ptr, adj, occupied, age_group, supported, avoidance,
+                         nuisance_risk, openness, other_language, trust_institutions,
+                         recovery, burden, complaints, nuisance_caused, help_given,
+                         help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
+                         talk_multiplier, tie_count, pos_today, neg_today, pos_week,
+                         neg_week, rngs, counts):
+    """`contact.contacts_day` for a site sharded by building (its arguments after the
+    layout's `dwelling_start` and the buildings' stream `handles`; a, b sorted by a, then
+    b): the encounters within each building in parallel, each on its contact stream;
+    then those between buildings on the site's contact stream; then `rest_of_day`.
+    Returns (E, used)."""
+    S = dwelling_start.shape[0] - 1
+    pair_start = np.searchsorted(a, dwelling_start)
+    counters = np.zeros((S, 6))
+    _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
+                        dt, avoidance, nuisance_risk, openness, other_language,
+                        talk_multiplier, trust_institutions, last_talk_day, pos_today,
+                        neg_today, nuisance_caused, complaints, handles, tie_count, counters)
+    m = 0
+    for s in range(S):
+        for t in range(pair_start[s], pair_start[s + 1]):
+            m += b[t] >= dwelling_start[s + 1]
+    xa = np.empty(m, np.int64)
+    xb = np.empty(m, np.int64)
+    xboost = np.empty(m)
+    k = 0
+    for s in range(S):
+        for t in range(pair_start[s], pair_start[s + 1]):
+            if b[t] >= dwelling_start[s + 1]:
+                xa[k] = a[t]
+                xb[k] = b[t]
+                xboost[k] = boost[t]
+                k += 1
+    E, used, c = resolve_contacts(
+        xa, xb, xboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
+        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0],
+        tie_count, par[PAR_CAPACITY])
+    for i in range(6):
+        counts[i] += c[i]
+        for s in range(S):
+            counts[i] += counters[s, i]
+    return rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
+                       age_group, supported, nuisance_risk, openness, trust_institutions,
+                       recovery, burden, complaints, nuisance_caused, help_given,
+                       help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
+                       pos_today, neg_today, pos_week, neg_week, rngs, counts)
+
+
+# --------------------------------------------------------------------------------------
+# the Python face
+# --------------------------------------------------------------------------------------
+class ShardedDay:
+    """The sharded encounters of one site: its layout, every building's streams and the
+    buffers the buildings write into (grown when a day needs more room)."""
+
+    def __init__(self, layout: ShardLayout, streams: Streams):
+        self.layout = layout
+        S = layout.n_shards
+        self._generators = [[streams[f"{name}/building {s}"] for name in SHARD_STREAMS]
+                            for s in range(S)]
+        self.handles = np.array([[rng_handle(g)[0] for g in row] for row in self._generators],
+                                np.uint64)
+        self._saved = np.zeros((S * len(SHARD_STREAMS), 2), np.uint64)
+        self._flat_handles = self.handles.reshape(-1)
+        self._all = np.arange(S, dtype=np.int64)
+        self.sizes = np.zeros((S, 2), np.int64)
+        self.cap_pairs = 0
+        self.cap_shared = 0
+        self._grow(64, 64)
+
+    def _grow(self, cap_pairs: int, cap_shared: int) -> None:
+        S = self.layout.n_shards
+        if cap_pairs > self.cap_pairs:
+            self.cap_pairs = cap_pairs
+            self.out_a = np.empty(S * cap_pairs, np.int32)
+            self.out_b = np.empty(S * cap_pairs, np.int32)
+        if cap_shared > self.cap_shared:
+            self.cap_shared = cap_shared
+            self.out_key = np.empty(S * cap_shared, np.int32)
+            self.out_who = np.empty(S * cap_shared, np.int32)
+
+    def encounters(self, dest_par, occupied, working, dog, children, avoidance, trip_mult,
+                   avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
+                   max_partners, bucket, rng_routines, rng_encounters
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
+        (its routines stream is not used: every building has its own)."""
+        L = self.layout
+        groups = bucket.view(np.int32)
+        save_states(self._flat_handles, self._saved)
+        which = self._all
+        while True:
+            _buildings_encounters(
+                which, L.dwelling_start, L.node_start, L.own_nodes, L.key_shared, dest_par,
+                occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
+                route_ptr, route_nodes, cum, slots, notice_by_node, max_partners, groups,
+                self.handles, self.out_a, self.out_b, self.cap_pairs, self.out_key,
+                self.out_who, self.cap_shared, self.sizes)
+            sizes = self.sizes[which]
+            over = (sizes[:, 0] > self.cap_pairs) | (sizes[:, 1] > self.cap_shared)
+            if not over.any():
+                break
+            which = which[over]
+            need = sizes[over].max(axis=0)
+            self._grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
+            redo = np.zeros(self.handles.shape, np.bool_)
+            redo[which] = True
+            restore_states(self._flat_handles, self._saved, redo.reshape(-1))
+        return _site_pairs(self.sizes, self.out_a, self.out_b, self.cap_pairs, self.out_key,
+                           self.out_who, self.cap_shared, L.shared_nodes, notice_by_node,
+                           slots, max_partners, groups, len(occupied), rng_encounters)
