@@ -23,10 +23,16 @@ KEY_OUTCOMES = ("ties_ge1", "ties_ge3", "weekly_contact", "sense_of_home", "safe
 
 
 def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str,
-             package: str | None = None) -> str:
+             package: str | None = None, threads: int | None = None) -> str:
     """Worker: run and write one (scenario, seed); picklable arguments only. `package`: the
-    sim package folder the caller runs, which the worker must run too."""
+    sim package folder the caller runs, which the worker must run too. `threads`: cores a
+    run of several buildings may use (sim/shards.py; results do not depend on it)."""
     from sim.run import run_model, write_result
+
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
     if package is not None and _package_dir() != package:
         raise RuntimeError(f"this worker runs the sim package in {_package_dir()}, the sweep "
@@ -207,9 +213,13 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
 
                 pending = {}
                 package = _package_dir()
+                # workers share the cores: a run of several buildings in a pool of as many
+                # workers as cores keeps to one (threads would only wait for each other)
+                threads = None if ex is executor or workers <= 1 else max(
+                    1, (os.cpu_count() or 1) // workers)
                 for sc, seed, path in todo:
                     fut = ex.submit(_run_one, sc.model_dump_json(), seed, years, str(path),
-                                    package)
+                                    package, threads)
                     if fut.done():  # the inline executor runs it on submit: stop at an error
                         finish(fut, sc, seed, path)
                     else:

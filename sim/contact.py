@@ -296,56 +296,88 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
              help_unmet, last_talk_day, pos_today, rng):
     """Help needs arise; each needy household asks its strongest eligible tie; that
     neighbour helps with a probability set by willingness, openness and burden. All choices
-    are made against the start-of-phase state, then applied. Returns (E, used,
-    counters) with counters = needs, helped, unmet, withdrawn."""
-    (need_rate, need_eld, need_sup, ask_min, burden_limit, willingness, burden_per_help,
-     w_help, bond_tr) = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7],
-                         par[8])
+    are made against the start-of-phase state (`help_choices`), then applied
+    (`help_apply`). Returns (E, used, counters) with counters = needs, helped, unmet,
+    withdrawn."""
     n = occupied.shape[0]
-    HELP = 2
     cnt = np.zeros(4)
-    needy = np.empty(n, np.int64)
+    asked = np.full(n, NO_NEED, np.int64)
+    yes = np.zeros(n, np.bool_)
+    repeats = np.zeros(n)
+    help_choices(0, n, day, par, H, gen, members, E, dt, occupied, age_group, supported,
+                 recovery, burden, openness, rng, asked, yes, repeats, cnt)
+    if cnt[0] == 0:
+        return E, used, cnt
+    E, used = help_apply(day, par, H, gen, E, used, dt, asked, yes, repeats, burden,
+                         help_given, help_received, help_unmet, last_talk_day, pos_today,
+                         cnt)
+    return E, used, cnt
+
+
+NO_NEED = -2  # `asked` of a household without a need today (-1: nobody to ask)
+
+
+@nb.njit(**JIT)
+def help_choices(first, end, day, par, H, gen, members, E, dt, occupied, age_group,
+                 supported, recovery, burden, openness, rng, asked, yes, repeats, cnt):
+    """help_day's choices for the households of dwellings first..end-1, reading the state
+    only: whose need arises (a draw per dwelling), whom each needy household asks
+    (asked[i], -1: nobody), whether that neighbour says yes (a draw per ask, in dwelling
+    order) and how often they helped before (repeats[i]). Adds needs and withdrawn
+    helpers to cnt[0] and cnt[3]."""
+    (need_rate, need_eld, need_sup, ask_min, burden_limit, willingness) = (
+        par[0], par[1], par[2], par[3], par[4], par[5])
+    HELP = 2
     k = 0
-    for i in range(n):
+    for i in range(first, end):
         rate = (need_rate + need_eld * (age_group[i] == 2)
                 + need_sup * supported[i] * (1.2 - recovery[i])) / 365.0
         u = uniform(rng)
         if occupied[i] and u < rate:
-            needy[k] = i
+            asked[i] = -1
             k += 1
-    cnt[0] = k
+    cnt[0] += k
     if k == 0:
-        return E, used, cnt
-    helper_of = np.full(k, -1, np.int64)
-    for q in range(k):
-        helper_of[q] = _strongest_helper(H, gen, members, E, needy[q], day, dt, burden,
-                                         occupied, ask_min, burden_limit, cnt)
+        return
+    for i in range(first, end):
+        if asked[i] != NO_NEED:
+            asked[i] = _strongest_helper(H, gen, members, E, i, day, dt, burden, occupied,
+                                         ask_min, burden_limit, cnt)
     # willingness draws, in needy order, for those who had someone to ask
-    yes = np.zeros(k, np.bool_)
-    for q in range(k):
-        h = helper_of[q]
+    for i in range(first, end):
+        h = asked[i]
         if h < 0:
             continue
         p = willingness * (0.6 + 0.8 * openness[h]) * min(max(
             1 - burden[h] / burden_limit, 0.0), 1.0)
-        yes[q] = uniform(rng) < min(max(p, 0.0), 1.0)
+        yes[i] = uniform(rng) < min(max(p, 0.0), 1.0)
     # repeated help to the same household weighs more (counts before today's help)
-    repeats = np.zeros(k)
-    for q in range(k):
-        if yes[q]:
-            s = lookup(H, gen, E, helper_of[q], needy[q])
+    for i in range(first, end):
+        if yes[i]:
+            s = lookup(H, gen, E, asked[i], i)
             if s >= 0:
-                repeats[q] = cnt_at(E, s, HELP)
+                repeats[i] = cnt_at(E, s, HELP)
+
+
+@nb.njit(**JIT)
+def help_apply(day, par, H, gen, E, used, dt, asked, yes, repeats, burden, help_given,
+               help_received, help_unmet, last_talk_day, pos_today, cnt):
+    """help_day's choices applied, needy household by household in dwelling order: help
+    given and received, the helper's burden, both ties; or a need unmet. Adds helped and
+    unmet to cnt[1] and cnt[2]. Returns (E, used)."""
+    burden_per_help, w_help, bond_tr = par[6], par[7], par[8]
+    HELP = 2
     fast = w_help * (1 - bond_tr)
     bond = w_help * bond_tr
-    for q in range(k):
-        a = needy[q]
-        h = helper_of[q]
-        if not yes[q]:
+    for a in range(asked.shape[0]):
+        h = asked[a]
+        if h == NO_NEED:
+            continue
+        if not yes[a]:
             help_unmet[a] += 1
             cnt[2] += 1
             continue
-        burden[h] += burden_per_help * (1 + repeats[q] / 5.0)
+        burden[h] += burden_per_help * (1 + repeats[a] / 5.0)
         help_given[h] += 1
         help_received[a] += 1
         last_talk_day[a] = day
@@ -355,7 +387,7 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
         pos_today[h] += 1.0
         E, used = upsert(H, gen, E, used, a, h, day, fast, bond, 0.0, HELP, dt)
         E, used = upsert(H, gen, E, used, h, a, day, fast, bond, 0.0, HELP, dt)
-    return E, used, cnt
+    return E, used
 
 
 @nb.njit(**JIT)
@@ -377,32 +409,32 @@ def poisson_small(rs, lam):
 
 @nb.njit(**JIT)
 def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr, adj,
-                    trust_institutions, neg_today, nuisance_caused, complaints, rng):
-    """Noise, smells and mess through walls: each dwelling's household causes Poisson-many
-    episodes (rate × its risk), each reaching one dwelling next door, above or below; an
-    occupied victim holds it against the causer like an encounter's nuisance, and may
-    complain. Strengths are read before any write; draws per dwelling, in dwelling order,
-    so common random numbers stay tied to households. Returns (E, used, counters) with
-    counters = episodes, conflicts."""
+                    trust_institutions, neg_today, nuisance_caused, complaints, rng,
+                    first, end):
+    """Noise, smells and mess through walls: each dwelling's household (of dwellings
+    first..end-1) causes Poisson-many episodes (rate × its risk), each reaching one
+    dwelling next door, above or below; an occupied victim holds it against the causer
+    like an encounter's nuisance, and may complain. Strengths are read before any write;
+    draws per dwelling, in dwelling order, so common random numbers stay tied to
+    households. Returns (E, used, counters) with counters = episodes, conflicts."""
     (rate, w_nuis, neg_weight, buffer_, thr, avoid_thr, complaint_prob) = (
         par[0], par[1], par[2], par[3], par[4], par[5], par[6])
     NUIS = 3
-    n = occupied.shape[0]
-    n_ep = np.zeros(n, np.int64)
+    n_ep = np.zeros(end - first, np.int64)
     total = 0
-    for i in range(n):
+    for i in range(first, end):
         lam = rate * nuisance_risk[i] * occupied[i] / 365.0 if occupied[i] else 0.0
-        n_ep[i] = poisson_small(rng, lam)
-        total += n_ep[i]
+        n_ep[i - first] = poisson_small(rng, lam)
+        total += n_ep[i - first]
     cnt = np.zeros(2)
     if total == 0:
         return E, used, cnt
     causer = np.empty(total, np.int64)
     victim = np.empty(total, np.int64)
     k = 0
-    for i in range(n):
+    for i in range(first, end):
         width = adj_ptr[i + 1] - adj_ptr[i]
-        for _ in range(n_ep[i]):
+        for _ in range(n_ep[i - first]):
             if width > 0:
                 causer[k] = i
                 victim[k] = adj[adj_ptr[i] + int(uniform(rng) * width)]
@@ -489,7 +521,8 @@ def rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied, 
     daily bookkeeping. Returns (E, used)."""
     E, used, c = living_nuisance(
         day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
-        adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1])
+        adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1], 0,
+        occupied.shape[0])
     counts[4] += c[0]
     counts[5] += c[1]
     counts[6] += c[0]

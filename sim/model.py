@@ -44,7 +44,12 @@ from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.shards import ShardedDay, contacts_day_sharded, shard_layout
-from sim.states import degree_two_days, weekly_exponents, weekly_states
+from sim.states import (
+    degree_two_days,
+    degree_two_days_by_range,
+    weekly_exponents,
+    weekly_states,
+)
 from sim.ties import BLOCK, TieStore, dense_blocks
 from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
@@ -61,6 +66,9 @@ class ModelTies(TieStore):
     store bumps its version: contacts, move-outs, pruning, added ties)."""
 
     _next_degree: tuple[int, float, int, np.ndarray] | None = None
+    # dwelling ranges of whole dense blocks whose degrees are counted in parallel (a
+    # sharded site's buildings), or None
+    ranges: np.ndarray | None = None
 
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         today, threshold = int(today), float(threshold)
@@ -71,8 +79,12 @@ class ModelTies(TieStore):
         if (memo is not None and memo[0] == today and memo[1] == threshold
                 and memo[2] == self._version):
             return memo[3]
-        both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
-                               self.dtab)
+        if self.ranges is None:
+            both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
+                                   self.dtab)
+        else:
+            both = degree_two_days_by_range(self.H, self.gen, self.members, self.E, today,
+                                            threshold, self.dtab, self.ranges)
         self._next_degree = (today + 1, threshold, self._version, both[1])
         return both[0]
 
@@ -368,7 +380,7 @@ class NeighbourhoodModel(mesa.Model):
         between them (no active intervention, no arranged meeting or activity queued), all
         ties sit in one dense block (no room to reserve for sparse ones), and no phase
         method is replaced, on the model (tests, the phase timer) or in a subclass."""
-        if self._sparse_ties or self._queued or self._gatherings:
+        if self._sparse_ties or self._sharded is not None or self._queued or self._gatherings:
             return False
         for iv in self.interventions:
             if iv.active:
@@ -438,15 +450,20 @@ class NeighbourhoodModel(mesa.Model):
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
             "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }
-        self._sharded = self._sharded_day(slots)
+        self._sharded = self._sharded_day()
+        self.ties.ranges = None
+        if self._sharded is not None:  # its layout holds the routes, cut in two
+            self._kernel["route_ptr"] = self._kernel["route_nodes"] = None
+            self.ties.ranges = self._sharded.layout.dwelling_start
 
-    def _sharded_day(self, slots: int) -> ShardedDay | None:
+    def _sharded_day(self) -> ShardedDay | None:
         """The building-by-building day (sim/shards.py) for a site of several buildings
         whose ties all sit in dense blocks; None for one building (or a building too large
         for a dense block), which runs on the site's streams alone."""
         if not self.shard_buildings or not (self.ties.H[BLOCK] >= 0).all():
             return None
-        layout = shard_layout(self.site, slots)
+        k = self._kernel
+        layout = shard_layout(self.site, k["route_ptr"], k["route_nodes"])
         return None if layout is None else ShardedDay(layout, self.streams)
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray

@@ -18,6 +18,10 @@ from numba import types
 from numba.extending import intrinsic
 
 JIT = dict(cache=True, nogil=True, boundscheck=False)
+# for the few functions that spread buildings over the cores (numba prange); such a
+# function should hold nothing but its prange loop: numba turns array expressions in it
+# into parallel loops as well, each with its own start-up
+PARALLEL = dict(JIT, parallel=True)
 
 
 PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645  # numpy's PCG64 (PCG XSL-RR 128/64)

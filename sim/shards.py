@@ -30,12 +30,19 @@ import numpy as np
 
 from sim.building import Site
 from sim.contact import (
+    NO_NEED,
     PAR_CAPACITY,
     PAR_CONTACT,
+    PAR_DECAYS,
+    PAR_HELP,
+    PAR_NUISANCE,
+    help_apply,
+    help_choices,
+    living_nuisance,
     resolve_contacts,
-    rest_of_day,
 )
-from sim.rand import JIT, restore_states, rng_handle, save_states
+from sim.daily import daily_bookkeeping
+from sim.rand import JIT, PARALLEL, restore_states, rng_handle, save_states
 from sim.rng import Streams
 from sim.trips import (
     _draw_visits,
@@ -44,38 +51,47 @@ from sim.trips import (
     count_groups,
     households_met,
     members_of,
+    split_routes,
     trip_rate_matrix,
 )
 
-PARALLEL = dict(JIT, parallel=True)
 # the streams each building draws from, in the columns of `ShardedDay.handles`
-SHARD_STREAMS = ("routines", "encounters", "contact")
-ROUTINES, ENCOUNTERS, CONTACT = range(3)
+SHARD_STREAMS = ("routines", "encounters", "contact", "living_nuisance", "help")
+ROUTINES, ENCOUNTERS, CONTACT, NUISANCE, HELP = range(5)
 
 
 @dataclass(frozen=True)
 class ShardLayout:
-    """Which dwellings and nodes belong to which building.
+    """Which dwellings, nodes and route parts belong to which building.
 
     dwellings of building s: dwelling_start[s] .. dwelling_start[s + 1] - 1;
     its own nodes: own_nodes[node_start[s]:node_start[s + 1]] (ascending);
     shared_nodes: nodes of no building (street, outdoor spaces), ascending;
-    key_shared[node * slots + slot]: whether that co-presence group is at a shared node."""
+    every route (the CSR over (destination, dwelling) of `trips.pack_routes`) cut into
+    the part inside the household's building (route_ptr, route_nodes) and the shared part
+    after it (shared_ptr, shared_route_nodes)."""
 
     dwelling_start: np.ndarray
     node_start: np.ndarray
     own_nodes: np.ndarray
     shared_nodes: np.ndarray
-    key_shared: np.ndarray
+    route_ptr: np.ndarray
+    route_nodes: np.ndarray
+    shared_ptr: np.ndarray
+    shared_route_nodes: np.ndarray
+    shared_longest: int  # the longest shared part of a route
 
     @property
     def n_shards(self) -> int:
         return len(self.dwelling_start) - 1
 
 
-def shard_layout(site: Site, slots: int) -> ShardLayout | None:
+
+def shard_layout(site: Site, route_ptr: np.ndarray, route_nodes: np.ndarray
+                 ) -> ShardLayout | None:
     """The layout of `site` by building, or None when sharding does not apply: a single
-    building, or dwellings not numbered building by building."""
+    building, dwellings not numbered building by building, or a route that passes through
+    another building's nodes."""
     bld = np.asarray(site.dwelling_building, np.int64)
     S = int(bld.max()) + 1 if len(bld) else 0
     if S < 2 or np.any(np.diff(bld) < 0) or len(np.unique(bld)) != S:
@@ -86,20 +102,30 @@ def shard_layout(site: Site, slots: int) -> ShardLayout | None:
     own = own[np.argsort(node_bld[own], kind="stable")]
     node_start = np.searchsorted(node_bld[own], np.arange(S + 1)).astype(np.int64)
     shared = np.flatnonzero(node_bld < 0)
-    key_shared = np.repeat(node_bld < 0, slots).astype(np.uint8)
+    try:
+        own_ptr, own_route, shared_ptr, shared_route = split_routes(
+            route_ptr, route_nodes, node_bld < 0)
+    except ValueError:
+        return None
+    # every route's own part lies in its household's building
+    row_dwelling = np.tile(np.arange(len(bld)), (len(own_ptr) - 1) // max(len(bld), 1))
+    owner = np.repeat(bld[row_dwelling], np.diff(own_ptr))
+    if np.any(node_bld[own_route] != owner):
+        return None
     return ShardLayout(dwelling_start, node_start, own.astype(np.int64),
-                       shared.astype(np.int64), key_shared)
+                       shared.astype(np.int64), own_ptr, own_route, shared_ptr, shared_route,
+                       int(np.diff(shared_ptr).max(initial=0)))
 
 
 # --------------------------------------------------------------------------------------
 # encounters
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
-def _building_encounters(s, dwelling_start, node_start, own_nodes, key_shared, dest_par,
-                         occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
-                         route_ptr, route_nodes, cum, slots, notice_by_node, max_partners,
-                         groups, handles, out_a, out_b, cap_pairs, out_key, out_who,
-                         cap_shared, sizes):
+def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occupied,
+                         working, dog, children, avoidance, trip_mult, avoid_cut, route_ptr,
+                         route_nodes, shared_ptr, shared_route_nodes, shared_longest, cum,
+                         slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
+                         cap_pairs, out_key, out_who, cap_shared, sizes):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
@@ -110,34 +136,13 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, key_shared, d
     hi = dwelling_start[s + 1]
     rates = trip_rate_matrix(dest_par, occupied[lo:hi], working[lo:hi], dog[lo:hi],
                              children[lo:hi], avoidance[lo:hi], trip_mult[lo:hi], avoid_cut)
-    visits, n_visits, _ = _draw_visits(rates, lo, occupied.shape[0], route_ptr, route_nodes,
-                                       working[lo:hi], cum, slots, handles[s, ROUTINES:])
-    # the visits to shared nodes are set aside; the rest keep household order
-    V = visits.shape[0]
-    shared_key = np.empty(V, np.int32)
-    shared_who = np.empty(V, np.int32)
-    q = 0
-    p = 0
-    v = 0
-    for h in range(hi - lo):
-        own = 0
-        for _ in range(n_visits[h]):
-            key = visits[v]
-            v += 1
-            if key_shared[key]:
-                shared_key[q] = key
-                shared_who[q] = lo + h
-                q += 1
-            else:
-                visits[p] = key
-                p += 1
-                own += 1
-        n_visits[h] = own
-    visits = visits[:p]
+    visits, n_visits, _, shared_key, shared_who = _draw_visits(
+        rates, lo, occupied.shape[0], route_ptr, route_nodes, working[lo:hi], cum, slots,
+        handles[s, ROUTINES:], shared_ptr, shared_route_nodes, shared_longest)
     count_groups(visits, groups)
     nodes = own_nodes[node_start[s]:node_start[s + 1]]
     pi, pj, e, n_members = _meetings(groups, nodes, notice_by_node, slots, max_partners,
-                                     p // 4 + 16, handles[s, ENCOUNTERS:])
+                                     visits.shape[0] // 4 + 16, handles[s, ENCOUNTERS:])
     members = members_of(visits, n_visits, groups, n_members)
     for t in range(nodes.shape[0]):
         for sl in range(slots):
@@ -145,6 +150,7 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, key_shared, d
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
     m = a.shape[0]
+    q = shared_key.shape[0]
     sizes[s, 0] = m
     sizes[s, 1] = q
     if m > cap_pairs or q > cap_shared:
@@ -154,25 +160,26 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, key_shared, d
         out_a[o + t] = lo + a[t]
         out_b[o + t] = lo + b[t]
     o = s * cap_shared
-    for t in range(q):
-        out_key[o + t] = shared_key[t]
-        out_who[o + t] = shared_who[t]
+    out_key[o:o + q] = shared_key
+    out_who[o:o + q] = shared_who
 
 
 @nb.njit(**PARALLEL)
-def _buildings_encounters(which, dwelling_start, node_start, own_nodes, key_shared,
-                          dest_par, occupied, working, dog, children, avoidance, trip_mult,
-                          avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                          max_partners, groups, handles, out_a, out_b, cap_pairs, out_key,
-                          out_who, cap_shared, sizes):
+def _buildings_encounters(which, dwelling_start, node_start, own_nodes, dest_par,
+                          occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
+                          route_ptr, route_nodes, shared_ptr, shared_route_nodes,
+                          shared_longest, cum, slots, notice_by_node, max_partners, groups,
+                          handles, out_a, out_b, cap_pairs, out_key, out_who, cap_shared,
+                          sizes):
     """`_building_encounters` for the buildings in `which`, in parallel. (Nothing else may
     be in this function: numba turns array expressions here into parallel loops too.)"""
     for t in nb.prange(which.shape[0]):
-        _building_encounters(which[t], dwelling_start, node_start, own_nodes, key_shared,
-                             dest_par, occupied, working, dog, children, avoidance,
-                             trip_mult, avoid_cut, route_ptr, route_nodes, cum, slots,
-                             notice_by_node, max_partners, groups, handles, out_a, out_b,
-                             cap_pairs, out_key, out_who, cap_shared, sizes)
+        _building_encounters(which[t], dwelling_start, node_start, own_nodes, dest_par,
+                             occupied, working, dog, children, avoidance, trip_mult,
+                             avoid_cut, route_ptr, route_nodes, shared_ptr,
+                             shared_route_nodes, shared_longest, cum, slots, notice_by_node,
+                             max_partners, groups, handles, out_a, out_b, cap_pairs,
+                             out_key, out_who, cap_shared, sizes)
 
 
 @nb.njit(**JIT)
@@ -246,12 +253,14 @@ def _site_pairs(sizes, out_a, out_b, cap_pairs, out_key, out_who, cap_shared, sh
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
 def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
-                       used, dt, avoidance, nuisance_risk, openness, other_language,
-                       talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                       neg_today, nuisance_caused, complaints, handles, tie_count,
+                       used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
+                       other_language, talk_multiplier, trust_institutions, last_talk_day,
+                       pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
                        counters):
-    """The outcomes of the encounters between households of building s (its contact
-    stream) on its dense tie block; counters[s] = resolve_contacts' counters."""
+    """Building s's encounter outcomes between its own households (its contact stream)
+    and its nuisance through walls (its living_nuisance stream), on its dense tie block;
+    counters[s] = resolve_contacts' six counters, then living_nuisance's two."""
+    lo = dwelling_start[s]
     hi = dwelling_start[s + 1]
     p0 = pair_start[s]
     p1 = pair_start[s + 1]
@@ -273,23 +282,41 @@ def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, 
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
         last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
         handles[s, CONTACT:], tie_count, par[PAR_CAPACITY])
-    for i in range(c.shape[0]):
+    for i in range(6):
         counters[s, i] = c[i]
+    _, _, c = living_nuisance(
+        day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk,
+        adj_ptr, adj, trust_institutions, neg_today, nuisance_caused, complaints,
+        handles[s, NUISANCE:], lo, hi)
+    counters[s, 6] = c[0]
+    counters[s, 7] = c[1]
 
 
 @nb.njit(**PARALLEL)
 def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
-                        dt, avoidance, nuisance_risk, openness, other_language,
-                        talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                        neg_today, nuisance_caused, complaints, handles, tie_count,
-                        counters):
+                        dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
+                        other_language, talk_multiplier, trust_institutions, last_talk_day,
+                        pos_today, neg_today, nuisance_caused, complaints, handles,
+                        tie_count, counters):
     """`_building_contacts` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
         _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
-                           used, dt, avoidance, nuisance_risk, openness, other_language,
-                           talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                           neg_today, nuisance_caused, complaints, handles, tie_count,
-                           counters)
+                           used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk,
+                           openness, other_language, talk_multiplier, trust_institutions,
+                           last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
+                           handles, tie_count, counters)
+
+
+@nb.njit(**PARALLEL)
+def _buildings_help(dwelling_start, day, par, H, gen, members, E, dt, occupied, age_group,
+                    supported, recovery, burden, openness, handles, asked, yes, repeats,
+                    counters):
+    """`contact.help_choices` for every building's households (its help stream), in
+    parallel: they only read the state. counters[s] = its help counters."""
+    for s in nb.prange(dwelling_start.shape[0] - 1):
+        help_choices(dwelling_start[s], dwelling_start[s + 1], day, par, H, gen, members, E,
+                     dt, occupied, age_group, supported, recovery, burden, openness,
+                     handles[s, HELP:], asked, yes, repeats, counters[s])
 
 
 @nb.njit(**JIT)
@@ -302,16 +329,19 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
                          neg_week, rngs, counts):
     """`contact.contacts_day` for a site sharded by building (its arguments after the
     layout's `dwelling_start` and the buildings' stream `handles`; a, b sorted by a, then
-    b): the encounters within each building in parallel, each on its contact stream;
-    then those between buildings on the site's contact stream; then `rest_of_day`.
-    Returns (E, used)."""
+    b). In parallel, each building on its own streams: the encounters between its
+    households and its nuisance through walls. Then the encounters between buildings on
+    the site's contact stream (their ties are sparse rows, which may grow; they read and
+    write nothing the nuisance through walls touches). Then help: every building's choices
+    in parallel, applied in dwelling order. Then the daily bookkeeping. Returns (E, used)."""
     S = dwelling_start.shape[0] - 1
     pair_start = np.searchsorted(a, dwelling_start)
-    counters = np.zeros((S, 6))
+    counters = np.zeros((S, 8))
     _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
-                        dt, avoidance, nuisance_risk, openness, other_language,
-                        talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                        neg_today, nuisance_caused, complaints, handles, tie_count, counters)
+                        dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
+                        other_language, talk_multiplier, trust_institutions, last_talk_day,
+                        pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
+                        counters)
     m = 0
     for s in range(S):
         for t in range(pair_start[s], pair_start[s + 1]):
@@ -334,13 +364,33 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
         tie_count, par[PAR_CAPACITY])
     for i in range(6):
         counts[i] += c[i]
-        for s in range(S):
+    for s in range(S):
+        for i in range(6):
             counts[i] += counters[s, i]
-    return rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
-                       age_group, supported, nuisance_risk, openness, trust_institutions,
-                       recovery, burden, complaints, nuisance_caused, help_given,
-                       help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
-                       pos_today, neg_today, pos_week, neg_week, rngs, counts)
+        counts[4] += counters[s, 6]  # (DAY_EVENTS: nuisance, conflict, living_nuisance)
+        counts[5] += counters[s, 7]
+        counts[6] += counters[s, 6]
+    n = occupied.shape[0]
+    asked = np.full(n, NO_NEED, np.int64)
+    yes = np.zeros(n, np.bool_)
+    repeats = np.zeros(n)
+    help_counters = np.zeros((S, 4))
+    _buildings_help(dwelling_start, day, par[PAR_HELP:PAR_DECAYS], H, gen, members, E, dt,
+                    occupied, age_group, supported, recovery, burden, openness, handles,
+                    asked, yes, repeats, help_counters)
+    c = np.zeros(4)
+    for s in range(S):
+        for i in range(4):
+            c[i] += help_counters[s, i]
+    if c[0] > 0:
+        E, used = help_apply(day, par[PAR_HELP:PAR_DECAYS], H, gen, E, used, dt, asked, yes,
+                             repeats, burden, help_given, help_received, help_unmet,
+                             last_talk_day, pos_today, c)
+    for i in range(4):
+        counts[7 + i] += c[i]
+    daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
+                      complaints, par[PAR_DECAYS], par[PAR_DECAYS + 1], par[PAR_DECAYS + 2])
+    return E, used
 
 
 # --------------------------------------------------------------------------------------
@@ -349,6 +399,8 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
 class ShardedDay:
     """The sharded encounters of one site: its layout, every building's streams and the
     buffers the buildings write into (grown when a day needs more room)."""
+
+    initial_capacity = 64  # results per building before the buffers first grow
 
     def __init__(self, layout: ShardLayout, streams: Streams):
         self.layout = layout
@@ -363,7 +415,7 @@ class ShardedDay:
         self.sizes = np.zeros((S, 2), np.int64)
         self.cap_pairs = 0
         self.cap_shared = 0
-        self._grow(64, 64)
+        self._grow(self.initial_capacity, self.initial_capacity)
 
     def _grow(self, cap_pairs: int, cap_shared: int) -> None:
         S = self.layout.n_shards
@@ -381,18 +433,20 @@ class ShardedDay:
                    max_partners, bucket, rng_routines, rng_encounters
                    ) -> tuple[np.ndarray, np.ndarray]:
         """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
-        (its routines stream is not used: every building has its own)."""
+        (not its routes, which the layout holds cut in two, nor its routines stream:
+        every building has its own)."""
         L = self.layout
         groups = bucket.view(np.int32)
         save_states(self._flat_handles, self._saved)
         which = self._all
         while True:
             _buildings_encounters(
-                which, L.dwelling_start, L.node_start, L.own_nodes, L.key_shared, dest_par,
-                occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
-                route_ptr, route_nodes, cum, slots, notice_by_node, max_partners, groups,
-                self.handles, self.out_a, self.out_b, self.cap_pairs, self.out_key,
-                self.out_who, self.cap_shared, self.sizes)
+                which, L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
+                working, dog, children, avoidance, trip_mult, avoid_cut, L.route_ptr,
+                L.route_nodes, L.shared_ptr, L.shared_route_nodes, L.shared_longest, cum,
+                slots,
+                notice_by_node, max_partners, groups, self.handles, self.out_a, self.out_b,
+                self.cap_pairs, self.out_key, self.out_who, self.cap_shared, self.sizes)
             sizes = self.sizes[which]
             over = (sizes[:, 0] > self.cap_pairs) | (sizes[:, 1] > self.cap_shared)
             if not over.any():

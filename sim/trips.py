@@ -107,18 +107,59 @@ def _grown(x, used, cap):
     return y
 
 
+@nb.njit(inline="always", **JIT)
+def _append_route(keys, v, route_ptr, route_nodes, row, s, slots, width):
+    """Write the group keys node*slots + s of route `row` at keys[v:] (grown if need be);
+    returns (keys, v after them). A route's length varies from trip to trip: a loop over
+    it mispredicts its exit once a trip; writing `width` keys (the tail is overwritten by
+    the next trip) does not."""
+    start = route_ptr[row]
+    length = route_ptr[row + 1] - start
+    if v + length + width > keys.shape[0]:
+        keys = _grown(keys, v, 2 * keys.shape[0] + length + width)
+    if length <= width and start <= route_nodes.shape[0] - width:
+        for q in range(width):
+            keys[v + q] = route_nodes[start + q] * slots + s
+    else:
+        for q in range(length):
+            keys[v + q] = route_nodes[start + q] * slots + s
+    return keys, v + length
+
+
+@nb.njit(inline="always", **JIT)
+def _put_route(keys, who, o, route_ptr, route_nodes, row, s, slots, household):
+    """`_append_route` for the second set of routes, with each key's household, into
+    arrays large enough for every trip's longest route (no growing: an array that may be
+    reassigned in the trip loop slows all of it)."""
+    start = route_ptr[row]
+    length = route_ptr[row + 1] - start
+    if length <= 8 and start <= route_nodes.shape[0] - 8:
+        for q in range(8):
+            keys[o + q] = route_nodes[start + q] * slots + s
+            who[o + q] = household
+    else:
+        for q in range(length):
+            keys[o + q] = route_nodes[start + q] * slots + s
+            who[o + q] = household
+    return o + length
+
+
 @nb.njit(**JIT)
-def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, slots, rs):
+def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, slots, rs,
+                 out_ptr, out_nodes, out_longest):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
     mispredicts. Every visit's group key node*slots + slot is kept (int32), household by
     household, as the trip is drawn (on a large site one sequential array beats walking
     the routes again). Returns the keys, visits per household (in the trip counts' array:
-    a household's count is done with once its trips are drawn) and the number of trips.
+    a household's count is done with once its trips are drawn), the number of trips, and
+    the keys and households of the visits along a second set of routes (out_ptr,
+    out_nodes, e.g. the shared part of every route, none longer than out_longest; empty
+    out_ptr: none).
 
     rates[:, i] and working[i] are those of dwelling first + i, whose route to
-    destination d is row d*n_routes + first + i of the routes' CSR."""
+    destination d is row d*n_routes + first + i of the routes' CSRs."""
     nd, n = rates.shape
     per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
@@ -129,12 +170,13 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
         if tot > 0.0:
             per_hh[i] = poisson_draw(rs, tot)
             T += per_hh[i]
-    cap = 12 * T + 64
-    visits = np.empty(cap, np.int32)
+    visits = np.empty(12 * T + 64, np.int32)
+    two_sets = out_ptr.shape[0] > 0
+    out_keys = np.empty(T * max(out_longest, 8) + 8 if two_sets else 0, np.int32)
+    out_who = np.empty(out_keys.shape[0], np.int32)
     upto = np.empty(nd)  # the household's cumulative rates
-    width = 16  # keys written per trip in one fixed-length (vectorised) copy
-    copy_end = route_nodes.shape[0] - width
     v = 0
+    o = 0
     for i in range(n):
         trips = per_hh[i]
         if trips == 0:
@@ -157,23 +199,30 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
             for q in range(slots - 1):
                 s += us > cum[w, q]
             row = d * n_routes + first + i
-            start = route_ptr[row]
-            length = route_ptr[row + 1] - start
-            if v + length + width > cap:
-                cap = 2 * cap + length + width
-                visits = _grown(visits, v, cap)
-            if length <= width and start <= copy_end:
-                # a route's length varies from trip to trip: a loop over it mispredicts
-                # its exit once a trip; writing `width` keys (the tail is overwritten by
-                # the next trip) does not
-                for q in range(width):
-                    visits[v + q] = route_nodes[start + q] * slots + s
-            else:
-                for q in range(length):
-                    visits[v + q] = route_nodes[start + q] * slots + s
-            v += length
+            visits, v = _append_route(visits, v, route_ptr, route_nodes, row, s, slots, 16)
+            if two_sets:
+                o = _put_route(out_keys, out_who, o, out_ptr, out_nodes, row, s, slots,
+                               first + i)
         per_hh[i] = v - v0
-    return visits[:v], per_hh, T
+    return visits[:v], per_hh, T, out_keys[:o], out_who[:o]
+
+
+def split_routes(route_ptr: np.ndarray, route_nodes: np.ndarray, node_shared: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The routes' CSR cut in two: each route's nodes before its first shared node, and
+    the rest (its shared part: routes leave a building and do not come back)."""
+    lengths = np.diff(route_ptr)
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    shared = node_shared[route_nodes]
+    own_len = np.bincount(row[~shared], minlength=len(lengths))
+    if np.any(shared[:-1] & ~shared[1:] & (row[:-1] == row[1:])):
+        raise ValueError("a route comes back into a building after a shared node")
+    own_ptr = np.zeros(len(lengths) + 1, np.int64)
+    own_ptr[1:] = np.cumsum(own_len)
+    out_ptr = np.zeros(len(lengths) + 1, np.int64)
+    out_ptr[1:] = np.cumsum(lengths - own_len)
+    return (own_ptr, route_nodes[~shared].astype(np.int32), out_ptr,
+            route_nodes[shared].astype(np.int32))
 
 
 @nb.njit(**JIT)
@@ -211,7 +260,9 @@ def _sorted_unique_pairs(pa, pb, e, n):
     return a[:u], b[:u]
 
 
-_NEVER = np.int64(1) << 62  # a skip past every pair of the day
+_NEVER = np.int64(1) << 62
+_NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)
+_NO_NODES = np.zeros(0, np.int32)  # a skip past every pair of the day
 
 
 @nb.njit(**JIT)
@@ -389,8 +440,9 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     unique pairs in order (_sorted_unique_pairs)."""
     groups = bucket.view(np.int32)
     n = rates.shape[1]
-    visits, n_visits, T = _draw_visits(rates, 0, n, route_ptr, route_nodes, working, cum,
-                                       slots, rng_routines)
+    visits, n_visits, T, _, _ = _draw_visits(rates, 0, n, route_ptr, route_nodes, working,
+                                             cum, slots, rng_routines, _NO_ROUTES,
+                                             _NO_NODES, 0)
     count_groups(visits, groups)
     V = visits.shape[0]
     n_nodes = notice_by_node.shape[0]
