@@ -46,6 +46,7 @@ from sim.scenario import Scenario
 from sim.shards import ShardedDay, contacts_day_sharded, shard_layout
 from sim.states import (
     degree_two_days,
+    drop_from_degrees,
     degree_two_days_by_range,
     weekly_exponents,
     weekly_states,
@@ -63,7 +64,11 @@ class ModelTies(TieStore):
     the store decides both days at the cost of one (`states.degree_two_days`), so
     `degree` keeps the next day's counts and hands them out if they are asked for on that
     day with the same threshold and the store has not changed since (every change to the
-    store bumps its version: contacts, move-outs, pruning, added ties)."""
+    store bumps its version: contacts, move-outs, pruning, added ties). Between the two
+    only move-outs (evictions, turnover) and pruning happen, and the kept counts follow
+    them: a move-out takes its ties out of them (`states.drop_from_degrees`), and pruning
+    drops only ties far below any tie threshold (strengths never go below zero, so decay
+    only shrinks them)."""
 
     _next_degree: tuple[int, float, int, np.ndarray] | None = None
     # dwelling ranges of whole dense blocks whose degrees are counted in parallel (a
@@ -87,6 +92,29 @@ class ModelTies(TieStore):
                                             threshold, self.dtab, self.ranges)
         self._next_degree = (today + 1, threshold, self._version, both[1])
         return both[0]
+
+    def _kept_degree(self) -> tuple[int, float, int, np.ndarray] | None:
+        """The next day's counts if they still hold for the store as it is."""
+        memo = self._next_degree
+        return memo if memo is not None and memo[2] == self._version else None
+
+    def remove_households(self, households: np.ndarray) -> None:
+        memo = self._kept_degree()
+        if memo is not None and len(households):
+            drop_from_degrees(self.H, self.gen, self.members, self.E,
+                              np.unique(np.asarray(households, np.int64)), memo[0], memo[1],
+                              self.dtab, memo[3])
+        super().remove_households(households)
+        if memo is not None:
+            self._next_degree = (memo[0], memo[1], self._version, memo[3])
+
+    def prune(self, today: int, eps: float = 0.01) -> int:
+        memo = self._kept_degree()
+        dropped = super().prune(today, eps)
+        if memo is not None and eps <= memo[1] and today < memo[0]:
+            # pruned ties were below eps today, so below the threshold the next day
+            self._next_degree = (memo[0], memo[1], self._version, memo[3])
+        return dropped
 
 
 def build_site_from(scenario: Scenario) -> Site:

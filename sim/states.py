@@ -28,6 +28,7 @@ from sim.ties import (
     SREC,
     START,
     absent,
+    pair_slot,
     decayed_record,
 )
 
@@ -142,6 +143,44 @@ def _positive_at(rec, i, today, thr, dt):
     f, bo, _ = decayed_record(rec, i, today, dt)
     f1, bo1, _ = decayed_record(rec, i, today + 1, dt)
     return (1 if f + bo >= thr else 0) + (2 if f1 + bo1 >= thr else 0)
+
+
+@nb.njit(**JIT)
+def drop_from_degrees(H, gen, members, E, hs, day, thr, dt, deg):
+    """Households hs (distinct) are about to move out: take their ties out of `deg`, the
+    positive degrees on `day` (as `degree_two_days` counts them), before the store forgets
+    them. Their own degrees become 0; every household with a positive tie to one of them
+    loses one: found in the dense column of each, and by one scan of the sparse rows
+    (there is no index of who points at whom across buildings)."""
+    rec = E[DREC]
+    srec = E[SREC]
+    nbr = E[NBR]
+    eg = E[EGEN]
+    n = H.shape[1]
+    leaving = np.zeros(n, np.bool_)
+    for q in range(hs.shape[0]):
+        leaving[hs[q]] = True
+    for q in range(hs.shape[0]):
+        x = hs[q]
+        if H[BLOCK, x] < 0:
+            continue
+        B = H[BSIZE, x]
+        base = H[DBASE, x]
+        lx = H[LOC, x]
+        m0 = H[MBASE, x]
+        for j in range(B):
+            if j != lx:
+                s = pair_slot(base, B, j, lx)  # j -> x
+                if not absent(rec, s) and _positive_at(rec, s, day, thr, dt) & 1:
+                    deg[members[m0 + j]] -= 1
+    for a in range(n):
+        p0 = H[START, a]
+        for p in range(p0, p0 + H[DEG, a]):
+            b = nbr[p]
+            if leaving[b] and eg[p] == gen[b] and _positive_at(srec, p, day, thr, dt) & 1:
+                deg[a] -= 1
+    for q in range(hs.shape[0]):
+        deg[hs[q]] = 0
 
 
 @nb.njit(**JIT)

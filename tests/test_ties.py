@@ -218,3 +218,39 @@ def test_days_across_a_whole_run_and_saturating_counts(blocks):
     for kind in (0, 2, 3):
         s.add(np.zeros(300, np.int64), np.full(300, 2), 5, fast=0.1, kind=kind)
     assert s.counts.tolist() == [[0, 1, 0, 0], [300, 0, 255, 255]]
+
+
+@pytest.mark.parametrize("name", ["baseline", "neighbourhood"])
+def test_kept_degrees_follow_move_outs_and_pruning(name):
+    """The next day's positive degrees kept by the weekly count are updated through
+    move-outs (dense columns and sparse rows pointing at the leavers) and pruning, and
+    equal a fresh count."""
+    from sim.model import NeighbourhoodModel
+    from sim.scenario import load_scenario
+    from sim.ties import degree_counts
+
+    m = NeighbourhoodModel(load_scenario(name).with_overrides(
+        run={"burn_in_years": 0.5, "seed": 2}))
+    thr = 0.05  # low enough that some ties across buildings count
+    st = m.ties
+    rng = np.random.default_rng(0)
+    for week in range(3):
+        st.degree(m.day, thr)  # keeps the counts for m.day + 1
+        occupied = np.flatnonzero(m.households.occupied)
+        # among the leavers: households others hold a positive tie to across buildings
+        ties = st.to_frame(m.day + 1, thr)
+        bld = m.site.dwelling_building
+        across = ties["to_dwelling"][bld[ties["from_dwelling"]] != bld[ties["to_dwelling"]]]
+        held = np.unique(across.to_numpy())[:10]
+        assert name == "baseline" or len(held) > 0
+        others = np.setdiff1d(occupied, held)
+        leavers = np.r_[held, rng.choice(others, 25 - len(held), replace=False)]
+        rng.shuffle(leavers)
+        st.remove_households(leavers[:20])
+        st.prune(m.day, 0.01)
+        st.remove_households(leavers[20:])
+        m.households.vacate(leavers)
+        assert st._next_degree is not None  # kept, not dropped
+        fresh = degree_counts(st.H, st.gen, st.members, st.E, m.day + 1, thr, False, st.dtab)
+        assert np.array_equal(st.degree(m.day + 1, thr), fresh)
+        m.run(days=7)
