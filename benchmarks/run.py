@@ -106,12 +106,19 @@ def job_startup() -> dict:
 BUILDING_ROWS_FROM = 100  # districts this large keep their per-building rows yearly
 
 
-def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 1) -> dict:
+def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 1,
+              threads: int | None = None) -> dict:
     """One full model run (all mechanisms, site outcomes collected weekly; per-building rows
-    weekly too, yearly from BUILDING_ROWS_FROM buildings)."""
+    weekly too, yearly from BUILDING_ROWS_FROM buildings), on `threads` cores (default:
+    all; only a site of several buildings uses more than one, see sim/shards.py)."""
+    import numba
+
     from benchmarks.common import district
     from sim.model import NeighbourhoodModel
     from sim.scenario import load_scenario
+
+    if threads is not None:
+        numba.set_num_threads(threads)
 
     base = load_scenario("baseline")
     sc = base if n_buildings == 1 else district(n_buildings, base)
@@ -136,6 +143,7 @@ def job_model(n_buildings: int, years: float, burn_in_years: float, seed: int = 
     n = int(hh.occupied.sum())
     state = sum(getattr(hh, c).nbytes for c in hh.columns())
     return {"dwellings": m.site.n_dwellings, "households": n, "days": round(years * 365),
+            "threads": numba.get_num_threads() if m._sharded is not None else 1,
             "init_s": t1 - t0, "run_s": t2 - t1, "frame_s": t3 - t2,
             "burn_in_years": burn_in_years, "rows": len(df),
             "state_bytes_per_hh": state / m.site.n_dwellings,
@@ -323,23 +331,32 @@ def main(argv: list[str] | None = None) -> int:
     say()
 
     # 3. full model runs
-    sizes = [(1, 10.0, 1.0), (7, 10.0, 1.0)]
+    # (buildings, years, burn-in, threads): a site of several buildings runs building by
+    # building on every core; the 1-thread rows show that day's cost on one core
+    sizes = [(1, 10.0, 1.0, None), (7, 10.0, 1.0, None), (7, 10.0, 1.0, 1)]
     if not quick:
-        sizes += [(70, 10.0, 1.0), (700, args.district_years, 1.0)]
+        sizes += [(70, 10.0, 1.0, None), (70, 10.0, 1.0, 1),
+                  (700, args.district_years, 1.0, None)]
     say("## Full model (all mechanisms, weekly outcomes), fresh process per size, JIT warm")
     say()
     say(f"From {BUILDING_ROWS_FROM} buildings on, the per-building outcome rows are kept yearly "
         "(`run.collect_buildings_every_days = 364`); the site's rows stay weekly.")
     say()
-    say("| buildings | households | simulated | init s (site + burn-in) | run s | ns per household-day "
-        "| state + ties bytes per dwelling (allocated) | ties per household | peak RSS MB |")
-    say("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    say("A site of several buildings runs building by building on all cores (sim/shards.py: "
+        "each building on its own random streams, so the results depend on the seed, not on "
+        "the number of threads); its 1-thread row is the same run on one core.")
+    say()
+    say("| buildings | households | simulated | threads | init s (site + burn-in) | run s "
+        "| ns per household-day | state + ties bytes per dwelling (allocated) "
+        "| ties per household | peak RSS MB |")
+    say("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     results = []
-    for nb, years, burn in sizes:
-        r = _fresh(job_model, nb, years, burn)
+    for nb, years, burn, threads in sizes:
+        r = _fresh(job_model, nb, years, burn, 1, threads)
         results.append(r)
         note = f"{years:g} y" + (f" (burn-in {burn:g} y)" if burn != 1.0 else "")
-        say(f"| {nb} | {r['households']:,} | {note} | {r['init_s']:.2f} | {r['run_s']:.2f} "
+        say(f"| {nb} | {r['households']:,} | {note} | {r['threads']} | {r['init_s']:.2f} "
+            f"| {r['run_s']:.2f} "
             f"| {r['run_s'] / (r['households'] * r['days']) * 1e9:,.0f} "
             f"| {r['state_bytes_per_hh'] + r['tie_bytes_per_hh']:,.0f} "
             f"| {r['ties_per_hh']:.0f} | {r['peak_rss_mb']:,.0f} |")

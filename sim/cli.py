@@ -42,9 +42,17 @@ def run(
     out: Annotated[Optional[Path], typer.Option(help="output folder "
                                                      "(default: results/<scenario>/<seed>)")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
+    threads: Annotated[Optional[int], typer.Option(
+        help="cores a site of several buildings may use (default: all); results do not "
+             "depend on it", min=1)] = None,
 ) -> None:
     """Simulate one scenario and write its time series, households, ties and summary."""
     from sim.run import default_out_dir, run_model, write_result
+
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
 
     try:
         sc = load_scenario(scenario)

@@ -125,18 +125,19 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
                          working, dog, children, avoidance, trip_mult, avoid_cut, route_ptr,
                          route_nodes, shared_ptr, shared_route_nodes, shared_longest, cum,
                          slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
-                         cap_pairs, out_key, out_who, cap_shared, sizes):
+                         cap_pairs, out_key, shared_per_hh, cap_shared, sizes):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
-    (group key, household) into out_key/out_who[s*cap_shared:]. sizes[s] = (pairs, shared
+    (group keys, in household order) into out_key[s*cap_shared:], with their number per
+    household in shared_per_hh[its dwellings]. sizes[s] = (pairs, shared
     visits); when either exceeds its capacity nothing is written (the caller grows the
     buffers and draws the building again). Touches only its own nodes' groups."""
     lo = dwelling_start[s]
     hi = dwelling_start[s + 1]
     rates = trip_rate_matrix(dest_par, occupied[lo:hi], working[lo:hi], dog[lo:hi],
                              children[lo:hi], avoidance[lo:hi], trip_mult[lo:hi], avoid_cut)
-    visits, n_visits, _, shared_key, shared_who = _draw_visits(
+    visits, n_visits, _, shared_key, n_shared = _draw_visits(
         rates, lo, occupied.shape[0], route_ptr, route_nodes, working[lo:hi], cum, slots,
         handles[s, ROUTINES:], shared_ptr, shared_route_nodes, shared_longest)
     count_groups(visits, groups)
@@ -161,7 +162,7 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
         out_b[o + t] = lo + b[t]
     o = s * cap_shared
     out_key[o:o + q] = shared_key
-    out_who[o:o + q] = shared_who
+    shared_per_hh[lo:hi] = n_shared
 
 
 @nb.njit(**PARALLEL)
@@ -169,7 +170,7 @@ def _buildings_encounters(which, dwelling_start, node_start, own_nodes, dest_par
                           occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
                           route_ptr, route_nodes, shared_ptr, shared_route_nodes,
                           shared_longest, cum, slots, notice_by_node, max_partners, groups,
-                          handles, out_a, out_b, cap_pairs, out_key, out_who, cap_shared,
+                          handles, out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared,
                           sizes):
     """`_building_encounters` for the buildings in `which`, in parallel. (Nothing else may
     be in this function: numba turns array expressions here into parallel loops too.)"""
@@ -179,16 +180,18 @@ def _buildings_encounters(which, dwelling_start, node_start, own_nodes, dest_par
                              avoid_cut, route_ptr, route_nodes, shared_ptr,
                              shared_route_nodes, shared_longest, cum, slots, notice_by_node,
                              max_partners, groups, handles, out_a, out_b, cap_pairs,
-                             out_key, out_who, cap_shared, sizes)
+                             out_key, shared_per_hh, cap_shared, sizes)
 
 
 @nb.njit(**JIT)
-def _site_pairs(sizes, out_a, out_b, cap_pairs, out_key, out_who, cap_shared, shared_nodes,
-                notice_by_node, slots, max_partners, groups, n_dwellings, rng_encounters):
+def _site_pairs(dwelling_start, sizes, out_a, out_b, cap_pairs, out_key, shared_per_hh,
+                cap_shared, shared_nodes, notice_by_node, slots, max_partners, groups,
+                rng_encounters):
     """The meetings at shared nodes (the site's encounters stream), from every building's
     visits there in building order, merged with the buildings' own pairs: the day's unique
     encounter pairs (a < b), sorted."""
     S = sizes.shape[0]
+    n_dwellings = dwelling_start[S]
     Q = 0
     for s in range(S):
         Q += sizes[s, 1]
@@ -197,10 +200,11 @@ def _site_pairs(sizes, out_a, out_b, cap_pairs, out_key, out_who, cap_shared, sh
     q = 0
     for s in range(S):
         o = s * cap_shared
-        for t in range(sizes[s, 1]):
-            keys[q] = out_key[o + t]
-            who[q] = out_who[o + t]
-            q += 1
+        keys[q:q + sizes[s, 1]] = out_key[o:o + sizes[s, 1]]
+        for h in range(dwelling_start[s], dwelling_start[s + 1]):
+            for _ in range(shared_per_hh[h]):
+                who[q] = h
+                q += 1
     count_groups(keys, groups)
     pi, pj, e, n_members = _meetings(groups, shared_nodes, notice_by_node, slots,
                                      max_partners, Q // 4 + 16, rng_encounters)
@@ -413,6 +417,7 @@ class ShardedDay:
         self._flat_handles = self.handles.reshape(-1)
         self._all = np.arange(S, dtype=np.int64)
         self.sizes = np.zeros((S, 2), np.int64)
+        self.shared_per_hh = np.zeros(layout.dwelling_start[-1], np.int32)
         self.cap_pairs = 0
         self.cap_shared = 0
         self._grow(self.initial_capacity, self.initial_capacity)
@@ -426,7 +431,6 @@ class ShardedDay:
         if cap_shared > self.cap_shared:
             self.cap_shared = cap_shared
             self.out_key = np.empty(S * cap_shared, np.int32)
-            self.out_who = np.empty(S * cap_shared, np.int32)
 
     def encounters(self, dest_par, occupied, working, dog, children, avoidance, trip_mult,
                    avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
@@ -444,9 +448,9 @@ class ShardedDay:
                 which, L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
                 working, dog, children, avoidance, trip_mult, avoid_cut, L.route_ptr,
                 L.route_nodes, L.shared_ptr, L.shared_route_nodes, L.shared_longest, cum,
-                slots,
-                notice_by_node, max_partners, groups, self.handles, self.out_a, self.out_b,
-                self.cap_pairs, self.out_key, self.out_who, self.cap_shared, self.sizes)
+                slots, notice_by_node, max_partners, groups, self.handles, self.out_a,
+                self.out_b, self.cap_pairs, self.out_key, self.shared_per_hh,
+                self.cap_shared, self.sizes)
             sizes = self.sizes[which]
             over = (sizes[:, 0] > self.cap_pairs) | (sizes[:, 1] > self.cap_shared)
             if not over.any():
@@ -457,6 +461,7 @@ class ShardedDay:
             redo = np.zeros(self.handles.shape, np.bool_)
             redo[which] = True
             restore_states(self._flat_handles, self._saved, redo.reshape(-1))
-        return _site_pairs(self.sizes, self.out_a, self.out_b, self.cap_pairs, self.out_key,
-                           self.out_who, self.cap_shared, L.shared_nodes, notice_by_node,
-                           slots, max_partners, groups, len(occupied), rng_encounters)
+        return _site_pairs(L.dwelling_start, self.sizes, self.out_a, self.out_b,
+                           self.cap_pairs, self.out_key, self.shared_per_hh, self.cap_shared,
+                           L.shared_nodes, notice_by_node, slots, max_partners, groups,
+                           rng_encounters)

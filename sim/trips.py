@@ -127,20 +127,18 @@ def _append_route(keys, v, route_ptr, route_nodes, row, s, slots, width):
 
 
 @nb.njit(inline="always", **JIT)
-def _put_route(keys, who, o, route_ptr, route_nodes, row, s, slots, household):
-    """`_append_route` for the second set of routes, with each key's household, into
-    arrays large enough for every trip's longest route (no growing: an array that may be
-    reassigned in the trip loop slows all of it)."""
+def _put_route(keys, o, route_ptr, route_nodes, row, s, slots):
+    """`_append_route` for the second set of routes, into an array large enough for every
+    trip's longest route (no growing: an array that may be reassigned in the trip loop
+    slows all of it)."""
     start = route_ptr[row]
     length = route_ptr[row + 1] - start
     if length <= 8 and start <= route_nodes.shape[0] - 8:
         for q in range(8):
             keys[o + q] = route_nodes[start + q] * slots + s
-            who[o + q] = household
     else:
         for q in range(length):
             keys[o + q] = route_nodes[start + q] * slots + s
-            who[o + q] = household
     return o + length
 
 
@@ -154,9 +152,9 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
     household, as the trip is drawn (on a large site one sequential array beats walking
     the routes again). Returns the keys, visits per household (in the trip counts' array:
     a household's count is done with once its trips are drawn), the number of trips, and
-    the keys and households of the visits along a second set of routes (out_ptr,
-    out_nodes, e.g. the shared part of every route, none longer than out_longest; empty
-    out_ptr: none).
+    the keys of the visits along a second set of routes (out_ptr, out_nodes, e.g. the
+    shared part of every route, none longer than out_longest; empty out_ptr: none) with
+    their number per household.
 
     rates[:, i] and working[i] are those of dwelling first + i, whose route to
     destination d is row d*n_routes + first + i of the routes' CSRs."""
@@ -173,7 +171,7 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
     visits = np.empty(12 * T + 64, np.int32)
     two_sets = out_ptr.shape[0] > 0
     out_keys = np.empty(T * max(out_longest, 8) + 8 if two_sets else 0, np.int32)
-    out_who = np.empty(out_keys.shape[0], np.int32)
+    out_per_hh = np.zeros(n if two_sets else 0, np.int32)
     upto = np.empty(nd)  # the household's cumulative rates
     v = 0
     o = 0
@@ -187,6 +185,7 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
             upto[d] = tot
         w = 1 if working[i] else 0
         v0 = v
+        o0 = o
         for _ in range(trips):
             u = uniform(rs) * tot
             d = 0
@@ -201,10 +200,11 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
             row = d * n_routes + first + i
             visits, v = _append_route(visits, v, route_ptr, route_nodes, row, s, slots, 16)
             if two_sets:
-                o = _put_route(out_keys, out_who, o, out_ptr, out_nodes, row, s, slots,
-                               first + i)
+                o = _put_route(out_keys, o, out_ptr, out_nodes, row, s, slots)
         per_hh[i] = v - v0
-    return visits[:v], per_hh, T, out_keys[:o], out_who[:o]
+        if two_sets:
+            out_per_hh[i] = o - o0
+    return visits[:v], per_hh, T, out_keys[:o], out_per_hh
 
 
 def split_routes(route_ptr: np.ndarray, route_nodes: np.ndarray, node_shared: np.ndarray

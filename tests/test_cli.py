@@ -113,3 +113,21 @@ def test_written_files_have_ordinary_permissions(tmp_path):
     os.umask(mask)
     for name in ("a.txt", "b.csv"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask
+
+
+def test_run_threads_changes_speed_not_results(tmp_path):
+    """`--threads` limits the cores a site of several buildings uses; the tables are the
+    same whatever it is."""
+    import numba
+
+    before = numba.get_num_threads()
+    try:
+        for k in (1, 2):
+            res = runner.invoke(app, ["run", "neighbourhood", "--years", "0.1", "--seed", "2",
+                                      "--threads", str(k), "--out", str(tmp_path / str(k))])
+            assert res.exit_code == 0, res.output
+    finally:
+        numba.set_num_threads(before)
+    for name in ("timeseries", "households", "ties"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / f"{name}.parquet"),
+                                      pd.read_parquet(tmp_path / "2" / f"{name}.parquet"))
