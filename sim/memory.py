@@ -8,6 +8,11 @@ switches off glibc's adjustment) keeps every block of 1 MB or more in its own ma
 returned to the system when freed. The page faults of fresh mappings cost ~2% of the run
 time (measured at 70 buildings), so the model asks for this only for large sites
 (`model.LARGE_SITE_DWELLINGS`); the setting then holds for the whole process.
+
+The buildings of a large site are worked on by several threads (sim/shards.py); glibc
+gives each thread its own heap ("arena"), which keeps its freed blocks to itself. One
+arena for all (their allocations are few and large) kept ~22 MB less at 100,000
+households, at no measurable cost.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import sys
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 1 << 20
 TRIM_THRESHOLD_BYTES = 4 << 20
 
@@ -34,5 +40,6 @@ def release_large_blocks() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
-        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+    return (bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+            and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+            and bool(mallopt(M_ARENA_MAX, 1)))

@@ -470,7 +470,13 @@ class NeighbourhoodModel(mesa.Model):
         n = site.n_dwellings
         dests = [d for d in sorted(self.trip_rates()) if d in site.routes]
         par = destination_parameters(r, dests)
-        route_ptr, route_nodes = pack_routes(site.routes, dests, n)
+        self._sharded = self._sharded_day(dests)
+        self.ties.ranges = None
+        if self._sharded is None:
+            route_ptr, route_nodes = pack_routes(site.routes, dests, n)
+        else:  # its layout holds the routes, each cut where it leaves the building
+            route_ptr = route_nodes = None
+            self.ties.ranges = self._sharded.layout.dwelling_start
         slots = int(r.slots)
         self._kernel = {
             "dests": dests, "dest_par": par, "route_ptr": route_ptr,
@@ -478,20 +484,14 @@ class NeighbourhoodModel(mesa.Model):
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
             "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }
-        self._sharded = self._sharded_day()
-        self.ties.ranges = None
-        if self._sharded is not None:  # its layout holds the routes, cut in two
-            self._kernel["route_ptr"] = self._kernel["route_nodes"] = None
-            self.ties.ranges = self._sharded.layout.dwelling_start
 
-    def _sharded_day(self) -> ShardedDay | None:
+    def _sharded_day(self, dests: list[str]) -> ShardedDay | None:
         """The building-by-building day (sim/shards.py) for a site of several buildings
         whose ties all sit in dense blocks; None for one building (or a building too large
         for a dense block), which runs on the site's streams alone."""
         if not self.shard_buildings or not (self.ties.H[BLOCK] >= 0).all():
             return None
-        k = self._kernel
-        layout = shard_layout(self.site, k["route_ptr"], k["route_nodes"])
+        layout = shard_layout(self.site, dests)
         return None if layout is None else ShardedDay(layout, self.streams)
 
     def _add_brokered(self, a: np.ndarray, b: np.ndarray

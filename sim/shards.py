@@ -5,9 +5,12 @@ meet the neighbours they pass there, and the outcomes of those meetings only tou
 building's own households and its own dense tie block. So each building draws its own
 trips, its own meetings at its own nodes and the outcomes of its own encounters from its
 *own* random streams, and the buildings are worked on in parallel (numba `prange`).
-What buildings share runs once, in order, on the site's streams: meetings at shared nodes
-(street, outdoor spaces), encounters between households of different buildings (their
-ties live in sparse rows, which may grow), nuisance through walls, help and bookkeeping.
+The same holds for its nuisance through walls (to the dwellings next door, above and
+below) and for its households' help choices (which only read the state). What buildings
+share runs once, in order, on the site's streams: meetings at shared nodes (street,
+outdoor spaces), encounters between households of different buildings (their ties live in
+sparse rows, which may grow), the help given (helpers may live elsewhere) and the daily
+bookkeeping. docs/ODD.md (section 3) gives the order.
 
 Results depend on the seed, never on the number of threads: a building's work depends only
 on its streams and on state that no other building writes in the same phase. They are not
@@ -16,9 +19,9 @@ same mechanism: each pair at a node-slot still meets with the node's notice prob
 each encounter's outcome is still drawn from the same formulas.
 
 Per-building results of varying size are written into per-shard slices of shared buffers.
-A building whose results do not fit is drawn again from the states its streams had
-before the day (saved, see `rand.save_states`) once the buffers have grown, so the size
-of a buffer never changes a result.
+When a building's results do not fit, the buffers grow and every building is drawn again
+from the states its streams had before the day (saved, see `rand.save_states`), so the
+size of a buffer never changes a result.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ from sim.trips import (
     count_groups,
     households_met,
     members_of,
-    split_routes,
+    route_cuts,
+    route_table,
     trip_rate_matrix,
 )
 
@@ -67,18 +71,18 @@ class ShardLayout:
     dwellings of building s: dwelling_start[s] .. dwelling_start[s + 1] - 1;
     its own nodes: own_nodes[node_start[s]:node_start[s + 1]] (ascending);
     shared_nodes: nodes of no building (street, outdoor spaces), ascending;
-    every route (the CSR over (destination, dwelling) of `trips.pack_routes`) cut into
-    the part inside the household's building (route_ptr, route_nodes) and the shared part
-    after it (shared_ptr, shared_route_nodes)."""
+    routes: row d*n + i is dwelling i's route to the d-th destination the kernel uses,
+    route_nodes[route_start[row]:route_end[row]] (the site's own array, not a copy); its
+    part inside the building ends at route_cut[row], where the shared part begins."""
 
     dwelling_start: np.ndarray
     node_start: np.ndarray
     own_nodes: np.ndarray
     shared_nodes: np.ndarray
-    route_ptr: np.ndarray
     route_nodes: np.ndarray
-    shared_ptr: np.ndarray
-    shared_route_nodes: np.ndarray
+    route_start: np.ndarray
+    route_cut: np.ndarray
+    route_end: np.ndarray
     shared_longest: int  # the longest shared part of a route
 
     @property
@@ -86,12 +90,23 @@ class ShardLayout:
         return len(self.dwelling_start) - 1
 
 
+@nb.njit(**JIT)
+def _inside_own_building(route_start, route_cut, route_nodes, node_building,
+                         dwelling_building):
+    """Whether every route's part before its cut lies in its household's building."""
+    n = dwelling_building.shape[0]
+    for r in range(route_start.shape[0]):
+        b = dwelling_building[r % n]
+        for q in range(route_start[r], route_cut[r]):
+            if node_building[route_nodes[q]] != b:
+                return False
+    return True
 
-def shard_layout(site: Site, route_ptr: np.ndarray, route_nodes: np.ndarray
-                 ) -> ShardLayout | None:
-    """The layout of `site` by building, or None when sharding does not apply: a single
-    building, dwellings not numbered building by building, or a route that passes through
-    another building's nodes."""
+
+def shard_layout(site: Site, dests: list[str]) -> ShardLayout | None:
+    """The layout of `site` by building for the routes to `dests`, or None when sharding
+    does not apply: a single building, dwellings not numbered building by building, or a
+    route that passes through another building's nodes."""
     bld = np.asarray(site.dwelling_building, np.int64)
     S = int(bld.max()) + 1 if len(bld) else 0
     if S < 2 or np.any(np.diff(bld) < 0) or len(np.unique(bld)) != S:
@@ -102,19 +117,13 @@ def shard_layout(site: Site, route_ptr: np.ndarray, route_nodes: np.ndarray
     own = own[np.argsort(node_bld[own], kind="stable")]
     node_start = np.searchsorted(node_bld[own], np.arange(S + 1)).astype(np.int64)
     shared = np.flatnonzero(node_bld < 0)
-    try:
-        own_ptr, own_route, shared_ptr, shared_route = split_routes(
-            route_ptr, route_nodes, node_bld < 0)
-    except ValueError:
-        return None
-    # every route's own part lies in its household's building
-    row_dwelling = np.tile(np.arange(len(bld)), (len(own_ptr) - 1) // max(len(bld), 1))
-    owner = np.repeat(bld[row_dwelling], np.diff(own_ptr))
-    if np.any(node_bld[own_route] != owner):
+    start, end, nodes = route_table(site.routes, dests, site.n_dwellings)
+    cut, bad = route_cuts(start, end, nodes, node_bld < 0)
+    if bad or not _inside_own_building(start, cut, nodes, node_bld, bld):
         return None
     return ShardLayout(dwelling_start, node_start, own.astype(np.int64),
-                       shared.astype(np.int64), own_ptr, own_route, shared_ptr, shared_route,
-                       int(np.diff(shared_ptr).max(initial=0)))
+                       shared.astype(np.int64), nodes, start, cut, end,
+                       int((end - cut).max(initial=0)))
 
 
 # --------------------------------------------------------------------------------------
@@ -122,9 +131,9 @@ def shard_layout(site: Site, route_ptr: np.ndarray, route_nodes: np.ndarray
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
 def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occupied,
-                         working, dog, children, avoidance, trip_mult, avoid_cut, route_ptr,
-                         route_nodes, shared_ptr, shared_route_nodes, shared_longest, cum,
-                         slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
+                         working, dog, children, avoidance, trip_mult, avoid_cut, route_nodes,
+                         route_start, route_cut, route_end, shared_longest, cum, slots,
+                         notice_by_node, max_partners, groups, handles, out_a, out_b,
                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
@@ -138,8 +147,8 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
     rates = trip_rate_matrix(dest_par, occupied[lo:hi], working[lo:hi], dog[lo:hi],
                              children[lo:hi], avoidance[lo:hi], trip_mult[lo:hi], avoid_cut)
     visits, n_visits, _, shared_key, n_shared = _draw_visits(
-        rates, lo, occupied.shape[0], route_ptr, route_nodes, working[lo:hi], cum, slots,
-        handles[s, ROUTINES:], shared_ptr, shared_route_nodes, shared_longest)
+        rates, lo, occupied.shape[0], route_start, route_cut, route_nodes, working[lo:hi],
+        cum, slots, handles[s, ROUTINES:], route_cut, route_end, shared_longest)
     count_groups(visits, groups)
     nodes = own_nodes[node_start[s]:node_start[s + 1]]
     pi, pj, e, n_members = _meetings(groups, nodes, notice_by_node, slots, max_partners,
@@ -166,21 +175,19 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
 
 
 @nb.njit(**PARALLEL)
-def _buildings_encounters(which, dwelling_start, node_start, own_nodes, dest_par,
+def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
                           occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
-                          route_ptr, route_nodes, shared_ptr, shared_route_nodes,
-                          shared_longest, cum, slots, notice_by_node, max_partners, groups,
-                          handles, out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared,
-                          sizes):
-    """`_building_encounters` for the buildings in `which`, in parallel. (Nothing else may
-    be in this function: numba turns array expressions here into parallel loops too.)"""
-    for t in nb.prange(which.shape[0]):
-        _building_encounters(which[t], dwelling_start, node_start, own_nodes, dest_par,
+                          route_nodes, route_start, route_cut, route_end, shared_longest, cum,
+                          slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
+                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes):
+    """`_building_encounters` for every building, in parallel."""
+    for s in nb.prange(dwelling_start.shape[0] - 1):
+        _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par,
                              occupied, working, dog, children, avoidance, trip_mult,
-                             avoid_cut, route_ptr, route_nodes, shared_ptr,
-                             shared_route_nodes, shared_longest, cum, slots, notice_by_node,
-                             max_partners, groups, handles, out_a, out_b, cap_pairs,
-                             out_key, shared_per_hh, cap_shared, sizes)
+                             avoid_cut, route_nodes, route_start, route_cut, route_end,
+                             shared_longest, cum, slots, notice_by_node, max_partners,
+                             groups, handles, out_a, out_b, cap_pairs, out_key,
+                             shared_per_hh, cap_shared, sizes)
 
 
 @nb.njit(**JIT)
@@ -401,8 +408,10 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
 # the Python face
 # --------------------------------------------------------------------------------------
 class ShardedDay:
-    """The sharded encounters of one site: its layout, every building's streams and the
-    buffers the buildings write into (grown when a day needs more room)."""
+    """A sharded site's layout, every building's streams and the buffers the buildings
+    write their encounters into (grown when a day needs more room); `encounters` gives
+    the day's pairs, `contacts_day_sharded` (given `layout.dwelling_start` and `handles`)
+    their outcomes and the rest of the day."""
 
     initial_capacity = 64  # results per building before the buffers first grow
 
@@ -415,7 +424,7 @@ class ShardedDay:
                                 np.uint64)
         self._saved = np.zeros((S * len(SHARD_STREAMS), 2), np.uint64)
         self._flat_handles = self.handles.reshape(-1)
-        self._all = np.arange(S, dtype=np.int64)
+        self._every_stream = np.ones(len(self._flat_handles), np.bool_)
         self.sizes = np.zeros((S, 2), np.int64)
         self.shared_per_hh = np.zeros(layout.dwelling_start[-1], np.int32)
         self.cap_pairs = 0
@@ -442,25 +451,20 @@ class ShardedDay:
         L = self.layout
         groups = bucket.view(np.int32)
         save_states(self._flat_handles, self._saved)
-        which = self._all
         while True:
             _buildings_encounters(
-                which, L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
-                working, dog, children, avoidance, trip_mult, avoid_cut, L.route_ptr,
-                L.route_nodes, L.shared_ptr, L.shared_route_nodes, L.shared_longest, cum,
-                slots, notice_by_node, max_partners, groups, self.handles, self.out_a,
+                L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
+                working, dog, children, avoidance, trip_mult, avoid_cut, L.route_nodes,
+                L.route_start, L.route_cut, L.route_end, L.shared_longest, cum, slots, notice_by_node, max_partners, groups, self.handles, self.out_a,
                 self.out_b, self.cap_pairs, self.out_key, self.shared_per_hh,
                 self.cap_shared, self.sizes)
-            sizes = self.sizes[which]
-            over = (sizes[:, 0] > self.cap_pairs) | (sizes[:, 1] > self.cap_shared)
-            if not over.any():
+            need = self.sizes.max(axis=0)
+            if need[0] <= self.cap_pairs and need[1] <= self.cap_shared:
                 break
-            which = which[over]
-            need = sizes[over].max(axis=0)
+            # rare (the buffers settle within the first days): every building is drawn
+            # again, into buffers laid out anew
             self._grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
-            redo = np.zeros(self.handles.shape, np.bool_)
-            redo[which] = True
-            restore_states(self._flat_handles, self._saved, redo.reshape(-1))
+            restore_states(self._flat_handles, self._saved, self._every_stream)
         return _site_pairs(L.dwelling_start, self.sizes, self.out_a, self.out_b,
                            self.cap_pairs, self.out_key, self.shared_per_hh, self.cap_shared,
                            L.shared_nodes, notice_by_node, slots, max_partners, groups,

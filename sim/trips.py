@@ -76,6 +76,27 @@ def pack_routes(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[st
     return route_ptr, route_nodes
 
 
+def route_table(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str],
+                n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, nodes): row d*n + i, dwelling i's route to dests[d], is
+    nodes[start[row]:end[row]]. A site keeps all its routes' nodes in one array
+    (`building.site`), which is used as it is; other routes are packed into one."""
+    arrays = [routes[d][1] for d in dests]
+    base = arrays[0].base if arrays and arrays[0].base is not None else None
+    if base is None or any(a.base is not base for a in arrays):
+        ptr, nodes = pack_routes(routes, dests, n)
+        return ptr[:-1], ptr[1:], nodes
+    at = base.__array_interface__["data"][0]
+    start = np.empty(len(dests) * n, np.int64)
+    end = np.empty(len(dests) * n, np.int64)
+    for k, (d, a) in enumerate(zip(dests, arrays)):
+        offset = (a.__array_interface__["data"][0] - at) // a.itemsize
+        indptr = np.asarray(routes[d][0], np.int64)
+        start[k * n:(k + 1) * n] = indptr[:-1] + offset
+        end[k * n:(k + 1) * n] = indptr[1:] + offset
+    return start, end, np.asarray(base)
+
+
 @nb.njit(**JIT)
 def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip_mult,
                      avoid_cut):
@@ -108,13 +129,13 @@ def _grown(x, used, cap):
 
 
 @nb.njit(inline="always", **JIT)
-def _append_route(keys, v, route_ptr, route_nodes, row, s, slots, width):
-    """Write the group keys node*slots + s of route `row` at keys[v:] (grown if need be);
-    returns (keys, v after them). A route's length varies from trip to trip: a loop over
-    it mispredicts its exit once a trip; writing `width` keys (the tail is overwritten by
-    the next trip) does not."""
-    start = route_ptr[row]
-    length = route_ptr[row + 1] - start
+def _append_route(keys, v, route_start, route_end, route_nodes, row, s, slots, width):
+    """Write the group keys node*slots + s of route `row` (route_nodes[route_start[row]:
+    route_end[row]]) at keys[v:] (grown if need be); returns (keys, v after them). A
+    route's length varies from trip to trip: a loop over it mispredicts its exit once a
+    trip; writing `width` keys (the tail is overwritten by the next trip) does not."""
+    start = route_start[row]
+    length = route_end[row] - start
     if v + length + width > keys.shape[0]:
         keys = _grown(keys, v, 2 * keys.shape[0] + length + width)
     if length <= width and start <= route_nodes.shape[0] - width:
@@ -127,12 +148,12 @@ def _append_route(keys, v, route_ptr, route_nodes, row, s, slots, width):
 
 
 @nb.njit(inline="always", **JIT)
-def _put_route(keys, o, route_ptr, route_nodes, row, s, slots):
+def _put_route(keys, o, route_start, route_end, route_nodes, row, s, slots):
     """`_append_route` for the second set of routes, into an array large enough for every
     trip's longest route (no growing: an array that may be reassigned in the trip loop
     slows all of it)."""
-    start = route_ptr[row]
-    length = route_ptr[row + 1] - start
+    start = route_start[row]
+    length = route_end[row] - start
     if length <= 8 and start <= route_nodes.shape[0] - 8:
         for q in range(8):
             keys[o + q] = route_nodes[start + q] * slots + s
@@ -143,8 +164,8 @@ def _put_route(keys, o, route_ptr, route_nodes, row, s, slots):
 
 
 @nb.njit(**JIT)
-def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, slots, rs,
-                 out_ptr, out_nodes, out_longest):
+def _draw_visits(rates, first, n_routes, route_start, route_end, route_nodes, working, cum,
+                 slots, rs, out_start, out_end, out_longest):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
@@ -152,12 +173,13 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
     household, as the trip is drawn (on a large site one sequential array beats walking
     the routes again). Returns the keys, visits per household (in the trip counts' array:
     a household's count is done with once its trips are drawn), the number of trips, and
-    the keys of the visits along a second set of routes (out_ptr, out_nodes, e.g. the
-    shared part of every route, none longer than out_longest; empty out_ptr: none) with
-    their number per household.
+    the keys of the visits along a second set of routes (route_nodes[out_start[row]:
+    out_end[row]], e.g. the shared part of every route, none longer than out_longest;
+    empty out_start: none) with their number per household.
 
     rates[:, i] and working[i] are those of dwelling first + i, whose route to
-    destination d is row d*n_routes + first + i of the routes' CSRs."""
+    destination d is row d*n_routes + first + i: route_nodes[route_start[row]:
+    route_end[row]]."""
     nd, n = rates.shape
     per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
@@ -169,7 +191,7 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
             per_hh[i] = poisson_draw(rs, tot)
             T += per_hh[i]
     visits = np.empty(12 * T + 64, np.int32)
-    two_sets = out_ptr.shape[0] > 0
+    two_sets = out_start.shape[0] > 0
     out_keys = np.empty(T * max(out_longest, 8) + 8 if two_sets else 0, np.int32)
     out_per_hh = np.zeros(n if two_sets else 0, np.int32)
     upto = np.empty(nd)  # the household's cumulative rates
@@ -198,31 +220,34 @@ def _draw_visits(rates, first, n_routes, route_ptr, route_nodes, working, cum, s
             for q in range(slots - 1):
                 s += us > cum[w, q]
             row = d * n_routes + first + i
-            visits, v = _append_route(visits, v, route_ptr, route_nodes, row, s, slots, 16)
+            visits, v = _append_route(visits, v, route_start, route_end, route_nodes, row, s,
+                                      slots, 16)
             if two_sets:
-                o = _put_route(out_keys, o, out_ptr, out_nodes, row, s, slots)
+                o = _put_route(out_keys, o, out_start, out_end, route_nodes, row, s, slots)
         per_hh[i] = v - v0
         if two_sets:
             out_per_hh[i] = o - o0
     return visits[:v], per_hh, T, out_keys[:o], out_per_hh
 
 
-def split_routes(route_ptr: np.ndarray, route_nodes: np.ndarray, node_shared: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The routes' CSR cut in two: each route's nodes before its first shared node, and
-    the rest (its shared part: routes leave a building and do not come back)."""
-    lengths = np.diff(route_ptr)
-    row = np.repeat(np.arange(len(lengths)), lengths)
-    shared = node_shared[route_nodes]
-    own_len = np.bincount(row[~shared], minlength=len(lengths))
-    if np.any(shared[:-1] & ~shared[1:] & (row[:-1] == row[1:])):
-        raise ValueError("a route comes back into a building after a shared node")
-    own_ptr = np.zeros(len(lengths) + 1, np.int64)
-    own_ptr[1:] = np.cumsum(own_len)
-    out_ptr = np.zeros(len(lengths) + 1, np.int64)
-    out_ptr[1:] = np.cumsum(lengths - own_len)
-    return (own_ptr, route_nodes[~shared].astype(np.int32), out_ptr,
-            route_nodes[shared].astype(np.int32))
+@nb.njit(**JIT)
+def route_cuts(route_start, route_end, route_nodes, node_shared):
+    """For each route (route_nodes[route_start[r]:route_end[r]]), where its shared part
+    begins: the position of its first shared node (route_end[r] if none). Routes leave a
+    building and do not come back; returns -1 - r for the first route r that does."""
+    R = route_start.shape[0]
+    cut = np.empty(R, np.int64)
+    for r in range(R):
+        c = route_end[r]
+        for q in range(route_start[r], route_end[r]):
+            if node_shared[route_nodes[q]]:
+                c = q
+                break
+        for q in range(c, route_end[r]):
+            if not node_shared[route_nodes[q]]:
+                return cut, -1 - r
+        cut[r] = c
+    return cut, 0
 
 
 @nb.njit(**JIT)
@@ -261,8 +286,7 @@ def _sorted_unique_pairs(pa, pb, e, n):
 
 
 _NEVER = np.int64(1) << 62
-_NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)
-_NO_NODES = np.zeros(0, np.int32)  # a skip past every pair of the day
+_NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)  # a skip past every pair of the day
 
 
 @nb.njit(**JIT)
@@ -440,9 +464,9 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     unique pairs in order (_sorted_unique_pairs)."""
     groups = bucket.view(np.int32)
     n = rates.shape[1]
-    visits, n_visits, T, _, _ = _draw_visits(rates, 0, n, route_ptr, route_nodes, working,
-                                             cum, slots, rng_routines, _NO_ROUTES,
-                                             _NO_NODES, 0)
+    visits, n_visits, T, _, _ = _draw_visits(rates, 0, n, route_ptr[:-1], route_ptr[1:],
+                                             route_nodes, working, cum, slots, rng_routines,
+                                             _NO_ROUTES, _NO_ROUTES, 0)
     count_groups(visits, groups)
     V = visits.shape[0]
     n_nodes = notice_by_node.shape[0]

@@ -13,7 +13,7 @@ from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import load_scenario
 from sim.shards import ShardedDay, shard_layout
-from sim.trips import split_routes
+from sim.trips import route_cuts
 
 
 def _neighbourhood(**run):
@@ -45,9 +45,11 @@ def test_results_do_not_depend_on_the_number_of_threads():
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_results_do_not_depend_on_the_buffer_sizes(monkeypatch):
-    """A building whose results outgrow the buffers is drawn again from the states its
-    streams had before the day: tiny buffers (grown many times) give the same run."""
+@pytest.mark.parametrize("capacity", [1, 150])
+def test_results_do_not_depend_on_the_buffer_sizes(monkeypatch, capacity):
+    """When a building's results outgrow the buffers, every building is drawn again from
+    the states its streams had before the day: small buffers (grown on the first day, or
+    later when only the largest building outgrows them) give the same run."""
     roomy = run_model(_neighbourhood())
     grown = []
     original = ShardedDay._grow
@@ -56,7 +58,7 @@ def test_results_do_not_depend_on_the_buffer_sizes(monkeypatch):
         grown.append((cap_pairs, cap_shared))
         original(self, cap_pairs, cap_shared)
 
-    monkeypatch.setattr(ShardedDay, "initial_capacity", 1)
+    monkeypatch.setattr(ShardedDay, "initial_capacity", capacity)
     monkeypatch.setattr(ShardedDay, "_grow", counting)
     tight = run_model(_neighbourhood())
     assert len(grown) > 1  # the buffers did grow mid-run
@@ -79,15 +81,27 @@ def test_sparse_rows_grow_inside_the_sharded_day():
 
 
 def test_routes_are_cut_where_they_leave_the_building():
-    ptr = np.array([0, 3, 5, 5])
+    start, end = np.array([0, 3, 5]), np.array([3, 5, 5])
     nodes = np.array([1, 2, 7, 3, 8], np.int32)
     shared = np.zeros(9, bool)
     shared[[7, 8]] = True
-    own_ptr, own, out_ptr, out = split_routes(ptr, nodes, shared)
-    assert own_ptr.tolist() == [0, 2, 3, 3] and own.tolist() == [1, 2, 3]
-    assert out_ptr.tolist() == [0, 1, 2, 2] and out.tolist() == [7, 8]
-    with pytest.raises(ValueError, match="comes back"):
-        split_routes(np.array([0, 3]), np.array([1, 7, 2], np.int32), shared)
+    cut, bad = route_cuts(start, end, nodes, shared)
+    assert bad == 0 and cut.tolist() == [2, 4, 5]
+    _, bad = route_cuts(np.array([0]), np.array([3]), np.array([1, 7, 2], np.int32), shared)
+    assert bad == -1  # route 0 comes back into a building
+
+
+def test_site_routes_are_one_array_the_layout_uses_as_it_is():
+    m = NeighbourhoodModel(_neighbourhood())
+    L = m._sharded.layout
+    assert all(nodes.base is L.route_nodes for _, nodes in m.site.routes.values())
+    n = m.site.n_dwellings
+    dests = m._kernel["dests"]
+    for k, d in enumerate(dests):
+        for i in (0, n // 2, n - 1):
+            row = k * n + i
+            route = L.route_nodes[L.route_start[row]:L.route_end[row]]
+            assert np.array_equal(route, m.site.route(i, d))
 
 
 def test_layout_by_building():
@@ -100,7 +114,9 @@ def test_layout_by_building():
         assert (site.node_building[L.own_nodes[L.node_start[s]:L.node_start[s + 1]]] == s).all()
     assert (site.node_building[L.shared_nodes] < 0).all()
     assert len(L.own_nodes) + len(L.shared_nodes) == site.n_nodes
-    assert shard_layout(m.site, np.array([0, 1]), np.array([0], np.int32)) is not None
+    one = load_scenario("baseline")
+    assert shard_layout(NeighbourhoodModel(one.with_overrides(
+        run={"burn_in_years": 0.0})).site, ["out"]) is None
 
 
 def _site_means(sharded: bool, seed: int) -> dict[str, float]:

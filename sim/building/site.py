@@ -386,8 +386,16 @@ def _site_routes(
         found = router.result()
         if found is not None:
             indptr, nodes, length = found
-            routes[dest] = (_frozen(indptr), _frozen(nodes))
+            routes[dest] = (_frozen(indptr), nodes)
             lengths[dest] = _frozen(length)
+    # every destination's nodes are one stretch of a single array, in this order: the
+    # daily kernel walks that array as it is instead of a copy (sim/shards.py)
+    packed = _frozen(np.concatenate([nodes for _, nodes in routes.values()])
+                     if routes else np.zeros(0, np.int32))
+    at = 0
+    for dest, (indptr, nodes) in routes.items():
+        routes[dest] = (indptr, packed[at:at + len(nodes)])
+        at += len(nodes)
     return routes, lengths
 
 
