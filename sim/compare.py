@@ -26,13 +26,11 @@ def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str,
              package: str | None = None, threads: int | None = None) -> str:
     """Worker: run and write one (scenario, seed); picklable arguments only. `package`: the
     sim package folder the caller runs, which the worker must run too. `threads`: cores a
-    run of several buildings may use (sim/shards.py; results do not depend on it)."""
+    run of several buildings may use (sim/shards.py; results do not depend on it); in a
+    worker process of a pool the caller did not size for it, 1."""
     from sim.run import run_model, write_result
 
-    if threads is not None:
-        import numba
-
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    _use_threads(threads)
 
     if package is not None and _package_dir() != package:
         raise RuntimeError(f"this worker runs the sim package in {_package_dir()}, the sweep "
@@ -42,6 +40,22 @@ def _run_one(scenario_json: str, seed: int, years: float | None, out_dir: str,
     result = run_model(_resolved(sc, seed, years))
     write_result(result, Path(out_dir))
     return out_dir
+
+
+def _use_threads(threads: int | None) -> int | None:
+    """Set the cores this process's runs of several buildings use: `threads`, or 1 in a
+    worker process of a pool the caller did not size (its siblings share the cores, and
+    threads that wait for each other on a busy machine spin), else all. Returns the
+    number set (None: unchanged)."""
+    if threads is None and multiprocessing.parent_process() is not None:
+        threads = 1
+    if threads is None:
+        return None
+    import numba
+
+    threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(threads)
+    return threads
 
 
 def _package_dir() -> str:
@@ -214,7 +228,8 @@ def run_grid(scenarios: list[Scenario], seeds: list[int], years: float | None, o
                 pending = {}
                 package = _package_dir()
                 # workers share the cores: a run of several buildings in a pool of as many
-                # workers as cores keeps to one (threads would only wait for each other)
+                # workers as cores keeps to one (threads would only wait for each other);
+                # the workers of a pool passed in keep to one (see _run_one)
                 threads = None if ex is executor or workers <= 1 else max(
                     1, (os.cpu_count() or 1) // workers)
                 for sc, seed, path in todo:

@@ -112,3 +112,18 @@ def test_a_worker_refuses_another_copy_of_the_package(tmp_path):
 def test_a_fork_server_with_older_source_is_not_used(monkeypatch):
     monkeypatch.setattr(compare, "_server_source", "0" * 16)  # as if the source changed since
     assert compare._pool_context().get_start_method() == "spawn"
+
+
+def test_pool_workers_keep_to_their_share_of_the_cores():
+    """A run of several buildings uses threads (sim/shards.py); in a worker of a pool that
+    run_grid did not size itself (one passed in), it keeps to one, so workers do not
+    crowd each other's cores; in the main process it keeps them all."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.compare import _use_threads
+
+    assert _use_threads(None) is None
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+        assert ex.submit(_use_threads, None).result() == 1
+        assert ex.submit(_use_threads, 1).result() == 1
