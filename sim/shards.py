@@ -263,6 +263,31 @@ def _site_pairs(dwelling_start, sizes, out_a, out_b, cap_pairs, out_key, shared_
 # encounter outcomes
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
+def _select_pairs(a, b, boost, pair_start, dwelling_start, first, end, within):
+    """(a, b, boost) of the pairs whose lower household lives in buildings first..end-1
+    (pair_start[s]: where building s's pairs begin in a, sorted) and whose other household
+    lives in the same building (within) or in another one (not within)."""
+    m = 0
+    for s in range(first, end):
+        hi = dwelling_start[s + 1]
+        for t in range(pair_start[s], pair_start[s + 1]):
+            m += (b[t] < hi) == within
+    sa = np.empty(m, np.int64)
+    sb = np.empty(m, np.int64)
+    sboost = np.empty(m)
+    k = 0
+    for s in range(first, end):
+        hi = dwelling_start[s + 1]
+        for t in range(pair_start[s], pair_start[s + 1]):
+            if (b[t] < hi) == within:
+                sa[k] = a[t]
+                sb[k] = b[t]
+                sboost[k] = boost[t]
+                k += 1
+    return sa, sb, sboost
+
+
+@nb.njit(**JIT)
 def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
                        used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
                        other_language, talk_multiplier, trust_institutions, last_talk_day,
@@ -273,21 +298,7 @@ def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, 
     counters[s] = resolve_contacts' six counters, then living_nuisance's two."""
     lo = dwelling_start[s]
     hi = dwelling_start[s + 1]
-    p0 = pair_start[s]
-    p1 = pair_start[s + 1]
-    m = 0
-    for t in range(p0, p1):
-        m += b[t] < hi
-    sa = np.empty(m, np.int64)
-    sb = np.empty(m, np.int64)
-    sboost = np.empty(m)
-    k = 0
-    for t in range(p0, p1):
-        if b[t] < hi:
-            sa[k] = a[t]
-            sb[k] = b[t]
-            sboost[k] = boost[t]
-            k += 1
+    sa, sb, sboost = _select_pairs(a, b, boost, pair_start, dwelling_start, s, s + 1, True)
     _, _, c = resolve_contacts(
         sa, sb, sboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
@@ -353,21 +364,7 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
                         other_language, talk_multiplier, trust_institutions, last_talk_day,
                         pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
                         counters)
-    m = 0
-    for s in range(S):
-        for t in range(pair_start[s], pair_start[s + 1]):
-            m += b[t] >= dwelling_start[s + 1]
-    xa = np.empty(m, np.int64)
-    xb = np.empty(m, np.int64)
-    xboost = np.empty(m)
-    k = 0
-    for s in range(S):
-        for t in range(pair_start[s], pair_start[s + 1]):
-            if b[t] >= dwelling_start[s + 1]:
-                xa[k] = a[t]
-                xb[k] = b[t]
-                xboost[k] = boost[t]
-                k += 1
+    xa, xb, xboost = _select_pairs(a, b, boost, pair_start, dwelling_start, 0, S, False)
     E, used, c = resolve_contacts(
         xa, xb, xboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
