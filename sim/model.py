@@ -56,6 +56,7 @@ from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot
 
 RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
 LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
+FULL_TIE_TABLE_BELOW = 20_000  # dwellings; larger sites' tie tables hold ties only ("auto")
 
 
 class ModelTies(TieStore):
@@ -683,9 +684,12 @@ class NeighbourhoodModel(mesa.Model):
     def tie_frame(self, which: str = "all") -> pd.DataFrame:
         """Ties with their strengths and contact counts, with household ids: "all" that
         are remembered, only those at or above the tie or avoidance threshold ("ties"),
-        or none (the columns only)."""
+        or none (the columns only); "auto": all on a site below FULL_TIE_TABLE_BELOW
+        dwellings, else ties (a district's full table would take gigabytes)."""
+        if which == "auto":
+            which = "all" if self.site.n_dwellings < FULL_TIE_TABLE_BELOW else "ties"
         if which not in ("all", "ties", "none"):
-            raise ValueError(f"tie table {which!r}: choose 'all', 'ties' or 'none'")
+            raise ValueError(f"tie table {which!r}: choose 'auto', 'all', 'ties' or 'none'")
         c = self.config.contact
         if which == "ties":
             df = self.ties.to_frame(self.day, c.tie_threshold, c.avoid_threshold)

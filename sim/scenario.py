@@ -46,10 +46,12 @@ class RunParams(Strict):
              "of collect_every_days); a district of hundreds of buildings may want 364")
     snapshot_years: list[float] = P([], unit="years",
                                     desc="extra household-level snapshots (final state is always written)")
-    tie_table: Literal["all", "ties", "none"] = P(
-        "all", desc="which ties a run writes: every remembered acquaintance, only ties at or "
-                    "above the tie or the avoidance threshold, or none (a district remembers "
-                    "~150 acquaintances a household: 15 million rows at 100,000 households)")
+    tie_table: Literal["auto", "all", "ties", "none"] = P(
+        "auto", desc="which ties a run writes: every remembered acquaintance (all), only ties "
+                     "at or above the tie or the avoidance threshold (ties), or none; auto: "
+                     "all below 20,000 dwellings, ties from there on (a district remembers "
+                     "~150 acquaintances a household: 15 million rows, ~2 GB, at 100,000 "
+                     "households)")
 
     @model_validator(mode="after")
     def _building_period_fits(self) -> "RunParams":
