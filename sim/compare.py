@@ -154,7 +154,9 @@ _WARM_FLAG = "_GOEDEBUREN_WARM_FORKSERVER"
 
 def _warm_kernels() -> None:
     """Load the compiled kernels from numba's on-disk cache by simulating one week of a
-    small model, so that the processes forked from this one start with them loaded."""
+    small model, so that the processes forked from this one start with them loaded. One
+    building on purpose: a site of several would start OpenMP's threads here
+    (sim/shards.py), and GNU OpenMP does not survive a fork (the workers would hang)."""
     from sim.model import NeighbourhoodModel
     from sim.scenario import load_scenario
 
