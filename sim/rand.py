@@ -98,13 +98,12 @@ def save_states(handles, out):
 
 
 @nb.njit(**JIT)
-def restore_states(handles, saved, which):
-    """Put back the states `save_states` copied, for the generators k with which[k]."""
+def restore_states(handles, saved):
+    """Put back the states `save_states` copied."""
     for k in range(handles.shape[0]):
-        if which[k]:
-            w = nb.carray(_state_words(handles[k]), 2)
-            w[0] = saved[k, 0]
-            w[1] = saved[k, 1]
+        w = nb.carray(_state_words(handles[k]), 2)
+        w[0] = saved[k, 0]
+        w[1] = saved[k, 1]
 
 
 @nb.njit(**JIT)

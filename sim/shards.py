@@ -51,6 +51,7 @@ from sim.trips import (
     _draw_visits,
     _meetings,
     _sorted_unique_pairs,
+    clear_groups,
     count_groups,
     households_met,
     members_of,
@@ -154,9 +155,7 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
     pi, pj, e, n_members = _meetings(groups, nodes, notice_by_node, slots, max_partners,
                                      visits.shape[0] // 4 + 16, handles[s, ENCOUNTERS:])
     members = members_of(visits, n_visits, groups, n_members)
-    for t in range(nodes.shape[0]):
-        for sl in range(slots):
-            groups[nodes[t] * slots + sl] = 0
+    clear_groups(groups, nodes, slots)
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
     m = a.shape[0]
@@ -202,29 +201,17 @@ def _site_pairs(dwelling_start, sizes, out_a, out_b, cap_pairs, out_key, shared_
     Q = 0
     for s in range(S):
         Q += sizes[s, 1]
-    keys = np.empty(Q, np.int32)
-    who = np.empty(Q, np.int32)
+    keys = np.empty(Q, np.int32)  # in dwelling order, as shared_per_hh counts them
     q = 0
     for s in range(S):
         o = s * cap_shared
         keys[q:q + sizes[s, 1]] = out_key[o:o + sizes[s, 1]]
-        for h in range(dwelling_start[s], dwelling_start[s + 1]):
-            for _ in range(shared_per_hh[h]):
-                who[q] = h
-                q += 1
+        q += sizes[s, 1]
     count_groups(keys, groups)
     pi, pj, e, n_members = _meetings(groups, shared_nodes, notice_by_node, slots,
                                      max_partners, Q // 4 + 16, rng_encounters)
-    members = np.empty(n_members, np.int32)
-    for t in range(Q):  # (members_of, for visits that carry their household)
-        key = keys[t]
-        c = groups[key]
-        i = -1 - c
-        members[i] = who[t]
-        groups[key] = c - (i > 0)
-    for t in range(shared_nodes.shape[0]):
-        for sl in range(slots):
-            groups[shared_nodes[t] * slots + sl] = 0
+    members = members_of(keys, shared_per_hh, groups, n_members)
+    clear_groups(groups, shared_nodes, slots)
     u = households_met(members, pi, pj, e)
     sa, sb = _sorted_unique_pairs(pi, pj, u, n_dwellings)
     # merge: the buildings' pairs are sorted within a building and the buildings are
@@ -421,7 +408,6 @@ class ShardedDay:
                                 np.uint64)
         self._saved = np.zeros((S * len(SHARD_STREAMS), 2), np.uint64)
         self._flat_handles = self.handles.reshape(-1)
-        self._every_stream = np.ones(len(self._flat_handles), np.bool_)
         self.sizes = np.zeros((S, 2), np.int64)
         self.shared_per_hh = np.zeros(layout.dwelling_start[-1], np.int32)
         self.cap_pairs = 0
@@ -461,7 +447,7 @@ class ShardedDay:
             # rare (the buffers settle within the first days): every building is drawn
             # again, into buffers laid out anew
             self._grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
-            restore_states(self._flat_handles, self._saved, self._every_stream)
+            restore_states(self._flat_handles, self._saved)
         return _site_pairs(L.dwelling_start, self.sizes, self.out_a, self.out_b,
                            self.cap_pairs, self.out_key, self.shared_per_hh, self.cap_shared,
                            L.shared_nodes, notice_by_node, slots, max_partners, groups,

@@ -134,33 +134,26 @@ def _append_route(keys, v, route_start, route_end, route_nodes, row, s, slots, w
     route_end[row]]) at keys[v:] (grown if need be); returns (keys, v after them). A
     route's length varies from trip to trip: a loop over it mispredicts its exit once a
     trip; writing `width` keys (the tail is overwritten by the next trip) does not."""
-    start = route_start[row]
-    length = route_end[row] - start
+    length = route_end[row] - route_start[row]
     if v + length + width > keys.shape[0]:
         keys = _grown(keys, v, 2 * keys.shape[0] + length + width)
+    return keys, _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots,
+                            width)
+
+
+@nb.njit(inline="always", **JIT)
+def _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots, width):
+    """`_append_route` into an array known to have room (no growing: an array that may be
+    reassigned in the trip loop slows all of it); returns v after the keys."""
+    start = route_start[row]
+    length = route_end[row] - start
     if length <= width and start <= route_nodes.shape[0] - width:
         for q in range(width):
             keys[v + q] = route_nodes[start + q] * slots + s
     else:
         for q in range(length):
             keys[v + q] = route_nodes[start + q] * slots + s
-    return keys, v + length
-
-
-@nb.njit(inline="always", **JIT)
-def _put_route(keys, o, route_start, route_end, route_nodes, row, s, slots):
-    """`_append_route` for the second set of routes, into an array large enough for every
-    trip's longest route (no growing: an array that may be reassigned in the trip loop
-    slows all of it)."""
-    start = route_start[row]
-    length = route_end[row] - start
-    if length <= 8 and start <= route_nodes.shape[0] - 8:
-        for q in range(8):
-            keys[o + q] = route_nodes[start + q] * slots + s
-    else:
-        for q in range(length):
-            keys[o + q] = route_nodes[start + q] * slots + s
-    return o + length
+    return v + length
 
 
 @nb.njit(**JIT)
@@ -223,7 +216,8 @@ def _draw_visits(rates, first, n_routes, route_start, route_end, route_nodes, wo
             visits, v = _append_route(visits, v, route_start, route_end, route_nodes, row, s,
                                       slots, 16)
             if two_sets:
-                o = _put_route(out_keys, o, out_start, out_end, route_nodes, row, s, slots)
+                o = _put_route(out_keys, o, out_start, out_end, route_nodes, row, s, slots,
+                               8)
         per_hh[i] = v - v0
         if two_sets:
             out_per_hh[i] = o - o0
@@ -285,8 +279,8 @@ def _sorted_unique_pairs(pa, pb, e, n):
     return a[:u], b[:u]
 
 
-_NEVER = np.int64(1) << 62
-_NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)  # a skip past every pair of the day
+_NEVER = np.int64(1) << 62  # a skip past every pair of the day
+_NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)
 
 
 @nb.njit(**JIT)
@@ -409,6 +403,14 @@ def count_groups(visits, groups):
     """The groups' sizes, counted in one pass over a flat array of visit keys."""
     for q in range(visits.shape[0]):
         groups[visits[q]] += 1
+
+
+@nb.njit(**JIT)
+def clear_groups(groups, nodes, slots):
+    """Zero the co-presence groups of `nodes` (every slot) after a day's meetings there."""
+    for t in range(nodes.shape[0]):
+        for sl in range(slots):
+            groups[nodes[t] * slots + sl] = 0
 
 
 @nb.njit(**JIT)
