@@ -2,29 +2,115 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
 from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperCommand
 
-from sim.scenario import (SCENARIO_DIR, ScenarioError, format_validation_error, load_scenario,
-                          parameter_table)
+from sim.scenario import SCENARIO_DIR, ScenarioError, format_validation_error, load_scenario
 
-app = typer.Typer(help="goedeburen: simulate neighbour contact in apartment buildings.",
-                  no_args_is_help=True, add_completion=False)
+_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+class _BoolValues(TyperCommand):
+    """On/off options also take a value, as their help shows: `--csv`, `--csv true`,
+    `--csv=false`, `--csv no`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        flags = {}
+        for par in self.params:
+            if isinstance(par, click.Option) and par.is_flag and not par.count:
+                for name in par.opts:
+                    flags[name] = (par.opts[0], (par.secondary_opts or [None])[0])
+        out, i = [], 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                out += args[i:]
+                break
+            name, eq, value = a.partition("=")
+            nxt = args[i + 1].lower() if i + 1 < len(args) else None
+            if name in flags and (eq or nxt in _TRUE | _FALSE):
+                if not eq:
+                    value, i = args[i + 1], i + 1
+                on, off = flags[name]
+                if value.lower() in _TRUE:
+                    out.append(on)
+                elif value.lower() in _FALSE:
+                    if off:
+                        out.append(off)
+                else:
+                    raise click.BadParameter(f"{value!r} is not true or false", ctx=ctx,
+                                             param_hint=name)
+            else:
+                out.append(a)
+            i += 1
+        return super().parse_args(ctx, out)
+
+
+class _App(typer.Typer):
+    def command(self, *args, **kwargs):
+        """Every command parses on/off values (see _BoolValues)."""
+        kwargs.setdefault("cls", _BoolValues)
+        return super().command(*args, **kwargs)
+
+
+app = _App(help="goedeburen: simulate neighbour contact in apartment buildings.",
+           no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console()
 err = Console(stderr=True)
+DEBUG = bool(os.environ.get("GOEDEBUREN_DEBUG"))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sim import __version__
+
+        console.print(f"goedeburen {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="print the version and exit")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show the full traceback of an "
+                                        "unexpected error")] = False,
+) -> None:
+    """goedeburen: simulate neighbour contact in apartment buildings."""
+    global DEBUG
+    DEBUG = DEBUG or debug
 
 
 def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """A clear error (user text escaped: a name holding [/] is printed as written)."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
+
+
+def _warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
+
+
+def _load(name: str, allow_outside: bool = False, **overrides):
+    """load_scenario with its warnings printed; a bad file ends the command (exit 2)."""
+    try:
+        return load_scenario(name, allow_outside=allow_outside, **overrides)
+    except ScenarioError as exc:
+        _fail(str(exc))
+
+
+_ALLOW_OUTSIDE = typer.Option(
+    "--allow-outside-extends",
+    help="let `extends` read files outside the scenario's folder and the shipped scenarios")
 
 
 def _progress() -> Progress:
@@ -41,93 +127,133 @@ def run(
     years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
     out: Annotated[Optional[Path], typer.Option(help="output folder "
                                                      "(default: results/<scenario>/<seed>)")] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables "
+                                      "(--csv, --csv true or --csv false)")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="replace an earlier run in the output folder")] = False,
     threads: Annotated[Optional[int], typer.Option(
         help="cores a site of several buildings may use (default: all); results do not "
              "depend on it", min=1)] = None,
+    allow_outside: Annotated[bool, _ALLOW_OUTSIDE] = False,
 ) -> None:
     """Simulate one scenario and write its time series, households, ties and summary."""
-    from sim.run import default_out_dir, run_model, write_result
+    from sim.io import OutputError, check_out_dir
+    from sim.scenario_checks import estimate
+
+    sc = _load(scenario, allow_outside)
+    overrides = {k: v for k, v in (("years", years), ("seed", seed)) if v is not None}
+    if overrides:
+        try:
+            sc = sc.with_overrides(run=overrides)
+        except ValidationError as exc:
+            _fail(format_validation_error("command-line option (--years/--seed)", exc))
+    for w in sc.warnings():
+        _warn(w)
+    need = estimate(sc, threads)
+    if not need.fits:
+        most = need.max_dwellings()
+        _fail(f"{need.text()}: this run does not fit"
+              + (f" (at most about {most:,} dwellings do)" if most is not None else ""))
+    if need.dwellings >= 20_000:
+        _warn(need.text())
+    target = out or default_out_dir_for(sc)
+    try:
+        check_out_dir(target, overwrite)
+    except OutputError as exc:
+        _fail(str(exc))
+
+    from sim.run import run_model, write_result
 
     if threads is not None:
         import numba
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-
-    try:
-        sc = load_scenario(scenario)
-        overrides = {}
-        if years is not None:
-            overrides["years"] = years
-        if seed is not None:
-            overrides["seed"] = seed
-        if overrides:
-            sc = sc.with_overrides(run=overrides)
-    except ValidationError as exc:
-        _fail(format_validation_error("command-line option (--years/--seed)", exc))
-    except (ScenarioError, ValueError) as exc:
-        _fail(str(exc))
     days = int(round(sc.run.years * 365))
     with _progress() as bar:
-        task = bar.add_task(f"{sc.name} seed {sc.run.seed}", total=days)
+        task = bar.add_task(escape(f"{sc.name} seed {sc.run.seed}"), total=days)
         result = run_model(sc, progress=lambda k: bar.advance(task, k))
-    target = out or default_out_dir(sc, sc.run.seed)
-    write_result(result, target, csv=csv)
-    console.print((target / "summary.txt").read_text(), highlight=False)
-    console.print(f"results written to [bold]{target}[/]")
+    try:
+        write_result(result, target, csv=csv)
+    except OSError as exc:
+        _fail(f"{target}: the results could not be written ({exc.strerror or exc}); "
+              "nothing partial was left there")
+    console.print((target / "summary.txt").read_text(), markup=False, highlight=False)
+    console.print(f"results written to [bold]{escape(str(target))}[/]")
+
+
+def default_out_dir_for(sc) -> Path:
+    from sim.run import default_out_dir
+
+    return default_out_dir(sc, sc.run.seed)
 
 
 @app.command()
 def scenarios() -> None:
     """List the shipped scenarios with a one-line description."""
-    table = Table("name", "description", box=None)
+    width = max((len(p.stem) for p in SCENARIO_DIR.glob("*.toml")), default=4) + 2
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         try:
             sc = load_scenario(path)
             desc = sc.description.strip().splitlines()[0] if sc.description.strip() else ""
+            console.print(f"{path.stem:<{width}}{desc}", markup=False, highlight=False)
         except ScenarioError as exc:
-            desc = f"[red]invalid: {str(exc).splitlines()[0]}[/]"
-        table.add_row(path.stem, desc)
-    console.print(table)
+            console.print(f"{path.stem:<{width}}[red]invalid:[/] "
+                          f"{escape(str(exc).splitlines()[0])}", highlight=False)
 
 
 @app.command()
-def validate(files: Annotated[list[str], typer.Argument(help="scenario files to check")]) -> None:
+def validate(
+    files: Annotated[list[str], typer.Argument(help="scenario files to check")],
+    allow_outside: Annotated[bool, _ALLOW_OUTSIDE] = False,
+) -> None:
     """Check scenario files without running them (exit code 2 if any is invalid)."""
+    from sim.scenario_checks import estimate
+
     bad = 0
     for f in files:
         try:
-            sc = load_scenario(f)
-            console.print(f"[green]ok[/] {f} ({sc.name}: {len(sc.site.buildings)} building(s), "
-                          f"{len(sc.interventions)} intervention(s))")
+            sc = load_scenario(f, allow_outside=allow_outside)
         except ScenarioError as exc:
             bad += 1
-            err.print(f"[red]invalid[/] {exc}", highlight=False)
+            err.print(f"[red]invalid[/] {escape(str(exc))}", highlight=False)
+            continue
+        need = estimate(sc)
+        console.print(f"[green]ok[/] {escape(f)} ({escape(sc.name)}: "
+                      f"{len(sc.site.buildings)} building(s), {need.dwellings:,} dwellings, "
+                      f"{len(sc.interventions)} intervention(s))", highlight=False)
+        for w in sc.warnings():
+            _warn(w)
+        if need.dwellings >= 20_000 or not need.fits:
+            (_warn if need.fits else _fail_soft)(need.text() + ("" if need.fits else
+                                                               ": does not fit this machine"))
     if bad:
         raise typer.Exit(2)
 
 
+def _fail_soft(message: str) -> None:
+    err.print(f"[red]too large:[/] {escape(message)}", highlight=False)
+
+
 @app.command()
-def params(markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown table")]
-           = False) -> None:
-    """Show every model parameter with its default, unit and source."""
-    rows = parameter_table()
+def params(
+    filter_text: Annotated[Optional[str], typer.Argument(
+        metavar="FILTER", help="show only parameters whose full name contains this "
+                               "(`contact.`, `costs.`, `interventions.flatcoach`, `half_life`)")]
+    = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown table")] = False,
+) -> None:
+    """Show every parameter (model sections, unit costs, each intervention's own) with its
+    full name, default, unit, source and meaning."""
+    from sim import params_view
+
+    table = params_view.rows(filter_text)
+    if not table:
+        _fail(f"no parameter matches {filter_text!r} (try `goedeburen params` for all)")
     if markdown:
-        print("| parameter | default | unit | source | meaning |")
-        print("|---|---|---|---|---|")
-        for r in rows:
-            default = r["default"]
-            if isinstance(default, dict):
-                default = ", ".join(f"{k} {v:g}" for k, v in default.items())
-            print(f"| `{r['section']}.{r['name']}` | {default} | {r['unit']} | {r['source']} "
-                  f"| {r['description']} |")
+        sys.stdout.write(params_view.markdown(table))
         return
-    table = Table("parameter", "default", "unit", "source", box=None)
-    for r in rows:
-        d = r["default"]
-        table.add_row(f"{r['section']}.{r['name']}", "…" if isinstance(d, dict) else str(d),
-                      r["unit"], r["source"])
-    console.print(table)
+    console.print(params_view.blocks(table, console.width), markup=False, highlight=False,
+                  end="", soft_wrap=True)
 
 
 @app.command()
@@ -180,9 +306,22 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="skip the slow siz
     raise typer.Exit(code)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def main() -> None:
+    """The `goedeburen` entry point: an unexpected error is one line and exit code 1 (the
+    traceback with --debug or GOEDEBUREN_DEBUG=1); Ctrl-C exits with 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if DEBUG or "--debug" in sys.argv[1:]:
+            raise
+        err.print(f"[bold red]error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:2000])}"
+                  "\n(this is a bug or an unforeseen situation; run again with --debug for "
+                  "the traceback)", highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

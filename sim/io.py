@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -70,3 +71,97 @@ def git_revision() -> str | None:
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+# --------------------------------------------------------------------------------------
+# run folders: checked before a run, written whole into a temporary folder, renamed in
+# --------------------------------------------------------------------------------------
+RUN_MARKER = "manifest.json"  # written last: a folder holding it is a complete run
+
+
+class OutputError(OSError):
+    """An output folder cannot be used; the message says which and why."""
+
+
+def check_out_dir(path: Path, overwrite: bool = False) -> None:
+    """Fail before simulating if `path` cannot receive a run: a file is in the way, the
+    folder holds files (unless `overwrite`, and then only an earlier run's folder is
+    replaced, never arbitrary files), or nothing can be written where it would go."""
+    try:
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"{path}: is a file, not a folder; choose another --out")
+        if path.is_dir():
+            entries = [p.name for p in path.iterdir()]
+            if entries and not overwrite:
+                raise OutputError(
+                    f"{path}: already holds {len(entries)} file(s) ({_some(entries)}); pass "
+                    "--overwrite to replace that earlier run, or choose another --out")
+            if entries and not (path / RUN_MARKER).is_file():
+                raise OutputError(
+                    f"{path}: holds files that are not a goedeburen run (no {RUN_MARKER}: "
+                    f"{_some(entries)}); --overwrite only replaces an earlier run's folder, "
+                    "choose another --out")
+        _check_writable(path.parent)
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot be used as an output folder "
+                          f"({exc.strerror or exc})") from None
+
+
+def _check_writable(folder: Path) -> None:
+    """Create (and remove) a temporary folder where the run's folder will be made."""
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{existing}: is a file, so no folder can be made below it")
+    try:
+        probe = tempfile.mkdtemp(dir=existing, prefix=".goedeburen-probe-")
+        os.rmdir(probe)
+    except OSError as exc:
+        raise OutputError(f"{existing}: cannot write there ({exc.strerror or exc}); choose "
+                          "another --out") from None
+
+
+def _some(names: list[str], k: int = 4) -> str:
+    shown = ", ".join(sorted(names)[:k])
+    return shown + (", …" if len(names) > k else "")
+
+
+def new_run_dir(target: Path) -> Path:
+    """A fresh hidden folder beside `target`, to write a run into before `publish_dir`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+
+
+def publish_dir(tmp: Path, target: Path) -> None:
+    """Put the finished folder `tmp` in place of `target`. Readers see the old folder or the
+    new one, never a mix: an existing target is renamed aside first and removed after."""
+    os.chmod(tmp, 0o777 & ~_umask())
+    aside = None
+    if target.exists() or target.is_symlink():
+        if not target.is_dir() or target.is_symlink():
+            raise OutputError(f"{target}: is in the way of the run folder (not a folder)")
+        aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.",
+                                      suffix=".old"))
+        os.replace(target, aside / "run")
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import shutil
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +14,8 @@ import pandas as pd
 
 from sim import __version__
 from sim.fingerprint import source_digest
-from sim.io import atomic_write_frame, atomic_write_json, atomic_write_text, git_revision
+from sim.io import (RUN_MARKER, atomic_write_frame, atomic_write_json, atomic_write_text,
+                    git_revision, new_run_dir, publish_dir)
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario, scenario_to_toml
 
@@ -85,8 +88,34 @@ def run_model(scenario: Scenario, seed: int | None = None, years: float | None =
 
 
 def write_result(result: RunResult, out_dir: Path, csv: bool = False) -> Path:
-    """Write every table atomically; the manifest is written last and marks completion."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write a run's folder whole: every table into a temporary folder beside `out_dir`,
+    the manifest last, then renamed into place (an earlier run there is replaced as a
+    whole). A run killed at any moment leaves the old folder or the new one, never a mix,
+    and never a manifest listing files another run wrote."""
+    out_dir = Path(out_dir)
+    tmp = new_run_dir(out_dir)
+    try:
+        _write_tables(result, tmp, csv)
+        publish_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def labelled(result: RunResult, df: pd.DataFrame) -> pd.DataFrame:
+    """A table with the run's scenario and seed as its first columns: tables of many runs
+    concatenate (or read as one Parquet dataset) without losing which run a row is from."""
+    df = df.copy()
+    for pos, (col, value) in enumerate((("scenario", result.scenario.name),
+                                        ("seed", result.seed))):
+        if col in df.columns:
+            df = df.drop(columns=col)
+        df.insert(pos, col, value)
+    return df
+
+
+def _write_tables(result: RunResult, out_dir: Path, csv: bool) -> None:
     tables = {"timeseries": result.timeseries, "households": result.households,
               "ties": result.ties}
     if len(result.interventions):
@@ -94,51 +123,127 @@ def write_result(result: RunResult, out_dir: Path, csv: bool = False) -> Path:
     if len(result.snapshots):
         tables["snapshots"] = result.snapshots
     for name, df in tables.items():
+        df = labelled(result, df)
         atomic_write_frame(out_dir / f"{name}.parquet", df)
         if csv:
             atomic_write_frame(out_dir / f"{name}.csv", df)
     atomic_write_text(out_dir / "scenario.toml", scenario_to_toml(result.scenario))
     atomic_write_text(out_dir / "summary.txt", summary_text(result))
-    atomic_write_json(out_dir / "manifest.json", {
+    atomic_write_json(out_dir / RUN_MARKER, {
         "scenario": result.scenario.name, "seed": result.seed,
         "years": result.scenario.run.years, "seconds": round(result.seconds, 3),
         "goedeburen": __version__, "git": git_revision(), "model": model_fingerprint(),
-        "files": sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")),
+        "files": sorted([p.name for p in out_dir.iterdir() if not p.name.startswith(".")]
+                        + [RUN_MARKER]),
     })
-    return out_dir
+
+
+# final-state outcomes of the summary: column, label, kind (share → %, state → 0-1, mean)
+SUMMARY_STATE = (
+    ("households", "households", "count"),
+    ("ties_ge1", "with ≥1 neighbour tie", "share"),
+    ("ties_ge3", "with ≥3 neighbour ties", "share"),
+    ("lonely", "without any neighbour tie", "share"),
+    ("mean_ties", "neighbour ties per household", "mean"),
+    ("weekly_contact", "chatted with or helped a neighbour last week", "share"),
+    ("sense_of_home", "sense of home (0–1)", "mean"),
+    ("safety", "perceived safety (0–1)", "mean"),
+    ("trust_neighbours", "trust in neighbours (0–1)", "mean"),
+    ("wellbeing", "wellbeing (0–1)", "mean"),
+    ("avoidance", "avoidance of neighbours (0–1)", "mean"),
+    ("nuisance_exposed", "bothered by nuisance recently", "share"),
+    ("recovery", "recovery of supported newcomers (0–1)", "mean"),
+    ("referred", "referred to services", "share"),
+)
+SUMMARY_EVENTS = (
+    ("encounters", "encounters"), ("small_talk", "small-talk contacts"),
+    ("help_given", "help given"), ("nuisance_episodes", "nuisance episodes"),
+    ("conflicts", "of which between households at odds"), ("move_outs", "move-outs"),
+    ("evictions", "evictions"),
+)
+GROUP_LABELS = {"all": "all", "resident": "residents", "supported": "supported"}
+
+
+def _cell(kind: str, v: float) -> str:
+    if pd.isna(v):
+        return "—"
+    if kind == "count":
+        return f"{int(v):,}"
+    if kind == "share":
+        return f"{100 * v:.0f} %"
+    return f"{v:.2f}"
 
 
 def summary_text(result: RunResult) -> str:
+    """What a person reads after a run: labelled outcomes with units, per household where
+    that is the natural unit, group sizes, events and costs per year."""
     s = result.scenario
-    lines = [f"goedeburen — scenario '{s.name}', seed {result.seed}, "
-             f"{s.run.years:g} years, {result.seconds:.2f} s"]
-    if s.description:
-        lines.append(f"  {s.description.strip().splitlines()[0]}")
-    lines.append("")
-    groups = [g for g in ("all", "resident", "supported")
-              if (result.timeseries["group"] == g).any()]
+    ts = result.timeseries
+    site = ts[(ts["building"] == "all") & (ts["group"] == "all")]
+    years = max(float(site["year"].iloc[-1]), 1e-9) if len(site) else 1e-9
+    n_b = len(s.site.buildings)
+    from sim.scenario_checks import site_dwellings
+
+    lines = [f"goedeburen: scenario '{s.name}', seed {result.seed}, {s.run.years:g} "
+             f"year{'' if s.run.years == 1 else 's'} "
+             f"(simulated in {result.seconds:.2f} s)"]
+    if s.description.strip():
+        first = s.description.strip().splitlines()[0]
+        lines.append(first if len(first) <= 200 else first[:199] + "…")
+    groups = [g for g in ("all", "resident", "supported") if (ts["group"] == g).any()]
     finals = {g: result.final(g) for g in groups}
-    lines.append(f"{'final state':<28}" + "".join(f"{g:>12}" for g in groups))
-    for k in HEADLINE:
-        vals = []
-        for g in groups:
-            v = finals[g][k]
-            vals.append("—" if pd.isna(v) else (f"{int(v)}" if k == "households" else f"{v:.2f}"))
-        lines.append(f"{k:<28}" + "".join(f"{v:>12}" for v in vals))
+    sizes = ", ".join(f"{int(finals[g]['households']):,} {GROUP_LABELS[g]}"
+                      for g in groups if g != "all")
+    lines.append(f"Site: {n_b} building{'s' if n_b != 1 else ''}, {site_dwellings(s):,} "
+                 f"dwellings; at the end {int(finals['all']['households']):,} households"
+                 + (f" ({sizes})" if sizes else ""))
     lines.append("")
-    lines.append("events per year (whole site)")
-    for k, v in result.events_per_year().items():
-        lines.append(f"  {k:<26}{v:>10.1f}")
+    width = 46
+    lines.append(f"{'At the end of the run':<{width}}"
+                 + "".join(f"{GROUP_LABELS[g]:>11}" for g in groups))
+    for col, label, kind in SUMMARY_STATE:
+        if col not in ts.columns:
+            continue
+        lines.append(f"  {label:<{width - 2}}" + "".join(f"{_cell(kind, finals[g][col]):>11}"
+                                                         for g in groups))
+    lines.append("  (shares in % of the group's households; states are means on a 0–1 scale)")
+    lines.append("")
+    per_year = result.events_per_year()
+    mean_hh = float(site["households"].mean()) if len(site) else 0.0
+    lines.append(f"{'Per year, whole site':<{width}}{'total':>11}{'per household':>15}")
+    for col, label in SUMMARY_EVENTS:
+        if col not in per_year:
+            continue
+        v = per_year[col]
+        per = v / mean_hh if mean_hh else float("nan")
+        lines.append(f"  {label:<{width - 2}}{v:>11,.1f}{per:>15.2f}")
     if len(result.interventions):
         lines.append("")
-        lines.append("interventions")
+        lines.append(f"{'Interventions':<{width}}{'per year':>11}{'whole run':>15}")
+        total = 0.0
         for _, row in result.interventions.iterrows():
-            extras = ", ".join(f"{k}={v:g}" for k, v in row.items()
+            cost = float(row["cost_eur"])
+            total += cost
+            lines.append(f"  {str(row['intervention']):<{width - 2}}{_eur(cost / years):>11}"
+                         f"{_eur(cost):>15}")
+            extras = ", ".join(f"{str(k).replace('_', ' ')} {v:,.0f}" for k, v in row.items()
                                if k not in ("intervention", "type", "cost_eur")
-                               and not str(k).startswith("cost_") and isinstance(v, (int, float))
-                               and not pd.isna(v))
-            lines.append(f"  {row['intervention']}: €{row['cost_eur']:,.0f}; {extras}")
+                               and not str(k).startswith("cost_")
+                               and isinstance(v, (int, float)) and not pd.isna(v))
+            if extras:
+                lines += textwrap.wrap(extras, 96, initial_indent="    ",
+                                       subsequent_indent="    ")
+        if len(result.interventions) > 1:
+            lines.append(f"  {'all together':<{width - 2}}{_eur(total / years):>11}"
+                         f"{_eur(total):>15}")
+        if mean_hh:
+            lines.append(f"  {'per household and year':<{width - 2}}"
+                         f"{_eur(total / years / mean_hh):>11}")
     return "\n".join(lines) + "\n"
+
+
+def _eur(v: float) -> str:
+    return f"€{v:,.0f}"
 
 
 def default_out_dir(scenario: Scenario, seed: int, root: Path = Path("results")) -> Path:

@@ -9,13 +9,17 @@ override parts of it (tables merge key by key; lists and values replace).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator,
+                      model_validator)
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+from sim.costs import CostParams
+from sim.paths import shipped_dir
+
+# the shipped scenarios: scenarios/ in a checkout, sim/data/scenarios in an installed package
+SCENARIO_DIR = shipped_dir("scenarios")
 
 
 def P(default: Any, *, unit: str = "", source: str = "assumption", desc: str = "", **bounds: Any):
@@ -25,7 +29,10 @@ def P(default: Any, *, unit: str = "", source: str = "assumption", desc: str = "
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Unknown keys are errors and numbers are finite (nan and inf are never parameters);
+    scenario files are also validated in strict mode (load_scenario: "2" is not a number,
+    true is not 1)."""
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -44,7 +51,7 @@ class RunParams(Strict):
         7, unit="days", ge=1, le=3650,
         desc="period of the per-building rows of a site with several buildings (a multiple "
              "of collect_every_days); a district of hundreds of buildings may want 364")
-    snapshot_years: list[float] = P([], unit="years",
+    snapshot_years: list[Annotated[float, Field(gt=0, le=100)]] = P([], unit="years",
                                     desc="extra household-level snapshots (final state is always written)")
     tie_table: Literal["auto", "all", "ties", "none"] = P(
         "auto", desc="which ties a run writes: every remembered acquaintance (all), only ties "
@@ -387,8 +394,8 @@ class InterventionSpec(Strict):
 
 
 class Scenario(Strict):
-    name: str = "unnamed"
-    description: str = ""
+    name: str = Field("unnamed", description="names the results folder: results/<name>/<seed>")
+    description: str = Field("", max_length=20_000)
     extends: str | None = None
     run: RunParams = RunParams()
     site: SiteParams = SiteParams()
@@ -401,13 +408,32 @@ class Scenario(Strict):
     turnover: TurnoverParams = TurnoverParams()
     allocation: AllocationParams = AllocationParams()
     interventions: list[InterventionSpec] = []
+    costs: CostParams = CostParams()
+    _load_notes: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        from sim.scenario_files import check_name
+
+        return check_name(v)
 
     @model_validator(mode="after")
-    def _interventions_known(self) -> "Scenario":
+    def _interventions_known(self, info: ValidationInfo) -> "Scenario":
         from sim.interventions import validate_intervention_specs
+        from sim.scenario_checks import check_against_site
 
-        validate_intervention_specs(self.interventions)
+        strict = bool(info.context and info.context.get("strict"))
+        validate_intervention_specs(self.interventions, strict=strict)
+        check_against_site(self)
         return self
+
+    def warnings(self) -> list[str]:
+        """What is valid but probably not meant: interventions that start after the run
+        ends, a parent's interventions replaced by the file that extends it."""
+        from sim.scenario_checks import timing_warnings
+
+        return [*self._load_notes, *timing_warnings(self)]
 
     def with_overrides(self, **sections: dict[str, Any]) -> "Scenario":
         """A copy with some sections' fields replaced, re-validated."""
@@ -417,12 +443,8 @@ class Scenario(Strict):
 
 
 # --------------------------------------------------------------------------------------
-# Loading
+# Loading (reading files safely, extends, error messages: sim/scenario_files.py)
 # --------------------------------------------------------------------------------------
-class ScenarioError(ValueError):
-    """A scenario file could not be used; the message names the file and the keys."""
-
-
 def _deep_merge(base: dict, override: dict) -> dict:
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
@@ -432,89 +454,13 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return base
 
 
-def resolve_path(name_or_path: str | Path) -> Path:
-    """Accept a path, or the bare name of a shipped scenario (`baseline`)."""
-    p = Path(name_or_path)
-    if p.exists():
-        return p
-    for candidate in (SCENARIO_DIR / p, SCENARIO_DIR / f"{p}.toml"):
-        if candidate.exists():
-            return candidate
-    shipped = ", ".join(sorted(x.stem for x in SCENARIO_DIR.glob("*.toml")))
-    raise ScenarioError(f"{name_or_path}: no such scenario file (shipped scenarios: {shipped})")
-
-
-def load_raw(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a TOML file and merge it over the file it extends."""
-    path = path.resolve()
-    if path in _chain:
-        cycle = " -> ".join(p.name for p in (*_chain, path))
-        raise ScenarioError(f"{path}: 'extends' forms a cycle ({cycle})")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    parent = data.get("extends")
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends: must be a file name string, got {parent!r}")
-    parent_path = (path.parent / parent)
-    if not parent_path.exists():
-        raise ScenarioError(f"{path}: extends: '{parent}' not found next to it "
-                            f"(looked for {parent_path})")
-    base = load_raw(parent_path, (*_chain, path))
-    base.pop("name", None)
-    base.pop("description", None)
-    return _deep_merge(base, data)
-
-
-def format_validation_error(source: str, exc: ValidationError) -> str:
-    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
-    for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key" + _allowed_hint(err["loc"])
-        elif ("input" in err and err["type"] not in ("missing",)
-              and not isinstance(err["input"], (dict, list))):
-            msg = f"{msg} (got {err['input']!r})"
-        # checks across a section name their own keys in the message
-        lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
-    return "\n".join(lines)
-
-
-def _allowed_hint(loc: tuple) -> str:
-    """List the keys that are allowed where an unknown key was found."""
-    model: Any = Scenario
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return ""
-        ann = field.annotation
-        args = getattr(ann, "__args__", ())
-        model = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
-                     None)
-        if model is None:
-            return ""
-    return f" (allowed: {', '.join(model.model_fields)})"
-
-
-def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
-    """Load, merge and validate a scenario; errors are ScenarioError naming file and key."""
-    path = resolve_path(name_or_path)
-    data = load_raw(path)
-    data.setdefault("name", path.stem)
-    if overrides:
-        _deep_merge(data, overrides)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(str(path), exc)) from None
+from sim.scenario_files import (  # noqa: E402 - they validate with the models above
+    ScenarioError,
+    format_validation_error,
+    load_raw,
+    load_scenario,
+    resolve_path,
+)
 
 
 def scenario_to_toml(scenario: Scenario) -> str:
@@ -526,20 +472,36 @@ def scenario_to_toml(scenario: Scenario) -> str:
     return tomli_w.dumps(data)
 
 
-def parameter_table() -> list[dict[str, Any]]:
-    """Every documented parameter: section, name, default, unit, source, description."""
+def parameter_table(interventions: bool = True) -> list[dict[str, Any]]:
+    """Every documented parameter: section, name, default, unit, source, description, and
+    its group: "model" (the core sections), "costs" (unit costs) or "intervention" (the
+    parameters of one [[interventions]] entry of that type)."""
     rows = []
     for section, field in Scenario.model_fields.items():
         model = field.annotation
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue
-        if model in (SiteParams,):
-            pass
         for name, f in model.model_fields.items():
             extra = f.json_schema_extra or {}
             if not isinstance(extra, dict) or "source" not in extra:
                 continue
             rows.append({"section": section, "name": name, "default": f.default,
                          "unit": extra.get("unit", ""), "source": extra["source"],
-                         "description": f.description or ""})
+                         "description": f.description or "",
+                         "group": "costs" if section == "costs" else "model"})
+    if interventions:
+        from sim.interventions import REGISTRY
+
+        for key in sorted(REGISTRY):
+            for name, f in REGISTRY[key].Params.model_fields.items():
+                if name in ("type", "label"):
+                    continue
+                extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+                default = f.get_default(call_default_factory=True)
+                if isinstance(default, BaseModel):
+                    default = default.model_dump()
+                rows.append({"section": f"interventions.{key}", "name": name,
+                             "default": default, "unit": extra.get("unit", ""),
+                             "source": extra.get("source", "assumption"),
+                             "description": f.description or "", "group": "intervention"})
     return rows

@@ -12,8 +12,9 @@ from sim.interventions.base import REGISTRY, Intervention, InterventionParams, r
 from sim.interventions import catalogue as _catalogue  # noqa: F401,E402
 
 
-def validate_intervention_specs(specs: Iterable[Any]) -> None:
-    """Check each entry's type and parameters; raise ValueError naming the entry and key."""
+def validate_intervention_specs(specs: Iterable[Any], strict: bool = False) -> None:
+    """Check each entry's type and parameters; raise ValueError naming the entry and key.
+    `strict`: as for a scenario file, a string is not a number and true is not 1."""
     for i, spec in enumerate(specs):
         data = spec.model_dump() if hasattr(spec, "model_dump") else dict(spec)
         kind = data.get("type")
@@ -21,7 +22,7 @@ def validate_intervention_specs(specs: Iterable[Any]) -> None:
             raise ValueError(f"interventions[{i}].type = {kind!r} is unknown "
                              f"(allowed: {', '.join(sorted(REGISTRY)) or 'none registered'})")
         try:
-            REGISTRY[kind].Params.model_validate(data)
+            REGISTRY[kind].Params.model_validate(data, strict=strict)
         except ValidationError as exc:
             allowed = ", ".join(REGISTRY[kind].Params.model_fields)
             problems = "; ".join(

@@ -26,7 +26,7 @@ from pydantic import Field
 from sim.allocation import AllocationPolicy
 from sim.interventions.base import Intervention, InterventionParams, register
 from sim.interventions.common import (VISIT_BOOST, Multiplier, hold_activity, same_circulation,
-                                      unit_cost, welcome_visits)
+                                      welcome_visits)
 
 
 class AllocationByMotivationParams(InterventionParams):
@@ -114,7 +114,7 @@ class AllocationByMotivation(Intervention):
         hh.nuisance_risk[d] *= 1.0 - 0.8 * s
         self._mine[d] = True
         self.count("motivated_allocations", len(d))
-        self.spend("selection", unit_cost("motivation_selection") * len(d))
+        self.spend("selection", self.unit_cost("motivation_selection") * len(d))
 
     def step(self) -> None:
         m = self.model
@@ -141,7 +141,7 @@ class AllocationByMotivation(Intervention):
             hold_activity(m, rng, np.r_[g, came], p.activity_meets)
             self.count("activities")
             self.count("attendances", len(came))
-            self.spend("activities", unit_cost("activity"))
+            self.spend("activities", self.unit_cost("activity"))
         # informal social control: a friendly word with the neighbour causing nuisance
         talkers = gns[rng.random(len(gns)) < p.address_nuisance_per_year / 365.0]
         if len(talkers):

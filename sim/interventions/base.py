@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 class InterventionParams(BaseModel):
     """Timing shared by every intervention; subclasses add their own fields."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: str
-    label: str | None = Field(None, description="name shown in results (defaults to type)")
+    label: str | None = Field(None, max_length=100,
+                              description="name shown in results (defaults to type)")
     start_year: float = Field(0.0, ge=0, le=100, description="first active year")
     end_year: float | None = Field(None, gt=0, le=100, description="last active year (open-ended)")
 
@@ -85,6 +86,11 @@ class Intervention:
     # bookkeeping ----------------------------------------------------------------------
     def count(self, name: str, amount: float = 1.0) -> None:
         self.counters[name] = self.counters.get(name, 0.0) + float(amount)
+
+    def unit_cost(self, item: str) -> float:
+        """Euros per unit of `item`, from the scenario's [costs] table (sim/costs.py)."""
+        assert self.model is not None
+        return float(getattr(self.model.config.costs, item))
 
     def spend(self, item: str, euros: float) -> None:
         self.cost_items[item] = self.cost_items.get(item, 0.0) + float(euros)

@@ -1,8 +1,8 @@
 """Helpers shared by the shipped interventions: unit costs, uptake, neighbour selection and
 composable changes to the model's per-household multipliers.
 
-Unit costs are documented in docs/INTERVENTIONS.md; every figure without a source is an
-assumption (order of magnitude for the Netherlands, 2024 prices) and says so.
+Unit costs are a scenario's `[costs]` table (defaults, units and sources in sim/costs.py,
+documented in docs/INTERVENTIONS.md); an intervention reads them with `self.unit_cost`.
 """
 
 from __future__ import annotations
@@ -11,37 +11,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.costs import UNIT_COSTS  # noqa: F401 - re-exported (older imports)
+
 if TYPE_CHECKING:
     from sim.model import NeighbourhoodModel
 
-# item -> (euros, basis). Keep in sync with the table in docs/INTERVENTIONS.md.
-UNIT_COSTS: dict[str, tuple[float, str]] = {
-    "professional_hour": (75.0, "assumption: integral hourly rate of a social professional "
-                                "(welfare / housing corporation), NL ~€65–85"),
-    "support_worker_hour": (70.0, "assumption: ambulant support worker, integral rate"),
-    "home_visit": (110.0, "assumption: ~1.5 h corporation staff incl. preparation and travel"),
-    "joint_home_visit": (250.0, "assumption: two professionals × ~1.5 h"),
-    "visit_attempt": (25.0, "assumption: unanswered door / card left (~20 min)"),
-    "case_meeting": (450.0, "assumption: 4 professionals × 1.5 h"),
-    "referral": (150.0, "assumption: intake by the receiving service (first contact only)"),
-    "activity": (40.0, "assumption: coffee, materials per activity"),
-    "welcome_conversation": (90.0, "assumption: ~1 h corporation staff incl. administration"),
-    "motivation_selection": (600.0, "assumption: motivation interview, references, matching "
-                                    "(~8 h corporation staff)"),
-    "connector_support_year": (750.0, "assumption: volunteer allowance, training, small budget "
-                                      "per supported connector per year"),
-    "bench": (2500.0, "assumption: bench with planters at the entrance, installed"),
-    "garden": (15000.0, "assumption: small front garden, laid out"),
-    "laundry": (40000.0, "assumption: converting a ground-floor storage into a shared laundry"),
-    "hobby_room": (50000.0, "assumption: converting a ground-floor space into a hobby room"),
-    "playground": (60000.0, "assumption: small playground incl. surface"),
-    "closed_gallery_per_dwelling": (4000.0, "assumption: glazing galleries, per dwelling"),
-    "room_upkeep_year": (2500.0, "assumption: upkeep/cleaning of a shared room per year"),
-}
 
-
-def unit_cost(item: str) -> float:
-    return UNIT_COSTS[item][0]
+def unit_cost(model: "NeighbourhoodModel", item: str) -> float:
+    """Euros per unit of `item` in this model's scenario ([costs]; defaults in sim/costs.py)."""
+    return float(getattr(model.config.costs, item))
 
 
 def occupied(model: "NeighbourhoodModel") -> np.ndarray:

@@ -20,8 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import hold_activity, unit_cost, \
-    welcome_visits
+from sim.interventions.common import hold_activity, welcome_visits
 
 ACTIVITY_DEFAULTS = {
     # name: (attendance base, others each attendee meets)
@@ -95,9 +94,9 @@ class Connectors(Intervention):
         p = self.pars
         if p.supported:
             self.count("hours", p.support_hours_per_week)
-            self.spend("support_worker", unit_cost("professional_hour") * p.support_hours_per_week)
+            self.spend("support_worker", self.unit_cost("professional_hour") * p.support_hours_per_week)
             n_conn = int((hh.connector & hh.occupied).sum())
-            self.spend("connector_support", unit_cost("connector_support_year") * n_conn / 52.0)
+            self.spend("connector_support", self.unit_cost("connector_support_year") * n_conn / 52.0)
         over = np.flatnonzero(hh.connector & hh.occupied
                               & (hh.burden >= m.config.help.burden_limit))
         quit_ = over[self.rng.random(len(over)) < p.quit_prob]
@@ -131,7 +130,7 @@ class Connectors(Intervention):
         members = np.r_[organisers, came]
         self.count("activities")
         self.count(f"activity_{name}")
-        self.spend("activities", unit_cost("activity"))
+        self.spend("activities", self.unit_cost("activity"))
         if len(members) >= 2:
             hold_activity(m, rng, members, meets)
             self.count("attendances", len(came))

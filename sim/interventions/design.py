@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.building.neighbourhood import apply_design
 from sim.building.site import KIND_CODE
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import unit_cost
 
 
 class DesignRoom(BaseModel):
@@ -78,11 +77,11 @@ class Design(Intervention):
         outdoor = []
         if p.playground_distance is not None:
             outdoor.append({"kind": "playground", "near": 0, "distance": p.playground_distance})
-            self.spend("playground", unit_cost("playground"))
+            self.spend("playground", self.unit_cost("playground"))
             self.count("playgrounds_added")
         rooms = [r.model_dump() for r in p.rooms]
         for r in rooms:
-            self.spend(r["kind"], unit_cost(r["kind"]))
+            self.spend(r["kind"], self.unit_cost(r["kind"]))
             self.count(f"{r['kind']}_added")
         if rooms or outdoor:
             m.set_site(apply_design(m.site, rooms=rooms, outdoor=outdoor))
@@ -93,14 +92,14 @@ class Design(Intervention):
             ent = np.flatnonzero(in_b & (site.node_kind == KIND_CODE["entrance"]))
             nodes.append(ent)
             values.append(np.full(len(ent), p.bench_notice))
-            self.spend("bench", unit_cost("bench") * len(ent))
+            self.spend("bench", self.unit_cost("bench") * len(ent))
             self.count("benches_added", len(ent))
         if p.gallery == "closed":
             gal = np.flatnonzero(in_b & (site.node_kind == KIND_CODE["gallery"]))
             nodes.append(gal)
             values.append(m.notice_by_node[gal] * p.closed_gallery_factor)
             n_dw = int(np.isin(site.dwelling_building, np.asarray(p.buildings)).sum())
-            self.spend("closed_gallery", unit_cost("closed_gallery_per_dwelling") * n_dw)
+            self.spend("closed_gallery", self.unit_cost("closed_gallery_per_dwelling") * n_dw)
             self.count("galleries_closed", len(gal))
         if nodes:
             self.overrides = (np.concatenate(nodes), np.concatenate(values))
@@ -117,4 +116,4 @@ class Design(Intervention):
     def after_day(self) -> None:
         if self.model.day % 365 == 364:
             n_rooms = len(self.pars.rooms) + (self.pars.playground_distance is not None)
-            self.spend("upkeep", unit_cost("room_upkeep_year") * n_rooms)
+            self.spend("upkeep", self.unit_cost("room_upkeep_year") * n_rooms)

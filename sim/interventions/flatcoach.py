@@ -30,7 +30,7 @@ from sim.agents import Professional
 from sim.interventions.base import Intervention, InterventionParams, register
 from sim.interventions.common import (INTRO_BOOST, VISIT_BOOST, hold_activity,
                                       institutional_uptake, neighbours_nearby, pick_weighted,
-                                      stochastic_round, unit_cost)
+                                      stochastic_round)
 
 ACTIVITIES = ("coffee_walk_in", "language_cafe", "homework_help", "garden_group")
 
@@ -112,7 +112,7 @@ class Flatcoach(Intervention):
         hours = p.hours_per_week / 5.0
         self.agent.hours_worked += hours
         self.count("hours", hours)
-        self.spend("hours", unit_cost("professional_hour") * hours)
+        self.spend("hours", self.unit_cost("professional_hour") * hours)
         hh = m.households
         self.known &= hh.occupied & (self.known_hid == hh.household_id)
         rng = self.rng
@@ -193,7 +193,7 @@ class Flatcoach(Intervention):
         came = res[rng.random(len(res)) < np.clip(pc, 0, 0.95)]
         self.count("activities")
         self.count(f"activity_{kind}")
-        self.spend("activities", unit_cost("activity"))
+        self.spend("activities", self.unit_cost("activity"))
         if len(came) >= 2:
             hold_activity(m, rng, came, p.activity_meets)
             self.count("attendances", len(came))
@@ -243,5 +243,5 @@ class Flatcoach(Intervention):
         ref = told[rng.random(len(told)) < self.pars.partner_availability]
         hh.referred[ref] = True
         self.count("referrals", len(ref))
-        self.spend("referrals", unit_cost("referral") * len(ref))
+        self.spend("referrals", self.unit_cost("referral") * len(ref))
         hh.financial_stress[ref] *= 0.8

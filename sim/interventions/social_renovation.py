@@ -33,8 +33,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import (INTRO_BOOST, Multiplier, in_buildings, same_circulation,
-                                      unit_cost)
+from sim.interventions.common import INTRO_BOOST, Multiplier, in_buildings, same_circulation
 
 
 class SocialRenovationParams(InterventionParams):
@@ -155,14 +154,14 @@ class SocialRenovation(Intervention):
             opened |= rng.random(len(today)) < p_open
         n_att = int((~opened).sum()) * p.attempts + int(opened.sum())
         self.count("visit_attempts", n_att)
-        self.spend("visit_attempts", unit_cost("visit_attempt") * int((~opened).sum()) * p.attempts)
+        self.spend("visit_attempts", self.unit_cost("visit_attempt") * int((~opened).sum()) * p.attempts)
         met = today[opened]
         if len(met) == 0:
             return
         kind = "joint_home_visits" if joint else "home_visits"
         self.count(kind, len(met))
         self.count("hours", len(met) * (3.0 if joint else 1.5))
-        self.spend(kind, unit_cost("joint_home_visit" if joint else "home_visit") * len(met))
+        self.spend(kind, self.unit_cost("joint_home_visit" if joint else "home_visit") * len(met))
         # hidden needs told at the door
         bonus = p.joint_visit_bonus if joint else 1.0
         p_tell = p.disclose * bonus * (0.4 + 0.6 * hh.trust_institutions[met])
@@ -201,7 +200,7 @@ class SocialRenovation(Intervention):
         p = self.pars
         self.count("case_meetings")
         self.count("hours", 6.0)
-        self.spend("case_meetings", unit_cost("case_meeting"))
+        self.spend("case_meetings", self.unit_cost("case_meeting"))
         # drop those who moved away meanwhile
         self.queue = deque((d, h) for d, h in self.queue
                            if hh.occupied[d] and hh.household_id[d] == h)
@@ -223,7 +222,7 @@ class SocialRenovation(Intervention):
         p = self.pars
         hh.referred[d] = True
         self.count("referrals", len(d))
-        self.spend("referrals", unit_cost("referral") * len(d))
+        self.spend("referrals", self.unit_cost("referral") * len(d))
         hh.financial_stress[d] *= 1 - p.relief
         near_eviction = hh.complaints[d] >= 0.6 * m.config.states.eviction_complaints
         self.count("evictions_prevented", int(near_eviction.sum()))

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from sim.interventions.base import Intervention, InterventionParams, register
 from sim.interventions.common import (VISIT_BOOST, Multiplier, institutional_uptake,
-                                      neighbours_nearby, same_circulation, unit_cost)
+                                      neighbours_nearby, same_circulation)
 
 
 class WelcomeParams(InterventionParams):
@@ -81,7 +81,7 @@ class Welcome(Intervention):
         self.count("welcome_offered", len(d))
         self.count("welcome_conversations", len(took))
         self.count("hours", 1.0 * len(took))
-        self.spend("welcome_conversations", unit_cost("welcome_conversation") * len(took))
+        self.spend("welcome_conversations", self.unit_cost("welcome_conversation") * len(took))
         hh.nuisance_risk[took] *= 1 - p.rules_effect
         a, b = [], []
         for x in took.tolist():
@@ -108,7 +108,7 @@ class Welcome(Intervention):
         if m.day % 7 == 0:
             n = int(self.coached.sum())
             self.count("hours", n * p.coaching_hours_per_week)
-            self.spend("coaching", unit_cost("support_worker_hour") * n * p.coaching_hours_per_week)
+            self.spend("coaching", self.unit_cost("support_worker_hour") * n * p.coaching_hours_per_week)
         c = np.flatnonzero(self.coached)
         go = c[self.rng.random(len(c)) < 1.0 / p.accompany_days]
         a, b = [], []
