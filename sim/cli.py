@@ -306,6 +306,34 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="skip the slow siz
     raise typer.Exit(code)
 
 
+@app.command("validate-model")
+def validate_model(
+    scenario: Annotated[str, typer.Argument(help="scenario to validate")] = "baseline",
+    seeds: Annotated[int, typer.Option(help="replicates (seeds 1..N)", min=1)] = 30,
+    years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
+    workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
+    interventions: Annotated[bool, typer.Option(
+        "--interventions/--no-interventions",
+        help="also run the intervention arms the targets name (problem_flat, flatcoach, "
+             "connectors, social_renovation) on the same seeds")] = False,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("results/validation"),
+) -> None:
+    """Measure the field's classic patterns over many seeds against their published bands
+    (pattern | band | source | value with 95% interval | pass) and write Markdown, CSV and
+    plots to OUT/<scenario>/."""
+    from sim.validation.report import markdown_table, summary_line, write_report
+    from sim.validation.runner import validate
+
+    try:
+        result = validate(scenario, seeds=seeds, years=years, workers=workers,
+                          interventions=interventions, console=err)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    folder = write_report(result, out)
+    console.print(markdown_table(result), highlight=False)
+    console.print(f"\n{summary_line(result)}; written to [bold]{folder}[/]")
+
+
 def main() -> None:
     """The `goedeburen` entry point: an unexpected error is one line and exit code 1 (the
     traceback with --debug or GOEDEBUREN_DEBUG=1); Ctrl-C exits with 130."""
