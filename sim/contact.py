@@ -41,6 +41,7 @@ from sim.ties import (
 )
 
 AHEAD = 8  # pairs between a prefetch and its use
+MAX_CHANCE = 0.95  # no outcome is certain: a chance formula's value is capped here
 
 
 @nb.njit(**JIT)
@@ -70,24 +71,24 @@ def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
 
 
 @nb.njit(**JIT)
-def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
+def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
                      dt, avoidance, nuisance_risk, openness, other_language,
                      talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                     neg_today, nuisance_caused, complaints, rng, tie_count=None,
-                     capacity=0.0):
-    """Outcomes of today's encounters against start-of-day ties, then tie growth.
+                     neg_today, nuisance_caused, complaints, rng, tie_count):
+    """Outcomes of today's encounters against start-of-day ties, then tie growth; `c` is
+    the contact section's record, `st` the states' (complaints).
 
-    `tie_count` (positive ties per household, refreshed weekly) and `capacity` limit how
-    easily busy people strike up new acquaintances (time budget); capacity 0 = no limit.
+    `tie_count` (positive ties per household, refreshed weekly) and
+    `c.network_capacity` limit how easily busy people strike up new acquaintances (time
+    budget); capacity 0 = no limit.
 
     Each unordered pair meets at most once a day, so every directed tie is written at most
     once and reading-then-writing pair by pair equals reading all first. Returns
     (E, used, counters) with counters = encounters, avoided, talk, greet,
     nuisance, conflict."""
-    (thr, avoid_thr, avoid_prob, neg_base, neg_risk_w, neg_grudge_w, talk_base,
-     lang_barrier, greet_base, w_talk, w_greet, w_nuis, neg_weight, buffer_, bond_tr,
-     complaint_prob) = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7],
-                        par[8], par[9], par[10], par[11], par[12], par[13], par[14], par[15])
+    thr = c.tie_threshold
+    avoid_thr = c.avoid_threshold
+    capacity = c.network_capacity
     P = a.shape[0]
     cnt = np.zeros(6)
     cnt[0] = P
@@ -132,11 +133,11 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
             if s_ba >= 0:
                 f, bo, n_ba = decayed_at(E, s_ba, day, dt)
                 p_ba = f + bo
-        dodge_a = (avoid_prob if n_ab >= avoid_thr else 0.0) \
-            + avoidance[x] * 0.5 * min(max(1 - p_ab / thr, 0.0), 1.0)
-        dodge_b = (avoid_prob if n_ba >= avoid_thr else 0.0) \
-            + avoidance[y] * 0.5 * min(max(1 - p_ba / thr, 0.0), 1.0)
-        if u0 < min(max(dodge_a, 0.0), 0.95) or u1 < min(max(dodge_b, 0.0), 0.95):
+        dodge_a = (c.avoid_prob if n_ab >= avoid_thr else 0.0) \
+            + avoidance[x] * c.stranger_avoidance * min(max(1 - p_ab / thr, 0.0), 1.0)
+        dodge_b = (c.avoid_prob if n_ba >= avoid_thr else 0.0) \
+            + avoidance[y] * c.stranger_avoidance * min(max(1 - p_ba / thr, 0.0), 1.0)
+        if u0 < min(max(dodge_a, 0.0), MAX_CHANCE) or u1 < min(max(dodge_b, 0.0), MAX_CHANCE):
             cnt[1] += 1
             continue
         risk_a = nuisance_risk[x]
@@ -144,9 +145,10 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
         friendly = min(max((p_ab + p_ba) / (2 * thr), 0.0), 1.0)
         # arranged meetings (boost > 1: an introduction, a hosted activity) are civil in
         # proportion to how much the host shapes them; anonymous passing is not
-        p_neg = (neg_base + neg_risk_w * (risk_a + risk_b) + neg_grudge_w * (n_ab + n_ba)) \
-            * (1 - 0.5 * friendly) / max(boost[k], 1.0)
-        if u2 < min(max(p_neg, 0.0), 0.9):
+        p_neg = (c.negative_base + c.negative_risk_weight * (risk_a + risk_b)
+                 + c.negative_grudge_weight * (n_ab + n_ba)) \
+            * (1 - c.friendly_civility * friendly) / max(boost[k], 1.0)
+        if u2 < min(max(p_neg, 0.0), MAX_CHANCE):
             total_risk = risk_a + risk_b
             if total_risk > 0:
                 a_causes = u5 * max(total_risk, 1e-12) < risk_a
@@ -156,7 +158,7 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
                 causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = x, y, p_ba, s_ba, s_ab, d_ba, d_ab
             else:
                 causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = y, x, p_ab, s_ab, s_ba, d_ab, d_ba
-            wn = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
+            wn = episode_weight(c, p_vc)
             cnt[4] += 1
             if n_ab + n_ba >= avoid_thr:
                 cnt[5] += 1
@@ -164,37 +166,40 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
             E, used = write_tie(H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0,
                                 wn, NUIS, dt)
             E, used = write_tie(H, gen, E, used, s_cv, d_cv, causer, victim, day, 0.0, 0.0,
-                                0.3 * wn, NUIS, dt)
+                                c.backlash_share * wn, NUIS, dt)
             neg_v[n_neg] = victim
             neg_c[n_neg] = causer
             n_neg += 1
             continue
-        openness_ = 0.5 + 0.5 * (openness[x] + openness[y])
+        openness_ = 1.0 + c.openness_effect * (openness[x] + openness[y] - 1.0)
         la = other_language[x]
         lbb = other_language[y]
-        barrier = 0.5 if (la and lbb) else (1.0 if (la or lbb) else 0.0)
-        familiarity = min(max(0.5 * (p_ab + p_ba) / (2 * thr), 0.0), 1.0)
+        barrier = c.both_other_language_barrier if (la and lbb) else (1.0 if (la or lbb)
+                                                                     else 0.0)
+        familiarity = min(max(0.5 * (p_ab + p_ba) / (c.familiar_at * thr), 0.0), 1.0)
         tm = max(talk_multiplier[x], talk_multiplier[y]) * boost[k]
-        p_talk = talk_base * openness_ * (0.1 + 1.9 * familiarity) \
-            * (1 - lang_barrier * barrier) * tm
-        if capacity > 0.0 and tie_count is not None:
+        p_talk = c.talk_base * openness_ * (c.talk_stranger_factor + (
+            c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
+            * (1 - c.language_barrier * barrier) * tm
+        if capacity > 0.0:
             busiest = max(tie_count[x], tie_count[y])
             p_talk *= familiarity + (1.0 - familiarity) * capacity / (capacity + busiest)
-        p_greet = greet_base * openness_ * (0.5 + familiarity)
-        if u3 < min(max(p_talk, 0.0), 0.95):
-            w = w_talk
+        p_greet = c.greet_base * openness_ * (c.greet_stranger_factor + (
+            c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
+        if u3 < min(max(p_talk, 0.0), MAX_CHANCE):
+            w = c.w_talk
             kind = TALK
             cnt[2] += 1
             last_talk_day[x] = day
             last_talk_day[y] = day
         elif u4 < min(max(p_greet, 0.0), 1.0):
-            w = w_greet
+            w = c.w_greet
             kind = GREET
             cnt[3] += 1
         else:
             continue
-        fast = w * (1 - bond_tr)
-        bond = w * bond_tr
+        fast = w * (1 - c.bond_transfer)
+        bond = w * c.bond_transfer
         if d_ab >= 0:
             _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast, bond, 0.0,
                          kind)
@@ -207,14 +212,33 @@ def resolve_contacts(a, b, boost, day, par, H, gen, E, used,
                                 dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
-    for k in range(n_neg):
-        v = neg_v[k]
-        c = neg_c[k]
-        neg_today[v] += 1.0
-        nuisance_caused[c] += 1
-        if uniform(rng) < complaint_prob * (0.5 + trust_institutions[v]):
-            complaints[c] += 1.0
+    suffered(neg_v, neg_c, n_neg, st, trust_institutions, neg_today, nuisance_caused,
+             complaints, rng)
     return E, used, cnt
+
+
+@nb.njit(inline="always", **JIT)
+def episode_weight(c, positive_victim_causer):
+    """Negative strength one nuisance episode adds to the victim's tie to the causer:
+    negative events weigh more than positive ones, less between friends (buffering)."""
+    return c.w_nuisance * c.negative_weight * (
+        1 - c.buffer * min(max(positive_victim_causer / c.tie_threshold, 0.0), 1.0))
+
+
+@nb.njit(**JIT)
+def suffered(victims, causers, m, st, trust_institutions, neg_today, nuisance_caused,
+             complaints, rng):
+    """The first m nuisance episodes' aftermath, the same for encounters and for nuisance
+    through walls: the victim's bad day, the causer's tally, and a complaint with a chance
+    that grows with the victim's trust in institutions (one draw per episode, in order)."""
+    for q in range(m):
+        v = victims[q]
+        x = causers[q]
+        neg_today[v] += 1.0
+        nuisance_caused[x] += 1
+        if uniform(rng) < st.complaint_prob * (st.complaint_trust_base
+                                               + trust_institutions[v]):
+            complaints[x] += 1.0
 
 
 @nb.njit(inline="always", **JIT)
@@ -291,7 +315,7 @@ def _faint(rec, i, threshold):
 
 
 @nb.njit(**JIT)
-def help_day(day, par, H, gen, members, E, used, dt, occupied,
+def help_day(day, h, c, H, gen, members, E, used, dt, occupied,
              age_group, supported, recovery, burden, openness, help_given, help_received,
              help_unmet, last_talk_day, pos_today, rng):
     """Help needs arise; each needy household asks its strongest eligible tie; that
@@ -304,11 +328,11 @@ def help_day(day, par, H, gen, members, E, used, dt, occupied,
     asked = np.full(n, NO_NEED, np.int64)
     yes = np.zeros(n, np.bool_)
     repeats = np.zeros(n)
-    help_choices(0, n, day, par, H, gen, members, E, dt, occupied, age_group, supported,
+    help_choices(0, n, day, h, H, gen, members, E, dt, occupied, age_group, supported,
                  recovery, burden, openness, rng, asked, yes, repeats, cnt)
     if cnt[0] == 0:
         return E, used, cnt
-    E, used = help_apply(day, par, H, gen, E, used, dt, asked, yes, repeats, burden,
+    E, used = help_apply(day, h, c, H, gen, E, used, dt, asked, yes, repeats, burden,
                          help_given, help_received, help_unmet, last_talk_day, pos_today,
                          cnt)
     return E, used, cnt
@@ -318,20 +342,21 @@ NO_NEED = -2  # `asked` of a household without a need today (-1: nobody to ask)
 
 
 @nb.njit(**JIT)
-def help_choices(first, end, day, par, H, gen, members, E, dt, occupied, age_group,
+def help_choices(first, end, day, h, H, gen, members, E, dt, occupied, age_group,
                  supported, recovery, burden, openness, rng, asked, yes, repeats, cnt):
     """help_day's choices for the households of dwellings first..end-1, reading the state
     only: whose need arises (a draw per dwelling), whom each needy household asks
     (asked[i], -1: nobody), whether that neighbour says yes (a draw per ask, in dwelling
     order) and how often they helped before (repeats[i]). Adds needs and withdrawn
     helpers to cnt[0] and cnt[3]."""
-    (need_rate, need_eld, need_sup, ask_min, burden_limit, willingness) = (
-        par[0], par[1], par[2], par[3], par[4], par[5])
+    ask_min = h.ask_tie_min
+    burden_limit = h.burden_limit
     HELP = 2
     k = 0
     for i in range(first, end):
-        rate = (need_rate + need_eld * (age_group[i] == 2)
-                + need_sup * supported[i] * (1.2 - recovery[i])) / 365.0
+        rate = (h.need_rate + h.need_rate_elderly_extra * (age_group[i] == 2)
+                + h.need_rate_supported_extra * supported[i]
+                * (1.0 - recovery[i] + h.need_supported_floor)) / 365.0
         u = uniform(rng)
         if occupied[i] and u < rate:
             asked[i] = -1
@@ -345,11 +370,11 @@ def help_choices(first, end, day, par, H, gen, members, E, dt, occupied, age_gro
                                          ask_min, burden_limit, cnt)
     # willingness draws, in needy order, for those who had someone to ask
     for i in range(first, end):
-        h = asked[i]
-        if h < 0:
+        helper = asked[i]
+        if helper < 0:
             continue
-        p = willingness * (0.6 + 0.8 * openness[h]) * min(max(
-            1 - burden[h] / burden_limit, 0.0), 1.0)
+        p = h.willingness * (1.0 + h.willingness_openness_effect * (openness[helper] - 0.5)) \
+            * min(max(1 - burden[helper] / burden_limit, 0.0), 1.0)
         yes[i] = uniform(rng) < min(max(p, 0.0), 1.0)
     # repeated help to the same household weighs more (counts before today's help)
     for i in range(first, end):
@@ -360,33 +385,32 @@ def help_choices(first, end, day, par, H, gen, members, E, dt, occupied, age_gro
 
 
 @nb.njit(**JIT)
-def help_apply(day, par, H, gen, E, used, dt, asked, yes, repeats, burden, help_given,
+def help_apply(day, h, c, H, gen, E, used, dt, asked, yes, repeats, burden, help_given,
                help_received, help_unmet, last_talk_day, pos_today, cnt):
     """help_day's choices applied, needy household by household in dwelling order: help
     given and received, the helper's burden, both ties; or a need unmet. Adds helped and
     unmet to cnt[1] and cnt[2]. Returns (E, used)."""
-    burden_per_help, w_help, bond_tr = par[6], par[7], par[8]
     HELP = 2
-    fast = w_help * (1 - bond_tr)
-    bond = w_help * bond_tr
+    fast = c.w_help * (1 - c.bond_transfer)
+    bond = c.w_help * c.bond_transfer
     for a in range(asked.shape[0]):
-        h = asked[a]
-        if h == NO_NEED:
+        x = asked[a]
+        if x == NO_NEED:
             continue
         if not yes[a]:
             help_unmet[a] += 1
             cnt[2] += 1
             continue
-        burden[h] += burden_per_help * (1 + repeats[a] / 5.0)
-        help_given[h] += 1
+        burden[x] += h.burden_per_help * (1 + h.repeat_burden * repeats[a])
+        help_given[x] += 1
         help_received[a] += 1
         last_talk_day[a] = day
-        last_talk_day[h] = day
+        last_talk_day[x] = day
         cnt[1] += 1
         pos_today[a] += 1.0
-        pos_today[h] += 1.0
-        E, used = upsert(H, gen, E, used, a, h, day, fast, bond, 0.0, HELP, dt)
-        E, used = upsert(H, gen, E, used, h, a, day, fast, bond, 0.0, HELP, dt)
+        pos_today[x] += 1.0
+        E, used = upsert(H, gen, E, used, a, x, day, fast, bond, 0.0, HELP, dt)
+        E, used = upsert(H, gen, E, used, x, a, day, fast, bond, 0.0, HELP, dt)
     return E, used
 
 
@@ -408,7 +432,7 @@ def poisson_small(rs, lam):
 
 
 @nb.njit(**JIT)
-def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr, adj,
+def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr, adj,
                     trust_institutions, neg_today, nuisance_caused, complaints, rng,
                     first, end):
     """Noise, smells and mess through walls: each dwelling's household (of dwellings
@@ -417,8 +441,7 @@ def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_
     like an encounter's nuisance, and may complain. Strengths are read before any write;
     draws per dwelling, in dwelling order, so common random numbers stay tied to
     households. Returns (E, used, counters) with counters = episodes, conflicts."""
-    (rate, w_nuis, neg_weight, buffer_, thr, avoid_thr, complaint_prob) = (
-        par[0], par[1], par[2], par[3], par[4], par[5], par[6])
+    rate = c.living_nuisance_rate
     NUIS = 3
     n_ep = np.zeros(end - first, np.int64)
     total = 0
@@ -448,32 +471,28 @@ def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_
     weight = np.empty(m)
     for q in range(m):
         v = victim[q]
-        c = causer[q]
+        x = causer[q]
         p_vc = 0.0
         n_vc = 0.0
         n_cv = 0.0
-        s = lookup(H, gen, E, v, c)
+        s = lookup(H, gen, E, v, x)
         if s >= 0:
             f, bo, n_vc = decayed_at(E, s, day, dt)
             p_vc = f + bo
-        s = lookup(H, gen, E, c, v)
+        s = lookup(H, gen, E, x, v)
         if s >= 0:
             n_cv = decayed_at(E, s, day, dt)[2]
-        weight[q] = w_nuis * neg_weight * (1 - buffer_ * min(max(p_vc / thr, 0.0), 1.0))
-        if n_vc + n_cv >= avoid_thr:
+        weight[q] = episode_weight(c, p_vc)
+        if n_vc + n_cv >= c.avoid_threshold:
             cnt[1] += 1
     for q in range(m):
         E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q],
                          NUIS, dt)
     for q in range(m):
         E, used = upsert(H, gen, E, used, causer[q], victim[q], day, 0.0, 0.0,
-                         0.3 * weight[q], -1, dt)
-    for q in range(m):
-        neg_today[victim[q]] += 1.0
-        nuisance_caused[causer[q]] += 1
-    for q in range(m):
-        if uniform(rng) < complaint_prob * (0.5 + trust_institutions[victim[q]]):
-            complaints[causer[q]] += 1.0
+                         c.backlash_share * weight[q], NUIS, dt)
+    suffered(victim, causer, m, st, trust_institutions, neg_today, nuisance_caused, complaints,
+             rng)
     cnt[0] = m
     return E, used, cnt
 
@@ -481,13 +500,10 @@ def living_nuisance(day, par, H, gen, E, used, dt, occupied, nuisance_risk, adj_
 # the day's event counters filled by `contacts_day`, in this order
 DAY_EVENTS = ("encounters", "avoided", "talk", "greet", "nuisance", "conflict",
               "living_nuisance", "help_needs", "help", "help_unmet", "withdrawn")
-# where each part's parameters sit in the packed `par` of contacts_day
-PAR_CONTACT, PAR_CAPACITY, PAR_NUISANCE, PAR_HELP, PAR_DECAYS = 0, 16, 17, 24, 33
-N_PAR = 36
 
 
 @nb.njit(**JIT)
-def contacts_day(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj,
+def contacts_day(day, a, b, boost, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj,
                  occupied, age_group, supported, avoidance, nuisance_risk, openness,
                  other_language, trust_institutions, recovery, burden, complaints,
                  nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
@@ -495,16 +511,16 @@ def contacts_day(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, a
                  pos_week, neg_week, rngs, counts):
     """The day after the encounters, in one compiled call (a call from Python costs
     microseconds, which is most of a small building's day): encounter outcomes, nuisance
-    through walls, help, then the daily bookkeeping. Adds to `counts` (DAY_EVENTS order);
+    through walls, help, then the daily bookkeeping. c, h, s: the contact, help and
+    states sections' records (sim/kernel_params.py). Adds to `counts` (DAY_EVENTS order);
     rngs rows: contact, living_nuisance, help. Returns (E, used)."""
-    E, used, c = resolve_contacts(
-        a, b, boost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+    E, used, cnt = resolve_contacts(
+        a, b, boost, day, c, s, H, gen, E, used, dt, avoidance,
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
-        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0], tie_count,
-        par[PAR_CAPACITY])
+        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0], tie_count)
     for i in range(6):
-        counts[i] += c[i]
-    return rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
+        counts[i] += cnt[i]
+    return rest_of_day(day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
                        age_group, supported, nuisance_risk, openness, trust_institutions,
                        recovery, burden, complaints, nuisance_caused, help_given,
                        help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
@@ -512,26 +528,26 @@ def contacts_day(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, a
 
 
 @nb.njit(**JIT)
-def rest_of_day(day, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied, age_group,
+def rest_of_day(day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, occupied, age_group,
                 supported, nuisance_risk, openness, trust_institutions, recovery, burden,
                 complaints, nuisance_caused, help_given, help_received, help_unmet,
                 last_talk_day, pos_recent, neg_recent, pos_today, neg_today, pos_week,
                 neg_week, rngs, counts):
     """`contacts_day` after the encounter outcomes: nuisance through walls, help and the
     daily bookkeeping. Returns (E, used)."""
-    E, used, c = living_nuisance(
-        day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
+    E, used, cnt = living_nuisance(
+        day, c, s, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
         adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1], 0,
         occupied.shape[0])
-    counts[4] += c[0]
-    counts[5] += c[1]
-    counts[6] += c[0]
-    E, used, c = help_day(
-        day, par[PAR_HELP:PAR_DECAYS], H, gen, members, E, used, dt, occupied, age_group,
+    counts[4] += cnt[0]
+    counts[5] += cnt[1]
+    counts[6] += cnt[0]
+    E, used, cnt = help_day(
+        day, h, c, H, gen, members, E, used, dt, occupied, age_group,
         supported, recovery, burden, openness, help_given, help_received, help_unmet,
         last_talk_day, pos_today, rngs[2])
     for i in range(4):
-        counts[7 + i] += c[i]
+        counts[7 + i] += cnt[i]
     daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
-                      complaints, par[PAR_DECAYS], par[PAR_DECAYS + 1], par[PAR_DECAYS + 2])
+                      complaints, s.recent_decay, h.burden_decay, s.complaint_decay)
     return E, used

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sim.doorstep import doorstep_meetings, union_pairs
 from sim.rand import JIT, uniform
 from sim.trips import day_pairs, trip_rate_matrix
 
@@ -36,13 +37,23 @@ from sim import contact as _contact
 def movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup,
                  unhappy_mult, rng):
     """Voluntary move-outs drawn for every dwelling (vacant ones too, so the stream's use
-    does not depend on occupancy)."""
+    does not depend on occupancy). Unhappy households move more: the hazard is the
+    documented rate × (1 + (unhappy_mult - 1)(1 - sense of home)), divided by that factor's
+    mean over the occupied dwellings, so the average household moves at the documented
+    rate and unhappiness shifts who moves, not how many."""
     n = occupied.shape[0]
     out = np.empty(n, np.int64)
+    total = 0.0
+    households = 0
+    for i in range(n):
+        if occupied[i]:
+            total += 1 + (unhappy_mult - 1) * (1 - sense_of_home[i])
+            households += 1
+    norm = total / households if households > 0 else 1.0
     k = 0
     for i in range(n):
         base = rate_sup if supported[i] else rate_res
-        rate = base * (1 + (unhappy_mult - 1) * (1 - sense_of_home[i])) / 365.0
+        rate = base * (1 + (unhappy_mult - 1) * (1 - sense_of_home[i])) / (norm * 365.0)
         u = uniform(rng)
         if occupied[i] and u < rate:
             out[k] = i
@@ -86,19 +97,23 @@ def turnover_today(occupied, supported, sense_of_home, vacant_until, day, rate_r
 @nb.njit(**JIT)
 def encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
                     avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                    max_partners, bucket, rng_routines, rng_encounters):
-    """`trips.trip_rate_matrix` then `trips.day_pairs` in one call: today's encounter
-    pairs (a, b). The rate matrix never reaches Python."""
+                    max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
+                    door_chance):
+    """`trips.trip_rate_matrix` then `trips.day_pairs`, then the doorstep meetings
+    (sim/doorstep.py) in one call: today's encounter pairs (a, b), sorted, each once.
+    The rate matrix never reaches Python."""
     rates = trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance,
                              trip_mult, avoid_cut)
     a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
                            notice_by_node, max_partners, bucket, rng_routines,
                            rng_encounters)
-    return a, b
+    da, db = doorstep_meetings(door_a, door_b, door_chance, 0, door_a.shape[0], occupied,
+                               avoidance, trip_mult, avoid_cut, rng_encounters)
+    return union_pairs(a, b, da, db)
 
 
 @nb.njit(**JIT)
-def contacts_in_place(day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj,
+def contacts_in_place(day, a, b, boost, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj,
                       occupied, age_group, supported, avoidance, nuisance_risk, openness,
                       other_language, trust_institutions, recovery, burden, complaints,
                       nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
@@ -108,7 +123,7 @@ def contacts_in_place(day, a, b, boost, par, H, gen, members, E, used, dt, adj_p
     tie store's entry arrays, as it does unless sparse rows had to grow, and (used, E)
     with the new arrays when it did not."""
     E2, used2 = _contact.contacts_day(
-        day, a, b, boost, par, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
+        day, a, b, boost, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
         age_group, supported, avoidance, nuisance_risk, openness, other_language,
         trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
         help_received, help_unmet, last_talk_day, pos_recent, neg_recent, talk_multiplier,
@@ -128,8 +143,8 @@ def _same_array(x, y):
 @nb.njit(**JIT)
 def plain_day(dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
               route_ptr, route_nodes, cum, slots, notice_by_node, max_partners, bucket,
-              rng_routines, rng_encounters,
-              day, par, H, gen, members, E, used, dt, adj_ptr, adj, c_occupied, age_group,
+              rng_routines, rng_encounters, door_a, door_b, door_chance,
+              day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, c_occupied, age_group,
               supported, c_avoidance, nuisance_risk, openness, other_language,
               trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
               help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
@@ -146,9 +161,10 @@ def plain_day(dest_par, occupied, working, dog, children, avoidance, trip_mult, 
     building's day makes three of them."""
     a, b = encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
                            avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                           max_partners, bucket, rng_routines, rng_encounters)
+                           max_partners, bucket, rng_routines, rng_encounters, door_a,
+                           door_b, door_chance)
     used2, E2 = contacts_in_place(
-        day, a, b, np.ones(a.shape[0]), par, H, gen, members, E, used, dt, adj_ptr, adj,
+        day, a, b, np.ones(a.shape[0]), c, h, s, H, gen, members, E, used, dt, adj_ptr, adj,
         c_occupied, age_group, supported, c_avoidance, nuisance_risk, openness,
         other_language, trust_institutions, recovery, burden, complaints, nuisance_caused,
         help_given, help_received, help_unmet, last_talk_day, pos_recent, neg_recent,

@@ -20,15 +20,8 @@ import pandas as pd
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.building import NODE_KINDS, Site, build_site
-from sim.contact import (
-    DAY_EVENTS,
-    N_PAR,
-    PAR_CAPACITY,
-    PAR_CONTACT,
-    PAR_DECAYS,
-    PAR_HELP,
-    PAR_NUISANCE,
-)
+from sim.building.neighbours import adjacent_dwellings, doorstep_pairs
+from sim.contact import DAY_EVENTS
 from sim.daily import (
     contacts_in_place,
     dwellings_due,
@@ -36,7 +29,9 @@ from sim.daily import (
     plain_day,
     turnover_today,
 )
+from sim.doorstep import pair_chances
 from sim.interventions import Intervention, build_interventions
+from sim.kernel_params import daily_factor, section_record
 from sim.memory import release_large_blocks
 from sim.outcomes import OutcomeCollector
 from sim.population import Households
@@ -46,15 +41,13 @@ from sim.scenario import Scenario
 from sim.shards import ShardedDay, contacts_day_sharded, shard_layout
 from sim.states import (
     degree_two_days,
-    drop_from_degrees,
     degree_two_days_by_range,
-    weekly_exponents,
+    drop_from_degrees,
     weekly_states,
 )
 from sim.ties import BLOCK, TieStore, dense_blocks
 from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
 
-RECENT_HALF_LIFE_DAYS = 30.0  # memory of recent contact experiences (assumption)
 LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
 FULL_TIE_TABLE_BELOW = 20_000  # dwellings; larger sites' tie tables hold ties only ("auto")
 
@@ -128,28 +121,6 @@ def build_site_from(scenario: Scenario) -> Site:
     )
 
 
-def adjacent_dwellings(site: Site) -> tuple[np.ndarray, np.ndarray]:
-    """CSR lists of the dwellings sharing a wall, floor or ceiling with each dwelling: next
-    door on the same gallery/landing/corridor/row, and directly above and below."""
-    bld, fl, pos = site.dwelling_building, site.dwelling_floor, site.dwelling_position
-    circ = site.dwelling_circulation
-    where = {(int(b), int(f), int(p)): d for d, (b, f, p) in enumerate(zip(bld, fl, pos))}
-    lists: list[list[int]] = []
-    for d in range(site.n_dwellings):
-        b, f, p = int(bld[d]), int(fl[d]), int(pos[d])
-        out = []
-        for key, same_circ in (((b, f, p - 1), True), ((b, f, p + 1), True),
-                               ((b, f - 1, p), False), ((b, f + 1, p), False)):
-            o = where.get(key)
-            if o is not None and (not same_circ or circ[o] == circ[d]):
-                out.append(o)
-        lists.append(out)
-    ptr = np.zeros(site.n_dwellings + 1, np.int64)
-    ptr[1:] = np.cumsum([len(x) for x in lists])
-    flat = np.fromiter((o for x in lists for o in x), np.int64, count=int(ptr[-1]))
-    return ptr, flat
-
-
 class NeighbourhoodModel(mesa.Model):
     """Neighbour contact in one or more buildings, day by day."""
 
@@ -170,7 +141,6 @@ class NeighbourhoodModel(mesa.Model):
             # a district's day allocates tens of MB that glibc would otherwise keep and
             # fragment (sim/memory.py); smaller sites keep the faster default (~2%)
             release_large_blocks()
-        self.adjacent = adjacent_dwellings(self.site)
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
@@ -200,7 +170,8 @@ class NeighbourhoodModel(mesa.Model):
         self._pos_today, self._neg_today = np.zeros(n), np.zeros(n)
         self._pos_week, self._neg_week = np.zeros(n), np.zeros(n)
         self.talk_multiplier = np.ones(n)
-        self._par = self._day_parameters()
+        self._par_arrays = self._records()
+        self._c, self._h, self._s = (arr[0] for arr in self._par_arrays)
         self._rngs = np.stack([rng_handle(self.streams[name])
                                for name in ("contact", "living_nuisance", "help")])
         # handles of the streams the compiled daily calls draw from, taken once (creating a
@@ -235,9 +206,15 @@ class NeighbourhoodModel(mesa.Model):
     # set-up
     # ---------------------------------------------------------------------------------
     def _set_notice(self) -> None:
-        notice = self.config.encounters.notice
-        by_kind = np.array([notice.get(k, 0.0) for k in NODE_KINDS])
+        """What the day's kernels need of the site: notice chances per node, the
+        dwellings next to each other (walls; doorsteps), routes (`_prepare_kernel`)."""
+        enc = self.config.encounters
+        by_kind = np.array([enc.notice.get(k, 0.0) for k in NODE_KINDS])
         self.notice_by_node = by_kind[self.site.node_kind]
+        self.adjacent = adjacent_dwellings(self.site)
+        door_a, door_b, doors = doorstep_pairs(self.site, enc.doorstep_reach)
+        self.doorstep = (door_a, door_b, pair_chances(
+            doors, enc.doorstep_next_door_per_week, enc.doorstep_decay_per_door))
         self._prepare_kernel()
 
     def _populate(self) -> None:
@@ -248,7 +225,8 @@ class NeighbourhoodModel(mesa.Model):
         supported = rng.random(len(occupied)) < pars.supported_share
         self.move_in(occupied, supported, rng, day=-int(rng.integers(0, 3650)))
         # households arrived over the past years; spread their tenure
-        self.households.move_in_day[occupied] = -rng.integers(0, 15 * 365, len(occupied))
+        spread_days = int(round(pars.initial_tenure_years * 365))
+        self.households.move_in_day[occupied] = -rng.integers(0, spread_days, len(occupied))
         # dwellings empty at the start are let within one vacancy period of the first day
         empty = np.setdiff1d(np.arange(n), occupied)
         first_day = -int(round(self.config.run.burn_in_years * 365))
@@ -291,7 +269,6 @@ class NeighbourhoodModel(mesa.Model):
             raise ValueError("a design edit must keep the dwellings")
         self.site = site
         self._set_notice()
-        self.adjacent = adjacent_dwellings(site)
 
     # ---------------------------------------------------------------------------------
     # levers for interventions
@@ -460,7 +437,7 @@ class NeighbourhoodModel(mesa.Model):
                 k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
                 np.asarray(self.notice_by_node, np.float64),
                 int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
-                self._rng_encounters)
+                self._rng_encounters, *self.doorstep)
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -538,27 +515,18 @@ class NeighbourhoodModel(mesa.Model):
         return key // width, key % width, boost
 
     # --- contact, nuisance through walls, help, bookkeeping ----------------------------
-    def _day_parameters(self) -> np.ndarray:
-        """The parameters of `contact.contacts_day`, packed once (they never change)."""
-        c, hp, s = self.config.contact, self.config.help, self.config.states
-        par = np.zeros(N_PAR)
-        par[PAR_CONTACT:PAR_CAPACITY] = [
-            c.tie_threshold, c.avoid_threshold, c.avoid_prob, c.negative_base,
-            c.negative_risk_weight, c.negative_grudge_weight, c.talk_base, c.language_barrier,
-            c.greet_base, c.w_talk, c.w_greet, c.w_nuisance, c.negative_weight, c.buffer,
-            c.bond_transfer, s.complaint_prob]
-        par[PAR_CAPACITY] = c.network_capacity
-        par[PAR_NUISANCE:PAR_HELP] = [
-            c.living_nuisance_rate, c.w_nuisance, c.negative_weight, c.buffer, c.tie_threshold,
-            c.avoid_threshold, s.complaint_prob]
-        par[PAR_HELP:PAR_DECAYS] = [
-            hp.need_rate, hp.need_rate_elderly_extra, hp.need_rate_supported_extra,
-            hp.ask_tie_min, hp.burden_limit, hp.willingness, hp.burden_per_help, c.w_help,
-            c.bond_transfer]
-        par[PAR_DECAYS:] = [0.5 ** (1.0 / RECENT_HALF_LIFE_DAYS),
-                            0.5 ** (1.0 / hp.burden_half_life_days),
-                            0.5 ** (1.0 / s.complaint_half_life_days)]
-        return par
+    def _records(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The contact, help and states sections as records for compiled code
+        (sim/kernel_params.py), with the daily factors their half-lives give and the two
+        values the weekly update borrows from other sections."""
+        c, hp, st = self.config.contact, self.config.help, self.config.states
+        help_rec = section_record(hp, burden_decay=daily_factor(hp.burden_half_life_days))
+        states_rec = section_record(
+            st, recent_decay=daily_factor(st.recent_half_life_days),
+            complaint_decay=daily_factor(st.complaint_half_life_days),
+            institution_trust_decay=daily_factor(st.institution_trust_half_life_days),
+            anticipatory_avoidance=c.anticipatory_avoidance, burden_limit=hp.burden_limit)
+        return section_record(c), help_rec, states_rec
 
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
         """The rest of the day in one compiled call (`contact.contacts_day`, through
@@ -575,9 +543,10 @@ class NeighbourhoodModel(mesa.Model):
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         day, *rest = self._contact_args()
-        if self._sharded is not None:
+        if self._sharded is not None:  # (its parallel parts take the records' arrays)
             E, used = contacts_day_sharded(self._sharded.layout.dwelling_start,
-                                           self._sharded.handles, day, a, b, boost, *rest)
+                                           self._sharded.handles, day, a, b, boost,
+                                           *self._par_arrays, *rest[3:])
             st.set_arrays(E, used)
             return
         used, E = contacts_in_place(day, a, b, boost, *rest)
@@ -589,7 +558,7 @@ class NeighbourhoodModel(mesa.Model):
         st = self.ties
         ptr, nearby = self.adjacent
         return (
-            int(self.day), self._par, st.H, st.gen, st.members, st.E, st.used,
+            int(self.day), self._c, self._h, self._s, st.H, st.gen, st.members, st.E, st.used,
             st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
             hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
@@ -604,17 +573,13 @@ class NeighbourhoodModel(mesa.Model):
         s = self.config.states
         c = self.config.contact
         degree = self.ties.degree(self.day, c.tie_threshold)
-        exps = weekly_exponents(hh.neg_recent, hh.pos_recent, float(c.anticipatory_avoidance))
-        np.exp(exps, out=exps)  # numpy's exp, not the C library's: same bits as before
         at_risk = weekly_states(
-            exps, degree, self.site.dwelling_building, hh.occupied, hh.supported,
-            hh.move_in_day, int(self.day), hh.trust_neighbours, hh.safety, hh.sense_of_home,
-            hh.wellbeing, hh.avoidance, hh.recovery, hh.nuisance_risk, hh.financial_stress,
-            hh.burden, hh.support_level, hh.complaints, self._pos_week, self._neg_week,
-            self.tie_count, float(s.adapt_rate), float(self.config.help.burden_limit),
-            float(s.recovery_gain), float(s.recovery_loss), float(s.recovery_support_drift),
-            float(self.config.population.nuisance_risk_supported),
-            float(s.eviction_complaints))
+            self._s, degree, self.site.dwelling_building, int(self.day), hh.occupied,
+            hh.supported, hh.move_in_day, hh.trust_neighbours, hh.trust_institutions,
+            hh.trust_institutions_level, hh.safety, hh.sense_of_home, hh.wellbeing,
+            hh.avoidance, hh.recovery, hh.nuisance_risk, hh.nuisance_propensity,
+            hh.financial_stress, hh.burden, hh.support_level, hh.complaints, hh.pos_recent,
+            hh.neg_recent, self._pos_week, self._neg_week, self.tie_count)
 
         # unresolved nuisance escalates to eviction proceedings
         rng = self.streams["evictions"]

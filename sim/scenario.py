@@ -171,14 +171,49 @@ class PopulationParams(Strict):
     connector_share: float = P(0.03, unit="share",
                                source="EVIDENCE ABCD: 2–5% active connectors (V qualitative, U)",
                                desc="residents who are connectors (verbinders)", ge=0, le=1)
-    nuisance_risk_resident: float = P(0.03, unit="share",
-                                      source="EVIDENCE 2–5% of regular tenants (U)",
-                                      desc="regular tenants' propensity to cause nuisance",
-                                      ge=0, le=1)
-    nuisance_risk_supported: float = P(0.2, unit="share",
-                                       source="EVIDENCE 10–30% of supported newcomers (U)",
-                                       desc="supported newcomers' propensity to cause nuisance",
-                                       ge=0, le=1)
+    nuisance_causer_share_resident: float = P(
+        0.04, unit="share", source="EVIDENCE: 2–5% of regular tenants cause recurring nuisance "
+        "(Aedes/Volkskrant signal, U)",
+        desc="regular tenants who cause recurring nuisance (the few who cause most of it)",
+        ge=0, le=1)
+    nuisance_causer_share_supported: float = P(
+        0.2, unit="share", source="EVIDENCE: 10–30% of supported newcomers (U)",
+        desc="supported newcomers who cause recurring nuisance at arrival", ge=0, le=1)
+    nuisance_risk_causer: float = P(
+        0.5, unit="0-1", source="assumption: with living_nuisance_rate 40/yr a causer bothers "
+        "the dwellings around it ~20 times a year ('often' in WoON)",
+        desc="mean nuisance risk of a household that causes recurring nuisance (exponential "
+             "spread, capped at 1)", ge=0, le=1)
+    nuisance_risk_background: float = P(
+        0.005, unit="0-1", source="assumption: everybody is sometimes noisy; with the rate of "
+        "40/yr ~0.2 episodes a year per household ('sometimes' bothered, WoON 17–29%)",
+        desc="nuisance risk of every other household", ge=0, le=1)
+    young_share: float = P(0.35, unit="share", desc="households under 35 among the non-elderly",
+                           ge=0, le=1)
+    supported_children_factor: float = P(
+        0.3, unit="ratio", desc="supported newcomers' chance of children relative to others "
+        "(mostly single)", ge=0, le=1)
+    supported_stress_extra: float = P(0.2, unit="0-1", ge=0, le=1,
+                                      desc="supported newcomers' extra financial stress")
+    supported_hidden_need_factor: float = P(
+        1.5, unit="ratio", ge=0, le=10,
+        desc="supported newcomers carry a hidden need this many times as often")
+    stress_need_offset: float = P(
+        0.5, unit="0-1", ge=0, le=10,
+        desc="hidden need weight is (offset + stress): higher = stress matters less")
+    heterogeneity: float = P(8.0, unit="beta concentration", gt=0, le=1000,
+                             desc="spread of openness, trust and the like around their mean "
+                                  "(beta concentration: higher = more alike)")
+    initial_tenure_years: float = P(15.0, unit="years", gt=0, le=60,
+                                    desc="households at the start arrived up to this long ago")
+    sense_of_home_at_arrival: float = P(0.5, unit="0-1", ge=0, le=1,
+                                        desc="sense of home of a household moving in")
+    supported_sense_of_home_at_arrival: float = P(0.4, unit="0-1", ge=0, le=1,
+                                                  desc="same, supported newcomers")
+    safety_at_arrival: float = P(0.6, unit="0-1", ge=0, le=1,
+                                 desc="perceived safety of a household moving in")
+    wellbeing_stress_at_arrival: float = P(
+        0.6, unit="0-1", ge=0, le=1, desc="wellbeing at arrival is 1 - this × financial stress")
     recovery_mean: float = P(0.45, unit="0-1", desc="supported newcomers' recovery at arrival",
                              ge=0, le=1)
     support_level_mean: float = P(0.5, unit="0-1",
@@ -232,6 +267,20 @@ class EncounterParams(Strict):
                                    "same slot run into each other, by node kind")
     max_partners: int = P(6, unit="encounters", desc="cap on encounters per visit in a crowded "
                           "node-slot (bounded work)", ge=1, le=100)
+    doorstep_next_door_per_week: float = P(
+        3.0, unit="encounters/week",
+        source="EVIDENCE: 2–7 passive encounters a week with the next-door neighbour on a "
+               "gallery (Festinger; Gehl, U magnitude)",
+        desc="chance meetings at the front doors of two next-door households (coming and "
+             "going, bins, the doorstep), both at home and not avoiding anyone", ge=0, le=50)
+    doorstep_decay_per_door: float = P(
+        0.5, unit="factor per door",
+        source="EVIDENCE: 0.45–0.6 per door (Festinger 44/22/10 pattern, V2)",
+        desc="how the doorstep meeting rate falls with every door further along the same "
+             "gallery, landing, corridor or row", ge=0, le=1)
+    doorstep_reach: int = P(4, unit="doors", ge=0, le=20,
+                            desc="doors apart beyond which doorstep meetings are left out "
+                                 "(0.5^4 = 6% of next door's rate)")
 
     @field_validator("notice")
     @classmethod
@@ -299,8 +348,11 @@ class ContactParams(Strict):
                                    source="EVIDENCE: friendships lose 10–25%/yr (Burt 2000, U)",
                                    desc="half-life of the slow (bond) tie component", gt=1,
                                    le=36500)
-    negative_half_life_days: float = P(365.0, unit="days", desc="half-life of grudges", gt=1,
-                                       le=36500)
+    negative_half_life_days: float = P(
+        120.0, unit="days",
+        source="assumption: no published figure; a single episode (0.35 × 3 = 1.05) then keeps "
+               "a stranger avoided for ~4 months, repeated nuisance for as long as it lasts",
+        desc="half-life of grudges", gt=1, le=36500)
     bond_transfer: float = P(0.1, unit="share",
                              desc="share of each positive contact that becomes lasting bond",
                              ge=0, le=1)
@@ -318,6 +370,37 @@ class ContactParams(Strict):
                                       source="seed: residents avoid contact even in advance",
                                       desc="how strongly recent nuisance makes a household avoid "
                                            "all neighbours (trips and chats)", ge=0, le=5)
+    stranger_avoidance: float = P(
+        0.5, unit="probability", desc="chance an avoidant household (avoidance 1) dodges a "
+        "neighbour it does not know", ge=0, le=1)
+    friendly_civility: float = P(
+        0.5, unit="share", ge=0, le=1,
+        desc="drop in the chance of an unpleasant encounter between friends (positive tie at "
+             "the tie threshold)")
+    backlash_share: float = P(
+        0.3, unit="share", ge=0, le=1,
+        desc="share of an episode's negative weight the causer holds against the victim "
+             "(the other side of a quarrel)")
+    openness_effect: float = P(
+        0.5, unit="-", ge=0, le=1,
+        desc="how much the pair's openness changes greeting and small talk: factor "
+             "1 + effect × (openness_a + openness_b - 1)")
+    both_other_language_barrier: float = P(
+        0.5, unit="share", ge=0, le=1,
+        desc="language barrier when both speak another language than the majority (they may "
+             "share one), relative to one of them")
+    familiar_at: float = P(2.0, unit="× tie threshold", gt=0, le=20,
+                           desc="mean positive strength at which a pair counts as fully familiar")
+    talk_stranger_factor: float = P(0.1, unit="ratio", ge=0, le=10,
+                                    desc="small-talk chance between strangers relative to talk_base")
+    talk_familiar_factor: float = P(2.0, unit="ratio", ge=0, le=10,
+                                    desc="small-talk chance between familiar neighbours relative "
+                                         "to talk_base")
+    greet_stranger_factor: float = P(0.5, unit="ratio", ge=0, le=10,
+                                     desc="greeting chance between strangers relative to greet_base")
+    greet_familiar_factor: float = P(1.5, unit="ratio", ge=0, le=10,
+                                     desc="greeting chance between familiar neighbours relative "
+                                          "to greet_base")
 
 
 class HelpParams(Strict):
@@ -340,6 +423,16 @@ class HelpParams(Strict):
     burden_limit: float = P(1.0, unit="burden units",
                             source="seed: neighbours must stay neighbours, not carers",
                             desc="burden at which a helper withdraws", gt=0, le=50)
+    need_supported_floor: float = P(
+        0.2, unit="-", ge=0, le=5,
+        desc="supported newcomers' extra needs scale with (1 - recovery + floor)")
+    willingness_openness_effect: float = P(
+        0.8, unit="-", ge=0, le=2,
+        desc="willingness factor 1 + effect × (openness - 0.5) of the asked neighbour")
+    repeat_burden: float = P(
+        0.2, unit="share per earlier help", ge=0, le=5,
+        source="seed: help must not become structural (a neighbour drifting into a carer role)",
+        desc="extra burden of helping the same household again, per earlier help")
 
 
 class StateParams(Strict):
@@ -363,6 +456,83 @@ class StateParams(Strict):
                              source="EVIDENCE: repeat-nuisance eviction 0.01–0.05/yr is the "
                                     "population average; hazard while proceedings run (U)",
                              desc="eviction hazard while above the complaint threshold")
+    recent_half_life_days: float = P(
+        30.0, unit="days", gt=1, le=3650,
+        desc="memory of recent contact experiences (what 'recently' means in the targets)")
+    complaint_trust_base: float = P(
+        0.5, unit="-", ge=0, le=5,
+        desc="complaint chance is complaint_prob × (base + trust in institutions)")
+    good_contact_half_per_week: float = P(
+        7.0, unit="pleasant contacts/week", gt=0, le=200,
+        source="assumption: one pleasant contact a day is half of what contact can do; "
+               "rate / (rate + half) does not saturate at ordinary levels",
+        desc="weekly pleasant contacts at which the 'good contact' driver is 0.5")
+    bad_contact_half_per_week: float = P(
+        0.5, unit="unpleasant contacts/week", gt=0, le=200,
+        source="assumption: one episode a fortnight is half of what nuisance can do",
+        desc="weekly unpleasant contacts at which the 'bad contact' driver is 0.5")
+    ties_half: float = P(
+        3.0, unit="ties", gt=0, le=100,
+        desc="neighbour ties at which the 'ties' driver is 0.5 (ties / (ties + half))")
+    tenure_full_years: float = P(5.0, unit="years", gt=0, le=60,
+                                 desc="tenure at which the 'tenure' driver reaches 1")
+    trust_rate_factor: float = P(0.5, unit="ratio", ge=0, le=10,
+                                 desc="trust in neighbours adapts this much slower/faster")
+    recovery_rate_factor: float = P(0.5, unit="ratio", ge=0, le=10,
+                                    desc="recovery adapts this much slower/faster")
+    # targets: each state moves towards clip(base + Σ weight × driver, 0, 1); drivers are
+    # good (pleasant contact), bad (unpleasant contact), ties, climate (share of the
+    # building bothered), tenure, safety, trust, stress, burden, support (all 0-1)
+    trust_base: float = P(0.3, unit="0-1", ge=-2, le=2, desc="trust in neighbours: base")
+    trust_good: float = P(0.35, unit="-", ge=-2, le=2, desc="trust in neighbours: good contact")
+    trust_ties: float = P(0.25, unit="-", ge=-2, le=2, desc="trust in neighbours: ties")
+    trust_bad: float = P(-0.45, unit="-", ge=-2, le=2, desc="trust in neighbours: bad contact")
+    trust_climate: float = P(-0.3, unit="-", ge=-2, le=2, desc="trust in neighbours: climate")
+    safety_base: float = P(0.55, unit="0-1", ge=-2, le=2, desc="perceived safety: base")
+    safety_trust: float = P(0.2, unit="-", ge=-2, le=2, desc="perceived safety: trust")
+    safety_ties: float = P(0.15, unit="-", ge=-2, le=2, desc="perceived safety: ties")
+    safety_bad: float = P(-0.35, unit="-", ge=-2, le=2, desc="perceived safety: bad contact")
+    safety_climate: float = P(-0.6, unit="-", ge=-2, le=2, desc="perceived safety: climate")
+    home_base: float = P(0.25, unit="0-1", ge=-2, le=2, desc="sense of home: base")
+    home_ties: float = P(0.3, unit="-", ge=-2, le=2, desc="sense of home: ties")
+    home_safety: float = P(0.25, unit="-", ge=-2, le=2, desc="sense of home: safety")
+    home_good: float = P(0.1, unit="-", ge=-2, le=2, desc="sense of home: good contact")
+    home_tenure: float = P(0.1, unit="-", ge=-2, le=2, desc="sense of home: tenure")
+    home_bad: float = P(-0.35, unit="-", ge=-2, le=2, desc="sense of home: bad contact")
+    wellbeing_base: float = P(0.75, unit="0-1", ge=-2, le=2, desc="wellbeing: base")
+    wellbeing_stress: float = P(-0.35, unit="-", ge=-2, le=2, desc="wellbeing: financial stress")
+    wellbeing_bad: float = P(-0.3, unit="-", ge=-2, le=2, desc="wellbeing: bad contact")
+    wellbeing_ties: float = P(0.15, unit="-", ge=-2, le=2, desc="wellbeing: ties")
+    wellbeing_good: float = P(0.1, unit="-", ge=-2, le=2, desc="wellbeing: good contact")
+    wellbeing_burden: float = P(-0.2, unit="-", ge=-2, le=2, desc="wellbeing: carer burden")
+    recovery_base: float = P(0.1, unit="0-1", ge=-2, le=2, desc="recovery: base")
+    recovery_support: float = P(0.3, unit="-", ge=-2, le=2, desc="recovery: support level")
+    recovery_ties: float = P(0.2, unit="-", ge=-2, le=2, desc="recovery: ties")
+    recovery_good: float = P(0.15, unit="-", ge=-2, le=2, desc="recovery: good contact")
+    recovery_bad: float = P(-0.4, unit="-", ge=-2, le=2, desc="recovery: bad contact")
+    recovery_week_cap: float = P(5.0, unit="contacts/week", ge=0, le=100,
+                                 desc="pleasant contacts a week that count for recovery_gain")
+    risk_pull: float = P(
+        0.02, unit="per week", ge=0, le=1,
+        desc="weekly pull of a supported newcomer's nuisance risk towards its propensity at "
+             "arrival × risk_at_recovery_0 × (1 - risk_recovery_drop × recovery): "
+             "nuisance falls as they recover (assumption)")
+    risk_at_recovery_0: float = P(1.6, unit="ratio", ge=0, le=10,
+                                  desc="risk relative to the propensity at no recovery")
+    risk_recovery_drop: float = P(0.75, unit="share", ge=0, le=1,
+                                  desc="how much of that full recovery removes")
+    institution_trust_half_life_days: float = P(
+        365.0, unit="days", gt=1, le=36500,
+        source="assumption: trust in institutions is slow to build and slow to lose",
+        desc="half-life of the gap between a household's trust in institutions and its own "
+             "level (its level at arrival lowered by recent nuisance): a professional's "
+             "contacts raise it, unresolved nuisance and time take it back")
+    institution_trust_bad: float = P(
+        0.2, unit="-", ge=0, le=2,
+        source="seed: basics in order (a safe neighbourhood) are needed for trust in "
+               "institutions (assumption on size)",
+        desc="how far unresolved nuisance (bad contact driver 1) lowers the level trust in "
+             "institutions returns to")
 
 
 class TurnoverParams(Strict):

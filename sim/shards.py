@@ -34,17 +34,13 @@ import numpy as np
 from sim.building import Site
 from sim.contact import (
     NO_NEED,
-    PAR_CAPACITY,
-    PAR_CONTACT,
-    PAR_DECAYS,
-    PAR_HELP,
-    PAR_NUISANCE,
     help_apply,
     help_choices,
     living_nuisance,
     resolve_contacts,
 )
 from sim.daily import daily_bookkeeping
+from sim.doorstep import doorstep_meetings, union_pairs
 from sim.rand import JIT, PARALLEL, restore_states, rng_handle, save_states
 from sim.rng import Streams
 from sim.trips import (
@@ -135,7 +131,8 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
                          working, dog, children, avoidance, trip_mult, avoid_cut, route_nodes,
                          route_start, route_cut, route_end, shared_longest, cum, slots,
                          notice_by_node, max_partners, groups, handles, out_a, out_b,
-                         cap_pairs, out_key, shared_per_hh, cap_shared, sizes):
+                         cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
+                         door_b, door_chance, door_start):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
@@ -158,6 +155,10 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
     clear_groups(groups, nodes, slots)
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
+    da, db = doorstep_meetings(door_a, door_b, door_chance, door_start[s], door_start[s + 1],
+                               occupied, avoidance, trip_mult, avoid_cut,
+                               handles[s, ENCOUNTERS:])
+    a, b = union_pairs(a, b, da - lo, db - lo)
     m = a.shape[0]
     q = shared_key.shape[0]
     sizes[s, 0] = m
@@ -178,7 +179,8 @@ def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
                           occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
                           route_nodes, route_start, route_cut, route_end, shared_longest, cum,
                           slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
-                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes):
+                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
+                          door_b, door_chance, door_start):
     """`_building_encounters` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
         _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par,
@@ -186,7 +188,8 @@ def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
                              avoid_cut, route_nodes, route_start, route_cut, route_end,
                              shared_longest, cum, slots, notice_by_node, max_partners,
                              groups, handles, out_a, out_b, cap_pairs, out_key,
-                             shared_per_hh, cap_shared, sizes)
+                             shared_per_hh, cap_shared, sizes, door_a, door_b, door_chance,
+                             door_start)
 
 
 @nb.njit(**JIT)
@@ -275,7 +278,7 @@ def _select_pairs(a, b, boost, pair_start, dwelling_start, first, end, within):
 
 
 @nb.njit(**JIT)
-def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
+def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E,
                        used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
                        other_language, talk_multiplier, trust_institutions, last_talk_day,
                        pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
@@ -287,14 +290,14 @@ def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, 
     hi = dwelling_start[s + 1]
     sa, sb, sboost = _select_pairs(a, b, boost, pair_start, dwelling_start, s, s + 1, True)
     _, _, c = resolve_contacts(
-        sa, sb, sboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+        sa, sb, sboost, day, cp, sp, H, gen, E, used, dt, avoidance,
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
         last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
-        handles[s, CONTACT:], tie_count, par[PAR_CAPACITY])
+        handles[s, CONTACT:], tie_count)
     for i in range(6):
         counters[s, i] = c[i]
     _, _, c = living_nuisance(
-        day, par[PAR_NUISANCE:PAR_HELP], H, gen, E, used, dt, occupied, nuisance_risk,
+        day, cp, sp, H, gen, E, used, dt, occupied, nuisance_risk,
         adj_ptr, adj, trust_institutions, neg_today, nuisance_caused, complaints,
         handles[s, NUISANCE:], lo, hi)
     counters[s, 6] = c[0]
@@ -302,14 +305,15 @@ def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, 
 
 
 @nb.njit(**PARALLEL)
-def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
+def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E, used,
                         dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
                         other_language, talk_multiplier, trust_institutions, last_talk_day,
                         pos_today, neg_today, nuisance_caused, complaints, handles,
                         tie_count, counters):
     """`_building_contacts` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, par, H, gen, E,
+        _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, cp[0], sp[0], H,
+                           gen, E,
                            used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk,
                            openness, other_language, talk_multiplier, trust_institutions,
                            last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
@@ -317,19 +321,20 @@ def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, ge
 
 
 @nb.njit(**PARALLEL)
-def _buildings_help(dwelling_start, day, par, H, gen, members, E, dt, occupied, age_group,
+def _buildings_help(dwelling_start, day, hp, H, gen, members, E, dt, occupied, age_group,
                     supported, recovery, burden, openness, handles, asked, yes, repeats,
                     counters):
     """`contact.help_choices` for every building's households (its help stream), in
     parallel: they only read the state. counters[s] = its help counters."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        help_choices(dwelling_start[s], dwelling_start[s + 1], day, par, H, gen, members, E,
+        help_choices(dwelling_start[s], dwelling_start[s + 1], day, hp[0], H, gen, members, E,
                      dt, occupied, age_group, supported, recovery, burden, openness,
                      handles[s, HELP:], asked, yes, repeats, counters[s])
 
 
 @nb.njit(**JIT)
-def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen, members, E,
+def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, cp, hp, sp, H, gen,
+                         members, E,
                          used, dt, adj_ptr, adj, occupied, age_group, supported, avoidance,
                          nuisance_risk, openness, other_language, trust_institutions,
                          recovery, burden, complaints, nuisance_caused, help_given,
@@ -337,7 +342,8 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
                          talk_multiplier, tie_count, pos_today, neg_today, pos_week,
                          neg_week, rngs, counts):
     """`contact.contacts_day` for a site sharded by building (its arguments after the
-    layout's `dwelling_start` and the buildings' stream `handles`; a, b sorted by a, then
+    layout's `dwelling_start` and the buildings' stream `handles`, with the parameter
+    records as their one-element arrays, see sim/kernel_params.py; a, b sorted by a, then
     b). In parallel, each building on its own streams: the encounters between its
     households and its nuisance through walls. Then the encounters between buildings on
     the site's contact stream (their ties are sparse rows, which may grow; they read and
@@ -346,17 +352,17 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
     S = dwelling_start.shape[0] - 1
     pair_start = np.searchsorted(a, dwelling_start)
     counters = np.zeros((S, 8))
-    _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, par, H, gen, E, used,
+    _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E, used,
                         dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
                         other_language, talk_multiplier, trust_institutions, last_talk_day,
                         pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
                         counters)
     xa, xb, xboost = _select_pairs(a, b, boost, pair_start, dwelling_start, 0, S, False)
     E, used, c = resolve_contacts(
-        xa, xb, xboost, day, par[PAR_CONTACT:PAR_CAPACITY], H, gen, E, used, dt, avoidance,
+        xa, xb, xboost, day, cp[0], sp[0], H, gen, E, used, dt, avoidance,
         nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
         last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0],
-        tie_count, par[PAR_CAPACITY])
+        tie_count)
     for i in range(6):
         counts[i] += c[i]
     for s in range(S):
@@ -370,7 +376,7 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
     yes = np.zeros(n, np.bool_)
     repeats = np.zeros(n)
     help_counters = np.zeros((S, 4))
-    _buildings_help(dwelling_start, day, par[PAR_HELP:PAR_DECAYS], H, gen, members, E, dt,
+    _buildings_help(dwelling_start, day, hp, H, gen, members, E, dt,
                     occupied, age_group, supported, recovery, burden, openness, handles,
                     asked, yes, repeats, help_counters)
     c = np.zeros(4)
@@ -378,13 +384,14 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, par, H, gen,
         for i in range(4):
             c[i] += help_counters[s, i]
     if c[0] > 0:
-        E, used = help_apply(day, par[PAR_HELP:PAR_DECAYS], H, gen, E, used, dt, asked, yes,
+        E, used = help_apply(day, hp[0], cp[0], H, gen, E, used, dt, asked, yes,
                              repeats, burden, help_given, help_received, help_unmet,
                              last_talk_day, pos_today, c)
     for i in range(4):
         counts[7 + i] += c[i]
     daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
-                      complaints, par[PAR_DECAYS], par[PAR_DECAYS + 1], par[PAR_DECAYS + 2])
+                      complaints, sp[0].recent_decay, hp[0].burden_decay,
+                      sp[0].complaint_decay)
     return E, used
 
 
@@ -426,21 +433,23 @@ class ShardedDay:
 
     def encounters(self, dest_par, occupied, working, dog, children, avoidance, trip_mult,
                    avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                   max_partners, bucket, rng_routines, rng_encounters
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
+                   door_chance) -> tuple[np.ndarray, np.ndarray]:
         """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
         (not its routes, which the layout holds cut in two, nor its routines stream:
-        every building has its own)."""
+        every building has its own). Doorstep pairs never cross buildings."""
         L = self.layout
         groups = bucket.view(np.int32)
+        door_start = np.searchsorted(door_a, L.dwelling_start)
         save_states(self._flat_handles, self._saved)
         while True:
             _buildings_encounters(
                 L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
                 working, dog, children, avoidance, trip_mult, avoid_cut, L.route_nodes,
-                L.route_start, L.route_cut, L.route_end, L.shared_longest, cum, slots, notice_by_node, max_partners, groups, self.handles, self.out_a,
+                L.route_start, L.route_cut, L.route_end, L.shared_longest, cum, slots,
+                notice_by_node, max_partners, groups, self.handles, self.out_a,
                 self.out_b, self.cap_pairs, self.out_key, self.shared_per_hh,
-                self.cap_shared, self.sizes)
+                self.cap_shared, self.sizes, door_a, door_b, door_chance, door_start)
             need = self.sizes.max(axis=0)
             if need[0] <= self.cap_pairs and need[1] <= self.cap_shared:
                 break

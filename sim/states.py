@@ -2,11 +2,7 @@
 
 Written as loops over households because the same update in numpy is dozens of calls on
 arrays of a few hundred elements, each costing more in call overhead than in arithmetic.
-Every formula keeps the operation order of the numpy version it replaced, so results are
-bit for bit the same. The exponentials are the one exception to "all in one pass": numba
-calls the C library's exp, which differs from numpy's SIMD exp in the last bit for ~5 % of
-inputs, so `weekly_exponents` writes the arguments, numpy takes exp in place, and
-`weekly_states` reads the results.
+Every coefficient is a named parameter of the states section (a numba record).
 """
 
 from __future__ import annotations
@@ -44,89 +40,106 @@ def _clip01(x: float) -> float:
 
 
 @nb.njit(**JIT)
-def weekly_exponents(neg_recent: np.ndarray, pos_recent: np.ndarray,
-                     anticipatory_avoidance: float) -> np.ndarray:
-    """(3, n) arguments of the week's exponentials (bad, good, avoidance), for np.exp."""
-    out = np.empty((3, neg_recent.shape[0]))
-    for i in range(neg_recent.shape[0]):
-        out[0, i] = -neg_recent[i]
-        out[1, i] = -pos_recent[i] / 10.0
-        out[2, i] = -anticipatory_avoidance * neg_recent[i]
-    return out
+def _half(x: float, half: float) -> float:
+    """x / (x + half): 0 at none, 0.5 at `half`, approaching 1 without a ceiling that
+    ordinary values reach (unlike a cap, or 1 - exp(-x) at a small scale)."""
+    return x / (x + half) if x > 0.0 else 0.0
 
 
 @nb.njit(**JIT)
-def weekly_states(exps: np.ndarray, degree: np.ndarray, building: np.ndarray,
-                  occupied: np.ndarray, supported: np.ndarray, move_in_day: np.ndarray,
-                  day: int, trust_neighbours: np.ndarray, safety: np.ndarray,
-                  sense_of_home: np.ndarray, wellbeing: np.ndarray, avoidance: np.ndarray,
-                  recovery: np.ndarray, nuisance_risk: np.ndarray,
-                  financial_stress: np.ndarray, burden: np.ndarray,
-                  support_level: np.ndarray, complaints: np.ndarray, pos_week: np.ndarray,
-                  neg_week: np.ndarray, tie_count: np.ndarray, adapt_rate: float,
-                  burden_limit: float, recovery_gain: float, recovery_loss: float,
-                  recovery_support_drift: float, nuisance_risk_supported: float,
-                  eviction_complaints: float) -> np.ndarray:
-    """States follow targets set by recent experience (slow, bounded updates); supported
-    households recover and cause less nuisance as they do; the week's contact tallies are
-    reset. `exps` is `weekly_exponents`' output after np.exp. Updates the arrays in place
-    and returns the occupied dwellings with complaints at the eviction threshold."""
+def _climate(building, occupied, bad):
+    """Per building: the share of its households recently bothered (their mean 'bad')."""
     n = occupied.shape[0]
     n_b = 0
     for i in range(n):
         n_b = max(n_b, building[i] + 1)
-    # the building's climate: share of neighbours recently bothered
     households = np.zeros(n_b)
     bothered = np.zeros(n_b)
     for i in range(n):
-        o = 1.0 if occupied[i] else 0.0
-        households[building[i]] += o
-        bothered[building[i]] += (1 - exps[0, i]) * o
+        if occupied[i]:
+            households[building[i]] += 1.0
+            bothered[building[i]] += bad[i]
     for b in range(n_b):
         bothered[b] = bothered[b] / max(households[b], 1.0)
+    return bothered
 
-    rate_trust = adapt_rate * 0.5
-    rate_recovery = 0.5 * adapt_rate
-    risk_pull = 0.02 * nuisance_risk_supported
+
+@nb.njit(**JIT)
+def weekly_states(s, degree, building, day, occupied, supported, move_in_day,
+                  trust_neighbours, trust_institutions, trust_institutions_level, safety,
+                  sense_of_home, wellbeing, avoidance, recovery, nuisance_risk,
+                  nuisance_propensity, financial_stress, burden, support_level,
+                  complaints, pos_recent, neg_recent, pos_week, neg_week, tie_count):
+    """States follow targets set by recent experience (slow, bounded updates); `s` is the
+    states section's record with anticipatory_avoidance and burden_limit added. Each
+    target is clip(base + Σ weight × driver) over the drivers good and bad contact (weekly
+    rates of the recent memories, rate / (rate + half)), ties (ties / (ties + half)),
+    climate (the building's share bothered), tenure, safety, trust, stress, burden and
+    support (see docs/ODD.md). Trust in institutions returns to the household's own level,
+    lowered by recent nuisance, at its half-life. Supported households recover (or not)
+    and their nuisance risk follows. The week's tallies are reset. Updates in place and
+    returns the occupied dwellings with complaints at the eviction threshold."""
+    n = occupied.shape[0]
+    weekly = 7.0 * (1.0 - s.recent_decay)  # a recent memory → contacts per week
+    good = np.empty(n)
+    bad = np.empty(n)
+    for i in range(n):
+        good[i] = _half(pos_recent[i] * weekly, s.good_contact_half_per_week)
+        bad[i] = _half(neg_recent[i] * weekly, s.bad_contact_half_per_week)
+    climate_by_building = _climate(building, occupied, bad)
+    rate = s.adapt_rate
+    rate_trust = rate * s.trust_rate_factor
+    rate_recovery = rate * s.recovery_rate_factor
+    rate_institutions = 1.0 - s.institution_trust_decay ** 7
     at_risk = np.empty(n, np.int64)
     k = 0
     for i in range(n):
         tie_count[i] = degree[i]
-        ties = min(tie_count[i], 3.0) / 3.0
-        bad = 1 - exps[0, i]            # 0..1, recent nuisance experienced
-        good = 1 - exps[1, i]           # 0..1, recent pleasant contact
-        climate = bothered[building[i]]
-        tenure = _clip01((day - move_in_day[i]) / (5 * 365))
-        avoidance[i] = 1 - exps[2, i]
-        trust_t = _clip01(0.3 + 0.35 * good + 0.25 * ties - 0.45 * bad - 0.3 * climate)
-        safety_t = _clip01(0.55 + 0.2 * trust_neighbours[i] + 0.15 * ties - 0.35 * bad
-                           - 0.6 * climate)
-        home_t = _clip01(0.25 + 0.3 * ties + 0.25 * safety[i] + 0.1 * good + 0.1 * tenure
-                         - 0.35 * bad)
-        burden_over = _clip01(burden[i] / burden_limit)
-        wellbeing_t = _clip01(0.75 - 0.35 * financial_stress[i] - 0.3 * bad + 0.15 * ties
-                              + 0.1 * good - 0.2 * burden_over)
-        # vacant dwellings are multiplied by 0 rather than skipped, as numpy did
-        o = 1.0 if occupied[i] else 0.0
-        trust_neighbours[i] += rate_trust * (trust_t - trust_neighbours[i]) * o
-        safety[i] += adapt_rate * (safety_t - safety[i]) * o
-        sense_of_home[i] += adapt_rate * (home_t - sense_of_home[i]) * o
-        wellbeing[i] += adapt_rate * (wellbeing_t - wellbeing[i]) * o
-        if supported[i] and occupied[i]:
+        pos_week_i = pos_week[i]
+        pos_week[i] = 0.0
+        neg_week_i = neg_week[i]
+        neg_week[i] = 0.0
+        if not occupied[i]:
+            continue
+        ties = _half(tie_count[i], s.ties_half)
+        climate = climate_by_building[building[i]]
+        tenure = _clip01((day - move_in_day[i]) / (s.tenure_full_years * 365))
+        avoidance[i] = 1 - np.exp(-s.anticipatory_avoidance * neg_recent[i])
+        trust_t = _clip01(s.trust_base + s.trust_good * good[i] + s.trust_ties * ties
+                          + s.trust_bad * bad[i] + s.trust_climate * climate)
+        safety_t = _clip01(s.safety_base + s.safety_trust * trust_neighbours[i]
+                           + s.safety_ties * ties + s.safety_bad * bad[i]
+                           + s.safety_climate * climate)
+        home_t = _clip01(s.home_base + s.home_ties * ties + s.home_safety * safety[i]
+                         + s.home_good * good[i] + s.home_tenure * tenure
+                         + s.home_bad * bad[i])
+        burden_over = _clip01(burden[i] / s.burden_limit)
+        wellbeing_t = _clip01(s.wellbeing_base + s.wellbeing_stress * financial_stress[i]
+                              + s.wellbeing_bad * bad[i] + s.wellbeing_ties * ties
+                              + s.wellbeing_good * good[i] + s.wellbeing_burden * burden_over)
+        trust_neighbours[i] += rate_trust * (trust_t - trust_neighbours[i])
+        safety[i] += rate * (safety_t - safety[i])
+        sense_of_home[i] += rate * (home_t - sense_of_home[i])
+        wellbeing[i] += rate * (wellbeing_t - wellbeing[i])
+        institutions_t = _clip01(trust_institutions_level[i]
+                                 - s.institution_trust_bad * bad[i])
+        trust_institutions[i] += rate_institutions * (institutions_t - trust_institutions[i])
+        if supported[i]:
             # recovery follows a target set by support, ties and experiences, plus the
             # direct push of this week's contacts (soft landing vs. harm from negative
-            # contact); nuisance risk falls as they recover (assumption)
-            recovery_t = _clip01(0.1 + 0.3 * support_level[i] + 0.2 * ties + 0.15 * good
-                                 - 0.4 * bad)
+            # contact); nuisance risk follows recovery (assumption)
+            recovery_t = _clip01(s.recovery_base + s.recovery_support * support_level[i]
+                                 + s.recovery_ties * ties + s.recovery_good * good[i]
+                                 + s.recovery_bad * bad[i])
             recovery[i] = _clip01(recovery[i] + rate_recovery * (recovery_t - recovery[i])
-                                  + recovery_gain * min(pos_week[i], 5.0)
-                                  - recovery_loss * neg_week[i]
-                                  + recovery_support_drift * support_level[i])
-            nuisance_risk[i] = _clip01(nuisance_risk[i] * 0.98
-                                       + risk_pull * (1.6 - 1.2 * recovery[i]))
-        pos_week[i] = 0.0
-        neg_week[i] = 0.0
-        if occupied[i] and complaints[i] >= eviction_complaints:
+                                  + s.recovery_gain * min(pos_week_i, s.recovery_week_cap)
+                                  - s.recovery_loss * neg_week_i
+                                  + s.recovery_support_drift * support_level[i])
+            risk_t = nuisance_propensity[i] * s.risk_at_recovery_0 * (
+                1.0 - s.risk_recovery_drop * recovery[i])
+            nuisance_risk[i] = _clip01(nuisance_risk[i]
+                                       + s.risk_pull * (risk_t - nuisance_risk[i]))
+        if complaints[i] >= s.eviction_complaints:
             at_risk[k] = i
             k += 1
     return at_risk[:k]

@@ -117,12 +117,13 @@ def test_ties_decay_without_contact(baseline):
 
 def test_negative_contact_produces_avoidance(baseline):
     calm = baseline.with_overrides(run={"years": 1.5},
-                                   population={"nuisance_risk_resident": 0.0,
-                                               "nuisance_risk_supported": 0.0},
+                                   population={"nuisance_causer_share_resident": 0.0,
+                                               "nuisance_causer_share_supported": 0.0,
+                                               "nuisance_risk_background": 0.0},
                                    contact={"negative_base": 0.0})
     rough = baseline.with_overrides(run={"years": 1.5},
-                                    population={"nuisance_risk_resident": 0.15,
-                                                "nuisance_risk_supported": 0.4})
+                                    population={"nuisance_causer_share_resident": 0.15,
+                                                "nuisance_causer_share_supported": 0.4})
     r_calm, r_rough = run_model(calm), run_model(rough)
     assert r_calm.final()["avoidance"] == 0.0
     assert r_rough.final()["avoidance"] > 0.1

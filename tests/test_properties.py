@@ -17,8 +17,9 @@ population = st.fixed_dictionaries({
     "elderly_share": unit,
     "openness_mean": unit,
     "trust_institutions_mean": unit,
-    "nuisance_risk_resident": st.floats(0.0, 0.5),
-    "nuisance_risk_supported": unit,
+    "nuisance_causer_share_resident": st.floats(0.0, 0.5),
+    "nuisance_causer_share_supported": unit,
+    "nuisance_risk_causer": unit,
 })
 layouts = st.sampled_from([
     {"layout": "gallery_flat", "floors": 3, "dwellings_per_floor": 6},

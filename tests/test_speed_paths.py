@@ -63,30 +63,6 @@ def test_run_equals_stepping_and_keeps_mesa_time():
 
 
 
-def test_one_household_fill_equals_the_array_fill():
-    from sim.population import Households
-    from sim.scenario import PopulationParams
-
-    params = [PopulationParams(),
-              PopulationParams(elderly_share=0.0, children_share=1.0, household_size_mean=1.0),
-              PopulationParams(elderly_share=1.0, financial_stress_mean=0.9,
-                               hidden_need_share=1.0, connector_share=1.0, dog_share=1.0),
-              PopulationParams(working_share=1.0, elderly_share=0.5, openness_mean=0.0,
-                               support_level_mean=1.0, recovery_mean=0.0,
-                               household_size_mean=8.0)]
-    for seed in range(60):
-        pars = params[seed % len(params)]
-        sup = seed % 3 == 0
-        one, ref = Households(4), Households(4)
-        rng_one, rng_ref = np.random.default_rng(seed), np.random.default_rng(seed)
-        one.fill(np.array([2]), np.array([sup]), pars, rng_one, 17, 9)
-        ref._fill_arrays(np.array([2]), np.array([sup]), pars, rng_ref, 17, 9)
-        for col in one.columns():
-            a, b = getattr(one, col), getattr(ref, col)
-            assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), (seed, col)
-        assert rng_one.random() == rng_ref.random()  # as many draws taken
-
-
 def test_turnover_today_equals_movers_then_dwellings_due():
     from sim.daily import dwellings_due, movers_today, turnover_today
     from sim.rand import rng_handle
@@ -137,7 +113,7 @@ def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
         grown += new.ties.E[0] is not before
         hh, st = ref.households, ref.ties
         E, used = contacts_day(
-            int(ref.day), a, b, np.ones(len(a)), ref._par, st.H, st.gen, st.members, st.E,
+            int(ref.day), a, b, np.ones(len(a)), ref._c, ref._h, ref._s, st.H, st.gen, st.members, st.E,
             st.used, st.dtab, *ref.adjacent, hh.occupied, hh.age_group, hh.supported,
             hh.avoidance, hh.nuisance_risk, hh.openness, hh.other_language,
             hh.trust_institutions, hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused,
