@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs goedeburen with its test dependencies and runs the whole test suite.
+# Installs goedeburen with its test and app dependencies (and, for the app's browser tests,
+# the offline frontend and Debian's chromium where missing), then runs the whole test suite.
 # pytest's exit code 5 ("no tests collected") counts as a failure.
-source "$(dirname "$0")/env.sh" "test"
+source "$(dirname "$0")/env.sh" "test,app"
+bash "$ROOT/scripts/solara_assets.sh" --browser
 set +e
 python -m pytest -q "$@"
 code=$?

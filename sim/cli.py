@@ -334,6 +334,23 @@ def validate_model(
     console.print(f"\n{summary_line(result)}; written to [bold]{folder}[/]")
 
 
+@app.command(name="app")
+def app_command(
+    host: Annotated[str, typer.Option(help="address to listen on; 127.0.0.1 keeps it on this "
+                                           "computer (see README, 'App', before opening it to "
+                                           "a room)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8765,
+) -> None:
+    """Start the live workshop app (Solara) in the browser: the building, the measures,
+    the household stories; works without internet once installed."""
+    try:
+        from sim.app.server import serve
+    except ImportError as exc:
+        _fail(f"the app needs the 'app' extra ({exc}); install it with "
+              "pip install -e '.[app]' (scripts/env.sh app)")
+    raise typer.Exit(serve(host, port))
+
+
 def main() -> None:
     """The `goedeburen` entry point: an unexpected error is one line and exit code 1 (the
     traceback with --debug or GOEDEBUREN_DEBUG=1); Ctrl-C exits with 130."""
