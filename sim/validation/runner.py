@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,18 @@ import pandas as pd
 
 from sim.scenario import Scenario, load_scenario
 from sim.validation.targets import TARGETS, Target
+
+
+class InlineExecutor(Executor):
+    """Runs each job in this process when it is submitted (one worker needs no pool)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            fut.set_exception(exc)
+        return fut
 
 
 def measure_run(scenario_json: str, seed: int, years: float | None) -> dict[str, float]:
