@@ -170,3 +170,49 @@ def test_validation_table_on_a_reduced_configuration():
     assert ((banded["miss"] == 0) == banded["pass"].astype(bool)).all()
     md = markdown_table(result)
     assert md.count("\n") == len(table) + 1 and "ties_by_door_1" in md
+
+
+def test_morris_analysis_ranks_a_known_linear_model():
+    from SALib.sample import morris as sample
+
+    from sim.validation.morris import analyse
+
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
+    X = sample.sample(problem, 8, num_levels=4, seed=1)
+    Y = 10 * X[:, 0] + 1 * X[:, 1]
+    r = analyse(problem, X, Y, 4).set_index("parameter")
+    assert r.loc["a", "mu_star"] == pytest.approx(10)
+    assert r.loc["b", "mu_star"] == pytest.approx(1)
+    assert r.loc["c", "mu_star"] == pytest.approx(0)
+
+
+def test_morris_effects_pair_arm_and_reference_per_point():
+    from types import SimpleNamespace
+
+    from sim.validation.morris import WINDOW, effects
+
+    runs = pd.DataFrame(
+        {
+            "run": range(8),
+            "arm": ["ref"] * 4 + ["arm"] * 4,
+            "lever_point": 0,
+            "uncertainty_point": [0, 0, 1, 1] * 2,
+            "seed": [1, 2] * 4,
+            "uncertainty:x": [0.1, 0.1, 0.2, 0.2] * 2,
+        }
+    )
+    value = [0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9]  # effects: point 0 +0.2, point 1 +0.2
+    outcomes = pd.DataFrame(
+        {
+            "run": range(8),
+            "arm": runs["arm"],
+            "window": WINDOW,
+            "group": "all",
+            "outcome": "ties_ge1",
+            "value": value,
+        }
+    )
+    diff, names, X = effects(SimpleNamespace(runs=runs, outcomes=outcomes), "arm", "ref")
+    assert names == ["x"]
+    assert X[:, 0].tolist() == [0.1, 0.2]
+    assert diff["ties_ge1"].tolist() == pytest.approx([0.2, 0.2])
