@@ -334,6 +334,67 @@ def validate_model(
     console.print(f"\n{summary_line(result)}; written to [bold]{folder}[/]")
 
 
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="scenario to calibrate")] = "baseline",
+    trials: Annotated[int, typer.Option(help="finished trials the study should hold (a "
+                                             "resumed study runs only the missing ones)",
+                                        min=1)] = 50,
+    seeds: Annotated[int, typer.Option(help="seeds per trial", min=1)] = 3,
+    years: Annotated[float, typer.Option(help="simulated years per run", min=0.1)] = 5.0,
+    workers: Annotated[int, typer.Option(help="trials run in parallel", min=1)] = 2,
+    name: Annotated[Optional[str], typer.Option(help="study name (default: the scenario's)")]
+    = None,
+    space: Annotated[Optional[Path], typer.Option(
+        help="TOML file whose 'parameters' table maps \"section.name\" to its range, two "
+             "numbers (default: ten assumption parameters the targets constrain)")] = None,
+    out: Annotated[Path, typer.Option(help="studies folder")] = Path("results/calibration"),
+    write_scenario: Annotated[Optional[Path], typer.Option(
+        help="also write the calibrated scenario here (e.g. scenarios/calibrated.toml)")]
+    = None,
+) -> None:
+    """Fit uncertain parameters to the validation targets' bands with Optuna (study on disk
+    in OUT/<name>/study.db: the same command resumes it); writes the best set as a scenario
+    extending SCENARIO, and a report of which targets cannot be reached together."""
+    from sim.validation.calibrate import calibrate as run_calibration
+
+    try:
+        result = run_calibration(scenario, name=name, trials=trials, seeds=seeds, years=years,
+                                 workers=workers, space=space, out=out,
+                                 write_scenario=write_scenario, console=err)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(result.report_path.read_text(), highlight=False)
+    console.print(f"calibrated scenario: [bold]{result.scenario_path}[/]"
+                  + (f" and [bold]{write_scenario}[/]" if write_scenario else ""))
+
+
+@app.command()
+def screen(
+    arm: Annotated[str, typer.Option(help="intervention arm")] = "flatcoach",
+    reference: Annotated[str, typer.Option(help="reference arm")] = "problem_flat",
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories", min=2)] = 4,
+    levels: Annotated[int, typer.Option(help="Morris grid levels", min=2)] = 4,
+    seeds: Annotated[int, typer.Option(help="seeds per design point", min=1)] = 1,
+    years: Annotated[float, typer.Option(help="simulated years per run", min=0.1)] = 3.0,
+    relative_range: Annotated[float, typer.Option(
+        help="each assumption varies ± this share of its default", min=0.01, max=1.0)] = 0.5,
+    workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("results/morris"),
+) -> None:
+    """Morris screen of every assumption parameter for the intervention's effects (arm minus
+    reference over the run: ties, nuisance, sense of home); ranking by mu* to OUT/."""
+    from sim.validation.morris import screen as run_screen
+
+    try:
+        result = run_screen(arm, reference, trajectories, levels, seeds, years, relative_range,
+                            workers, out, console=err)
+    except (ScenarioError, ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+    console.print((result.folder / "ranking.md").read_text(), highlight=False)
+    console.print(f"written to [bold]{result.folder}[/]")
+
+
 @app.command(name="app")
 def app_command(
     host: Annotated[str, typer.Option(help="address to listen on; 127.0.0.1 keeps it on this "
