@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import mesa
+from mesa.discrete_space import CellAgent
 
 if TYPE_CHECKING:
     from sim.model import NeighbourhoodModel
 
 
-class Household(mesa.Agent):
-    """One household living in one dwelling. Attributes are read from the model's arrays."""
+class Household(CellAgent):
+    """One household living in one dwelling. Attributes are read from the model's arrays;
+    in the model's network space (`model.grid`) it sits in its front door's cell."""
 
     model: "NeighbourhoodModel"
 
@@ -42,6 +44,11 @@ class Household(mesa.Agent):
     @property
     def floor(self) -> int:
         return int(self.model.site.dwelling_floor[self.dwelling])
+
+    @property
+    def door_node(self) -> int:
+        """The circulation node its front door opens onto (its cell in `model.grid`)."""
+        return int(self.model.site.dwelling_node[self.dwelling])
 
     def ties(self, threshold: float | None = None) -> list[int]:
         """Dwellings of neighbours this household has a positive tie with."""

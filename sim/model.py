@@ -16,6 +16,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.discrete_space import Network
 
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
@@ -31,9 +32,10 @@ from sim.daily import (
 )
 from sim.doorstep import pair_chances
 from sim.interventions import Intervention, build_interventions
+from sim.levers import apply_levers
 from sim.kernel_params import daily_factor, section_record
 from sim.memory import release_large_blocks
-from sim.outcomes import OutcomeCollector
+from sim.outcomes import OutcomeCollector, model_reporters
 from sim.population import Households
 from sim.rand import rng_handle
 from sim.rng import Streams
@@ -128,12 +130,38 @@ class NeighbourhoodModel(mesa.Model):
     # False keeps it on the site's streams alone (for comparing the two)
     shard_buildings: bool = True
 
-    def __init__(self, scenario: Scenario | None = None, seed: int | None = None):
-        scenario = scenario or Scenario()
+    def __init__(self, scenario: Scenario | str | None = None, *, seed: int | None = None,
+                 rng: int | None = None, supported_share: float | None = None,
+                 trust_institutions_mean: float | None = None,
+                 trust_neighbours_mean: float | None = None, years: float | None = None,
+                 burn_in_years: float | None = None, layout: str | None = None,
+                 floors: int | None = None, dwellings_per_floor: int | None = None,
+                 flatcoach_hours: float | None = None, motivated_share: float | None = None,
+                 social_renovation: bool | None = None, welcome: bool | None = None,
+                 connectors: bool | None = None):
+        """A scenario (a Scenario, a shipped name such as "problem_flat", or a file;
+        default: the baseline defaults), with the common levers as keyword values
+        (sim/levers.py: None keeps the scenario's value). `seed` (or Mesa's `rng`, an
+        integer) overrides the scenario's seed. The burn-in years run here, before step 0:
+        `steps` counts simulated days from the start of the run."""
+        scenario = apply_levers(
+            scenario, supported_share=supported_share,
+            trust_institutions_mean=trust_institutions_mean,
+            trust_neighbours_mean=trust_neighbours_mean, years=years,
+            burn_in_years=burn_in_years, layout=layout, floors=floors,
+            dwellings_per_floor=dwellings_per_floor, flatcoach_hours=flatcoach_hours,
+            motivated_share=motivated_share, social_renovation=social_renovation,
+            welcome=welcome, connectors=connectors)
+        if seed is None and rng is not None:
+            if not isinstance(rng, int | np.integer):
+                raise TypeError("rng must be an integer seed (every mechanism draws from "
+                                "its own stream spawned from it)")
+            seed = int(rng)
         seed = scenario.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.config = scenario
         self.seed = seed
+        self.horizon_days = int(round(scenario.run.years * 365))
         self.streams = Streams(seed)
         self.day = 0
         self.site = build_site_from(scenario)
@@ -186,16 +214,18 @@ class NeighbourhoodModel(mesa.Model):
         for iv in self.interventions:
             iv.bind(self)
         self.outcomes = OutcomeCollector(self)
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        self._grid: Network | None = None
         self._populate()
         self._burn_in(int(round(scenario.run.burn_in_years * 365)))
-        self.outcomes.collect()
+        self._collect()
 
     def _burn_in(self, days: int) -> None:
         """Simulate days before day 0, unrecorded, so the run starts from an established
         building rather than from strangers. Interventions cannot be active yet."""
         self.day = -days
         while self.day < 0:
-            self.step()
+            self._day()
         self.outcomes.rows.clear()
         self.outcomes.week_counts.clear()
         self._day_counts[:] = 0.0
@@ -244,7 +274,9 @@ class NeighbourhoodModel(mesa.Model):
         self._next_household_id += len(dwellings)
         self.vacant_until[dwellings] = -1
         for d in dwellings.tolist():
-            self.agent_at[d] = Household(self, d)
+            agent = self.agent_at[d] = Household(self, d)
+            if self._grid is not None:
+                agent.cell = self._grid[agent.door_node]
         self.counters["move_ins"] += len(dwellings)
         for iv in self.interventions:
             if iv.active:
@@ -294,6 +326,13 @@ class NeighbourhoodModel(mesa.Model):
         return self.day / 365.0
 
     def step(self) -> None:
+        """One simulated day (Mesa counts it in `steps`); `running` turns False when the
+        scenario's horizon is reached, so `mesa.batch_run` stops there."""
+        self._day()
+        if self.day >= self.horizon_days:
+            self.running = False
+
+    def _day(self) -> None:
         """One day, in the order of the module docstring. A plain day (nothing acting
         between the phases, see `_plain_day_possible`) runs its phases in one compiled
         call; the weekly update day and days with interventions go phase by phase."""
@@ -318,65 +357,24 @@ class NeighbourhoodModel(mesa.Model):
             self.ties.prune(self.day, self.config.contact.forget_below)
         self.day += 1
         if self.day > 0 and self.day % self.config.run.collect_every_days == 0:
-            self.outcomes.collect()
+            self._collect()
+
+    def _collect(self) -> None:
+        """The period's outcomes (sim/outcomes.py), and the same site-level values into
+        Mesa's DataCollector."""
+        self.outcomes.collect()
+        self.datacollector.collect(self)
 
     def run(self, years: float | None = None, progress: Any = None, *,
             days: int | None = None) -> None:
         """Simulate `days` days (default: `years`, else the scenario's run length);
-        `progress(k)` is told each time k more days are done."""
+        `progress(k)` is told each time k more days are done (weekly)."""
         if days is None:
             days = int(round((years if years is not None else self.config.run.years) * 365))
-        if not self._only_daily_schedule():
-            for _ in range(days):
-                self.step()
-                if progress is not None:
-                    progress(1)
-            return
-        if progress is None:
-            self._run_days(days)
-            return
-        done = 0
-        while done < days:
-            chunk = min(days - done, 7)
-            self._run_days(chunk)
-            done += chunk
-            progress(chunk)
-
-    def _only_daily_schedule(self) -> bool:
-        """Whether Mesa's event list holds nothing but the default one-step-a-day event
-        (no simulator, no other scheduled events), so that `_run_days` may take its place."""
-        try:  # Mesa internals (3.5): any other version simply steps the usual way
-            gen = self._default_schedule
-            events = self._event_list._events
-            sched = gen.schedule
-            return (self._simulator is None and len(events) == 1
-                    and events[0] is gen._current_event and gen._active and not gen._paused
-                    and sched.interval == 1.0 and sched.end is None and sched.count is None)
-        except AttributeError:
-            return False
-
-    def _run_days(self, days: int) -> None:
-        """`days` steps without Mesa's per-step event machinery (~5 µs a step: an event
-        popped, executed through weak references and a new one pushed, a fifth of a
-        small building's Python time). Mesa's bookkeeping is kept as its step would:
-        `steps` and the observable `time` advance before each day, and the default
-        event is moved to the next step at the end. Only used when that event is the
-        only thing scheduled (`_only_daily_schedule`)."""
-        gen = self._default_schedule
-        user_step = self._user_step
-        done = 0
-        try:
-            for _ in range(days):
-                self.time = self.time + 1
-                self.steps += 1
-                user_step()
-                done += 1
-        finally:
-            if days:
-                gen._execution_count += done
-                gen._current_event.cancel()
-                self._event_list._events.clear()
-                gen._schedule_next(self.time + 1)
+        for done in range(1, days + 1):
+            self.step()
+            if progress is not None and (done % 7 == 0 or done == days):
+                progress(7 if done % 7 == 0 else done % 7)
 
     # --- a plain day in one compiled call ----------------------------------------------
     _PHASES = ("_encounters_today", "_add_brokered", "_contacts_and_help", "_turnover")
@@ -615,6 +613,21 @@ class NeighbourhoodModel(mesa.Model):
     # ---------------------------------------------------------------------------------
     # views
     # ---------------------------------------------------------------------------------
+    @property
+    def grid(self) -> Network:
+        """The site as a Mesa network space (mesa.discrete_space.Network): a cell per node
+        (gallery segment, stairs, lift, lobby, outdoor space ...; cell.position = drawing
+        xy in dwelling widths and floors) with each household agent in the cell of its
+        front door. Built on first use (a district never needs one); kept up to date as
+        households move in and out."""
+        if self._grid is None:
+            g = self.site.graph
+            self._grid = Network(g, random=self.random,
+                                 layout={n: d["xy"] for n, d in g.nodes(data=True)})
+            for agent in self.agent_at.values():
+                agent.cell = self._grid[agent.door_node]
+        return self._grid
+
     def neighbours_of(self, dwelling: int, threshold: float) -> list[int]:
         partners, positive, _ = self.ties.row(int(dwelling), self.day)
         return partners[positive >= threshold].tolist()

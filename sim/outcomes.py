@@ -242,3 +242,25 @@ class OutcomeCollector:
         for col in ("building", "group"):
             df[col] = df[col].astype("category")
         return df
+
+
+def site_values(collector: OutcomeCollector) -> dict[str, float]:
+    """The last collection's site-level values for all households (building "all", group
+    "all"): what Mesa's DataCollector records each period."""
+    if not collector.rows:
+        return {}
+    block = collector.rows[-1]
+    if "site" in block:  # (asked once per reporter: worked out once per collection)
+        return block["site"]
+    out = block["site"] = {"households": float(block["means"][0, 0])}
+    out.update({col: float(block["means"][j, 0]) for j, col in enumerate(MEAN_COLUMNS, 1)})
+    out.update({col: float(v) for col, v in zip((*EVENT_COLUMNS, *CUMULATIVE_COLUMNS),
+                                                block["events"].tolist(), strict=True)})
+    return out
+
+
+def model_reporters() -> dict[str, Any]:
+    """Mesa DataCollector reporters: every site-level outcome, read from the collection
+    just made (so the DataCollector adds no work of its own)."""
+    names = ("households", *MEAN_COLUMNS, *EVENT_COLUMNS, *CUMULATIVE_COLUMNS)
+    return {name: (lambda m, name=name: site_values(m.outcomes).get(name)) for name in names}

@@ -104,6 +104,7 @@ def test_ties_decay_without_contact(baseline):
     _, _, before, _ = m.ties.all_strengths(m.day)
     keys_before = m.ties.key.copy()
     m.notice_by_node[:] = 0.0  # nobody runs into anybody any more
+    m.doorstep[2][:] = 0.0  # (not at the front door either)
     m.run(0.5)
     pos, found = m.ties.find(keys_before)
     after = np.zeros(len(keys_before))
