@@ -216,3 +216,16 @@ def test_morris_effects_pair_arm_and_reference_per_point():
     assert names == ["x"]
     assert X[:, 0].tolist() == [0.1, 0.2]
     assert diff["ties_ge1"].tolist() == pytest.approx([0.2, 0.2])
+
+
+def test_tenure_and_group_gaps():
+    h = pd.DataFrame({"tenure_years": [0.5, 0.2, 6.0, 8.0, 3.0], "positive_ties": [0, 1, 3, 5, 9]})
+    assert pt.tenure_gap(h) == pytest.approx(4.0 - 0.5)
+    ts = pd.DataFrame(
+        {
+            "year": [0.5, 1.5, 1.5, 1.8, 1.8],
+            "group": ["supported", "supported", "resident", "supported", "resident"],
+            "ties_ge1": [0.0, 0.4, 0.8, 0.6, 0.8],
+        }
+    )
+    assert pt.group_gap(ts, "ties_ge1", years=2.0) == pytest.approx(0.5 - 0.8)

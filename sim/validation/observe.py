@@ -40,6 +40,9 @@ class Observation:
     ledger: pd.DataFrame  # one row per household that lived there during the run
     counters: dict[str, float] = field(default_factory=dict)
     interventions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # share with neighbour contact in the past week by age group (0 young, 1 middle,
+    # 2 elderly), mean over the window's weekly samples
+    weekly_contact_by_age: dict[int, float] = field(default_factory=dict)
 
 
 def route_cores(site) -> np.ndarray:
@@ -137,6 +140,7 @@ def observe(
     if window_start == 0:
         led.a["at_window_start"][ids[occ]] = 1
     start_counts = dict(model.counters)
+    by_age: dict[int, list[float]] = {0: [], 1: [], 2: []}
     for k in range(days):
         model.run(days=1)
         n_occ, n_ids, n_caused, n_neg, n_given, n_sup = snapshot()
@@ -156,6 +160,12 @@ def observe(
             led.a["helped_window"][n_ids[helped]] = 1
         if model.day == window_start:
             led.a["at_window_start"][n_ids[n_occ]] = 1
+        if model.day > window_start and model.day % 7 == 0:
+            talked = model.day - hh.last_talk_day < 7
+            for age, shares in by_age.items():
+                group = n_occ & (hh.age_group == age)
+                if group.any():
+                    shares.append(float(talked[group].mean()))
         occ, ids, caused, neg, given, sup = n_occ, n_ids, n_caused, n_neg, n_given, n_sup
         if progress is not None:
             progress(1)
@@ -175,6 +185,9 @@ def observe(
             "position": house["position"].to_numpy(),
             "supported": house["supported"].to_numpy(),
             "core": cores[house["dwelling"].to_numpy()],
+            "age_group": house["age_group"].to_numpy(),
+            "positive_ties": house["positive_ties"].to_numpy(),
+            "tenure_years": house["tenure_years"].to_numpy(),
         }
     )
     ties = model.tie_frame("all")[["from_dwelling", "to_dwelling", "positive", "negative"]]
@@ -193,6 +206,7 @@ def observe(
         ledger=led.frame(),
         counters=counters,
         interventions=model.intervention_frame(),
+        weekly_contact_by_age={a: float(np.mean(v)) for a, v in by_age.items() if v},
     )
 
 

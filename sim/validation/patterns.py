@@ -118,6 +118,25 @@ def help_needs_met(ts: pd.DataFrame) -> float:
     return given / (given + unmet) if given + unmet > 0 else math.nan
 
 
+def group_gap(ts: pd.DataFrame, col: str, years: float) -> float:
+    """Supported newcomers minus regular tenants in a weekly outcome, last year's mean."""
+    sel = ts[ts["year"] > years - 1.0]
+    sup = sel.loc[sel["group"] == "supported", col].mean()
+    res = sel.loc[sel["group"] == "resident", col].mean()
+    return float(sup - res)
+
+
+def tenure_gap(households: pd.DataFrame, long: float = 5.0, short: float = 1.0) -> float:
+    """Mean positive ties of households living there >= `long` years minus those living
+    there < `short` years."""
+    t = households["tenure_years"]
+    old, new = (
+        households.loc[t >= long, "positive_ties"],
+        households.loc[t < short, "positive_ties"],
+    )
+    return float(old.mean() - new.mean()) if len(old) and len(new) else math.nan
+
+
 # --- the ledger: nuisance, help, moving ----------------------------------------------
 def whole_window(ledger: pd.DataFrame) -> pd.DataFrame:
     """Households that lived there the whole last-12-months window (a survey's sample)."""
@@ -221,6 +240,10 @@ def measure(obs: Observation) -> dict[str, float]:
         "weekly_contact": mean_last_year(ts, "weekly_contact", obs.years),
         "helped_neighbour_12m": share_helped(led),
         "help_needs_met": help_needs_met(ts),
+        "weekly_contact_age_gap": obs.weekly_contact_by_age.get(2, math.nan)
+        - obs.weekly_contact_by_age.get(0, math.nan),
+        "ties_tenure_gap": tenure_gap(obs.households),
+        "supported_ties_gap": group_gap(ts, "ties_ge1", obs.years),
         "nuisance_victims_12m": share_bothered(led, 1),
         "nuisance_frequent_12m": share_bothered(led, FREQUENT_DAYS),
         "nuisance_top5_share": top_share(window["caused_window"].to_numpy(), 0.05),

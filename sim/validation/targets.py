@@ -204,6 +204,36 @@ TARGETS: tuple[Target, ...] = (
         "nobody to ask (for information)",
         "help given / (help given + help unmet) over the run",
     ),
+    Target(
+        "weekly_contact_age_gap",
+        "weekly neighbour contact, 65+ minus young households",
+        0.10,
+        0.45,
+        "CBS 2022: 69% at 65+, 41% at 15–34 (EVIDENCE key sources, V)",
+        "weekly samples over the last year of the share whose last chat or help was < 7 "
+        "days ago, elderly minus young (age groups of the population)",
+        unit="share points",
+    ),
+    Target(
+        "ties_tenure_gap",
+        "neighbour ties, households there >= 5 years minus < 1 year",
+        0.0,
+        None,
+        "residential stability raises local ties (Sampson 1988; Kasarda & Janowitz 1974; "
+        "direction only, U)",
+        "mean positive ties (>= tie_threshold) at the end, by tenure",
+        unit="ties",
+    ),
+    Target(
+        "supported_ties_gap",
+        "share with >= 1 tie, supported newcomers minus regular tenants",
+        None,
+        0.0,
+        "source document: supported newcomers arrive without neighbours and often stay "
+        "isolated (direction only, U)",
+        "last year's mean of ties_ge1 by group",
+        unit="share points",
+    ),
     # --- nuisance ---------------------------------------------------------------------
     Target(
         "nuisance_victims_12m",
