@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -24,10 +23,11 @@ class _BoolValues(TyperCommand):
     """On/off options also take a value, as their help shows: `--csv`, `--csv true`,
     `--csv=false`, `--csv no`."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
         flags = {}
-        for par in self.params:
-            if isinstance(par, click.Option) and par.is_flag and not par.count:
+        for par in self.params:  # typer's own click: options by what they are, not their class
+            if getattr(par, "param_type_name", "") == "option" and par.is_flag \
+                    and not par.count:
                 for name in par.opts:
                     flags[name] = (par.opts[0], (par.secondary_opts or [None])[0])
         out, i = [], 0
@@ -48,7 +48,7 @@ class _BoolValues(TyperCommand):
                     if off:
                         out.append(off)
                 else:
-                    raise click.BadParameter(f"{value!r} is not true or false", ctx=ctx,
+                    raise typer.BadParameter(f"{value!r} is not true or false", ctx=ctx,
                                              param_hint=name)
             else:
                 out.append(a)

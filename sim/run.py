@@ -35,6 +35,10 @@ class RunResult:
     snapshots: pd.DataFrame
     seconds: float
 
+    def summary(self) -> str:
+        """The text `goedeburen run` prints: labelled outcomes, events and costs per year."""
+        return summary_text(self)
+
     def final(self, group: str = "all") -> pd.Series:
         ts = self.timeseries
         sel = ts[(ts["building"] == "all") & (ts["group"] == group)]

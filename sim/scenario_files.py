@@ -242,7 +242,12 @@ def load_layers(path: Path, allow_outside: bool = False) -> Loaded:
             raise ScenarioError(f"{path}: the 'extends' chain is longer than {MAX_EXTENDS} "
                                 f"files (stopped at {current})")
         seen.append(real)
-        data = parse_toml(current, read_text_file(current))
+        try:
+            data = parse_toml(current, read_text_file(current))
+        except ScenarioError as exc:
+            if not chain:
+                raise
+            raise ScenarioError(f"{exc} (extended by {chain[-1][0]})") from None
         chain.append((current, data))
         if data.get("extends") is None:
             break
@@ -333,6 +338,8 @@ def format_validation_error(source: str, exc: ValidationError,
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + _allowed_hint(loc)
+        elif err["type"] == "missing":
+            msg = "missing: this key is required" + _required_hint(loc)
         elif (err["type"] != "missing" and "input" in err
               and not isinstance(err["input"], (dict, list))):
             msg = f"{msg} (got {_short(repr(err['input']))})"
@@ -372,6 +379,14 @@ def _loc_of(msg: str) -> tuple:
         if rest:
             out.append(int(rest.rstrip("]")))
     return tuple(out)
+
+
+def _required_hint(loc: tuple) -> str:
+    if len(loc) == 3 and loc[0] == "interventions" and loc[2] == "type":
+        from sim.interventions import REGISTRY
+
+        return f" (one of: {', '.join(sorted(REGISTRY))})"
+    return ""
 
 
 def _loc_text(loc: tuple) -> str:
