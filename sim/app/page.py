@@ -68,7 +68,7 @@ def Page() -> solara.Element:
     with solara.Column(style={"padding": "12px", "gap": "10px"}, classes=["gb-app"]) as main:
         solara.Style(".gb-app, .gb-app .v-label, .gb-app .v-btn { font-size: 18px; }"
                      ".gb-app .v-input__slot label { font-size: 18px; }")
-        _Header(session, lang, set_lang, playing, set_playing, step, reset, days_per_frame,
+        _Header(session, version, lang, set_lang, playing, set_playing, step, reset, days_per_frame,
                 set_days_per_frame)
         if session.error:
             solara.Error(f"{t('error', lang)}: {session.error}", classes=["gb-error"])
@@ -88,7 +88,7 @@ def Page() -> solara.Element:
 
 
 @solara.component
-def _Header(session: Session, lang, set_lang, playing, set_playing, step, reset, days_per_frame,
+def _Header(session: Session, version: int, lang, set_lang, playing, set_playing, step, reset, days_per_frame,
             set_days_per_frame) -> solara.Element:
     with solara.Row(style={"align-items": "center", "gap": "16px", "flex-wrap": "wrap"}) as row:
         solara.HTML(tag="h1", unsafe_innerHTML=t("title", lang),
@@ -104,8 +104,11 @@ def _Header(session: Session, lang, set_lang, playing, set_playing, step, reset,
         solara.Select(t("speed", lang), value=days_per_frame // 7 if days_per_frame >= 7 else 1,
                       values=[1, 2, 4], on_value=lambda w: set_days_per_frame(7 * int(w)),
                       style={"max-width": "170px"})
-        solara.ToggleButtonsSingle(value=lang, values=["nl", "en"], on_value=set_lang,
-                                   classes=["gb-lang"])
+        solara.ToggleButtonsSingle(value=lang, on_value=set_lang, classes=["gb-lang"],
+                                   children=[solara.Button("Nederlands", value="nl",
+                                                           style={"text-transform": "none"}),
+                                             solara.Button("English", value="en",
+                                                           style={"text-transform": "none"})])
         rate = getattr(session, "play_rate", None)
         if playing and rate:
             solara.Text(t("speed_note", lang, days=rate[0], frames=rate[1]),

@@ -39,7 +39,7 @@ class ModelView:
     """One model, read for drawing."""
 
     def __init__(self, scenario: Scenario, seed: int):
-        self.model = NeighbourhoodModel(scenario, seed)
+        self.model = NeighbourhoodModel(scenario, seed=seed)
         self._series_day = None
         self._series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
