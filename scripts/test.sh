@@ -11,4 +11,10 @@ if [ "$code" -eq 5 ]; then
   echo "pytest collected no tests: treating as failure" >&2
   exit 1
 fi
+# Security: audit the installed dependencies for known vulnerabilities (pip-audit). A found
+# vulnerability fails the build; no network (or no answer from the service) only warns.
+echo "checking dependencies for known vulnerabilities (pip-audit) ..." >&2
+python "$ROOT/scripts/audit.py"
+audit=$?
+if [ "$code" -eq 0 ]; then code="$audit"; fi
 exit "$code"

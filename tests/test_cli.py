@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -17,7 +18,9 @@ def test_run_writes_all_outputs(tmp_path):
     assert res.exit_code == 0, res.output
     for name in ("timeseries", "households", "ties"):
         assert (out / f"{name}.parquet").exists() and (out / f"{name}.csv").exists()
-    assert "final state" in res.output and "sense_of_home" in res.output
+    text = " ".join(res.output.split())
+    assert "At the end of the run" in text and "sense of home (0–1)" in text
+    assert "with ≥1 neighbour tie" in text and "per household" in text
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 4 and manifest["scenario"] == "baseline"
     hh = pd.read_parquet(out / "households.parquet")
@@ -55,6 +58,64 @@ def test_params_markdown_table():
     res = runner.invoke(app, ["params", "--markdown"])
     assert res.exit_code == 0
     assert "`contact.negative_weight`" in res.output and "Barlow" in res.output
+    assert "`costs.professional_hour`" in res.output
+    assert "`interventions.flatcoach.hours_per_week`" in res.output
+
+
+def test_params_filter_shows_full_names_and_meaning_at_any_width():
+    """`params contact.` lists only that section; names are never cut, even 40 columns
+    wide; every parameter (core, costs, each intervention's own) is listed."""
+    from sim.scenario import parameter_table
+
+    narrow = CliRunner(env={"COLUMNS": "40"})
+    res = narrow.invoke(app, ["params", "interventions.social_renovation"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    names = [ln.split(" = ")[0].strip() for ln in lines if " = " in ln]
+    assert "interventions.social_renovation.distrust_weight" in names
+    assert all(n.startswith("interventions.social_renovation.") for n in names)
+    assert "drop in opening at zero trust" in " ".join(res.output.split())
+    every = runner.invoke(app, ["params"]).output
+    for r in parameter_table():
+        assert f"{r['section']}.{r['name']} = " in every
+    res = runner.invoke(app, ["params", "no_such_thing"])
+    assert res.exit_code == 2 and "no parameter matches" in res.output
+
+
+def test_on_off_options_take_values(tmp_path):
+    """`--csv` as its help shows it: alone, with true/false, or with =."""
+    for args, csv in ((["--csv"], True), (["--csv", "true"], True), (["--csv=yes"], True),
+                      (["--csv", "false"], False), ([], False)):
+        out = tmp_path / f"r{len(list(tmp_path.iterdir()))}"
+        res = runner.invoke(app, ["run", "baseline", "--years", "0.02", *args, "--out",
+                                  str(out)])
+        assert res.exit_code == 0, res.output
+        assert (out / "timeseries.csv").exists() == csv, args
+    res = runner.invoke(app, ["run", "baseline", "--csv", "maybe", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_version():
+    import sim
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"goedeburen {sim.__version__}"
+
+
+def test_scenario_costs_set_what_interventions_spend():
+    """A [costs] table changes what an intervention costs, nothing else."""
+    from sim.run import run_model
+    from sim.scenario import load_scenario
+
+    sc = load_scenario("baseline").with_overrides(
+        run={"years": 0.2, "burn_in_years": 0.0}, interventions=[{"type": "flatcoach"}])
+    a = run_model(sc)
+    b = run_model(sc.with_overrides(costs={"professional_hour": 150.0}))
+    ha, hb = a.interventions.iloc[0], b.interventions.iloc[0]
+    assert hb["cost_hours_eur"] == pytest.approx(2 * ha["cost_hours_eur"])
+    assert ha["hours"] == hb["hours"] and hb["cost_eur"] > ha["cost_eur"]
+    pd.testing.assert_frame_equal(a.timeseries.drop(columns=["cost_eur"]),
+                                  b.timeseries.drop(columns=["cost_eur"]))
 
 
 def test_compare_writes_report_and_resumes(tmp_path):

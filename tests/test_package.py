@@ -135,3 +135,24 @@ def test_what_the_code_imports_is_declared():
     assert not unused, f"declared but never imported by sim/: {sorted(unused)}"
     assert "mesa" in extras["app"] and "solara" in extras["app"]  # Mesa's viz extra
     assert {"pytest", "hypothesis", "pip-audit"} <= extras["test"]
+
+
+def test_audit_fails_on_vulnerabilities_not_on_unknown_packages():
+    """scripts/audit.py (run by scripts/test.sh): a known vulnerability fails the build;
+    packages the service does not know, or no answer at all, do not."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("audit", ROOT / "scripts" / "audit.py")
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+    clean = {"dependencies": [{"name": "numpy", "version": "2.5.5", "vulns": []},
+                              {"name": "x", "skip_reason": "not found"}]}
+    code, lines = audit.decide(clean)
+    assert code == 0 and "1 packages audited, 1 not known" in lines[0]
+    bad = {"dependencies": [{"name": "requests", "version": "2.19.0", "vulns": [
+        {"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"]}]}]}
+    code, lines = audit.decide(bad)
+    assert code == 1 and "requests 2.19.0: PYSEC-2018-28 (fixed in 2.20.0)" in lines[-1]
+    code, lines = audit.decide({"dependencies": [{"name": "x", "skip_reason": "?"}]})
+    assert code == 0 and "nothing was checked" in lines[-1]
+    assert 'python "$ROOT/scripts/audit.py"' in (ROOT / "scripts" / "test.sh").read_text()
