@@ -1,4 +1,5 @@
-"""`goedeburen` command line: run, validate and list scenarios, compare them, show parameters."""
+"""`goedeburen` command line: run, validate and list scenarios, compare them, sweep
+experiments and report on them, show parameters."""
 
 from __future__ import annotations
 
@@ -268,7 +269,8 @@ def compare(
         help="scenario the others are compared with, paired by seed "
              "(default: the first one named, or problem_flat when none are named)")] = None,
 ) -> None:
-    """Run several scenarios over the same seeds and write a comparison table and report."""
+    """Run several scenarios over the same seeds (an experiment with one arm each) and write
+    the tables and the HTML report."""
     from sim.compare import compare_scenarios, start_workers_early
 
     if workers > 1:
@@ -288,6 +290,62 @@ def compare(
     report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers,
                                console=err)
     console.print(f"comparison written to [bold]{out}[/] (report: {report})")
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[str, typer.Argument(help="experiment file, or the name of a shipped "
+                                                   "one in experiments/")],
+    workers: Annotated[Optional[int], typer.Option(
+        help="parallel processes (default: all cores; 1: in this process)", min=1)] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="address of a running Dask scheduler, e.g. tcp://HOST:8786")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="start a local Dask cluster "
+                                                      "(127.0.0.1) and run on it")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="results folder "
+                                                     "(default: results/<experiment>)")] = None,
+    seeds: Annotated[Optional[int], typer.Option(
+        help="replicates instead of the file's (a quick look; other results folder)",
+        min=1)] = None,
+    years: Annotated[Optional[float], typer.Option(help="horizon instead of the file's")] = None,
+) -> None:
+    """Run an experiment: every arm x design point x seed not already done (resumable)."""
+    from sim.experiments.spec import ExperimentError, load_experiment
+
+    if scheduler and dask:
+        _fail("--scheduler and --dask exclude each other (--dask starts a local cluster)")
+    if (workers or 2) > 1 and not (scheduler or dask):
+        from sim.experiments.pool import start_workers_early
+
+        start_workers_early()  # their server imports the model while this process does
+    changes = {k: v for k, v in (("seeds", seeds), ("years", years)) if v is not None}
+    try:
+        exp = load_experiment(experiment, **changes)
+    except ExperimentError as exc:
+        _fail(str(exc))
+    from sim.experiments.runner import print_summary
+    from sim.experiments.runner import sweep as run_sweep
+
+    summary = run_sweep(exp, out, workers=workers, scheduler=scheduler, dask=dask,
+                        console=err)
+    print_summary(summary, err)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="a sweep's results folder "
+                                                 "(results/<experiment>)")],
+) -> None:
+    """Build the policy report (one self-contained HTML file plus PNG figures)."""
+    from sim.report import build_report
+
+    try:
+        path = build_report(results)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    console.print(f"report written to [bold]{path}[/]")
 
 
 @app.command()

@@ -1,5 +1,6 @@
-"""Sweeps (sim.compare.run_grid): the same results whatever the number of workers and the
-start method, resuming after an interruption, and worker errors that name their run."""
+"""Sweeps through `compare` (sim.compare.run_grid, a case of the experiment runner in
+sim/experiments/): the same results whatever the number of workers and the start method,
+resuming after an interruption, and failed runs that name their run while the rest finish."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pandas as pd
 import pytest
 
 from sim import compare
-from sim.compare import _InlineExecutor, run_grid
+from sim.compare import SweepFailed, _InlineExecutor, run_grid
+from sim.experiments import pool
 from sim.scenario import load_scenario
 
 YEARS = 0.1
@@ -21,13 +23,18 @@ SEEDS = [1, 2]
 
 @pytest.fixture(scope="module")
 def scenarios():
-    return [load_scenario(n).with_overrides(run={"burn_in_years": 0.1})
-            for n in ("baseline", "problem_flat")]
+    return [
+        load_scenario(n).with_overrides(run={"burn_in_years": 0.1})
+        for n in ("baseline", "problem_flat")
+    ]
 
 
 def _tables(paths: list[Path]) -> dict:
-    return {(p.parent.name, p.name, t): pd.read_parquet(p / f"{t}.parquet")
-            for p in paths for t in ("timeseries", "households", "ties")}
+    return {
+        (p.parent.name, p.name, t): pd.read_parquet(p / f"{t}.parquet")
+        for p in paths
+        for t in ("timeseries", "households", "ties")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +76,7 @@ class _Counting(Executor):
         self.inner, self.jobs = _InlineExecutor(), []
 
     def submit(self, fn, /, *args, **kwargs):
-        self.jobs.append(args[:2])
+        self.jobs.append(args[0].label)
         return self.inner.submit(fn, *args, **kwargs)
 
 
@@ -83,7 +90,10 @@ def test_an_interrupted_sweep_resumes_with_the_missing_runs_only(scenarios, inli
     ex = _Counting()
     again = run_grid(scenarios, SEEDS, YEARS, tmp_path, executor=ex)
     assert again == paths
-    assert [seed for _, seed in ex.jobs] == [2, 2] and len(ex.jobs) == 2
+    assert sorted(ex.jobs) == [
+        "arm 'baseline', point 0, seed 2",
+        "arm 'problem_flat', point 0, seed 2",
+    ]
     _assert_same(inline, _tables(again))
     ex = _Counting()
     run_grid(scenarios, SEEDS, YEARS, tmp_path, executor=ex)
@@ -91,32 +101,38 @@ def test_an_interrupted_sweep_resumes_with_the_missing_runs_only(scenarios, inli
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_an_error_in_a_worker_names_its_run(scenarios, tmp_path, workers):
+def test_a_failed_run_names_itself_and_the_others_finish(scenarios, tmp_path, workers):
     # a file where the run's output folder should be: write_result fails in the worker
     bad = tmp_path / "runs" / "problem_flat" / "2"
     bad.parent.mkdir(parents=True)
     bad.write_text("in the way")
-    with pytest.raises(OSError) as info:
+    with pytest.raises(SweepFailed) as info:
         run_grid(scenarios, SEEDS, YEARS, tmp_path, workers=workers)
-    notes = "\n".join(getattr(info.value, "__notes__", []))
-    assert "'problem_flat', seed 2" in notes and str(bad) in notes
-    assert "resumes" in notes
+    text = str(info.value) + "\n".join(getattr(info.value, "__notes__", []))
+    assert "1 run(s) failed" in text and "'problem_flat', point 0, seed 2" in text
+    assert "resumes" in text
+    for name, seed in (("baseline", 1), ("baseline", 2), ("problem_flat", 1)):
+        assert (tmp_path / "runs" / name / str(seed) / "manifest.json").exists()
 
 
-def test_a_worker_refuses_another_copy_of_the_package(tmp_path):
+def test_a_worker_refuses_another_copy_of_the_package():
+    from sim.experiments.runner import RunSpec, run_one
+    from sim.experiments.store import model_code_fingerprint
+
     sc = load_scenario("baseline")
+    spec = RunSpec("k", sc.model_dump_json(), model_code_fingerprint(), "/elsewhere/sim")
     with pytest.raises(RuntimeError, match="sim package"):
-        compare._run_one(sc.model_dump_json(), 1, YEARS, str(tmp_path), "/elsewhere/sim")
+        run_one(spec)
 
 
 def test_a_fork_server_with_older_source_is_not_used(monkeypatch):
-    monkeypatch.setattr(compare, "_server_source", "0" * 16)  # as if the source changed since
+    monkeypatch.setattr(pool, "_server_source", "0" * 16)  # as if the source changed since
     assert compare._pool_context().get_start_method() == "spawn"
 
 
 def test_pool_workers_keep_to_their_share_of_the_cores():
     """A run of several buildings uses threads (sim/shards.py); in a worker of a pool that
-    run_grid did not size itself (one passed in), it keeps to one, so workers do not
+    the runner did not size itself (one passed in), it keeps to one, so workers do not
     crowd each other's cores; in the main process it keeps them all."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
