@@ -228,7 +228,7 @@ def summary_text(result: RunResult) -> str:
         for _, row in result.interventions.iterrows():
             cost = float(row["cost_eur"])
             total += cost
-            lines.append(f"  {str(row['intervention']):<{width - 2}}{_eur(cost / years):>11}"
+            lines.append(f"  {row['intervention']!s:<{width - 2}}{_eur(cost / years):>11}"
                          f"{_eur(cost):>15}")
             extras = ", ".join(f"{str(k).replace('_', ' ')} {v:,.0f}" for k, v in row.items()
                                if k not in ("intervention", "type", "cost_eur")

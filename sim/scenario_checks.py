@@ -47,11 +47,11 @@ def dwellings_of(spec: Any) -> int:
     return int(kw["houses"])
 
 
-def site_dwellings(sc: "Scenario") -> int:
+def site_dwellings(sc: Scenario) -> int:
     return sum(dwellings_of(b) for b in sc.site.buildings)
 
 
-def check_against_site(sc: "Scenario") -> None:
+def check_against_site(sc: Scenario) -> None:
     """Raise ValueError (key path first) for a site too large for the model, or an
     intervention that names a building the site does not have or ends before it starts."""
     n = site_dwellings(sc)
@@ -90,7 +90,7 @@ def _building_refs(value: Any, where: str) -> list[tuple[str, Any]]:
     return out
 
 
-def timing_warnings(sc: "Scenario") -> list[str]:
+def timing_warnings(sc: Scenario) -> list[str]:
     """Interventions that never act within the run (valid, but rarely meant)."""
     out = []
     years = sc.run.years
@@ -133,7 +133,7 @@ class Estimate:
                 f"benchmarks){avail}")
 
 
-def estimate(sc: "Scenario", cores: int | None = None) -> Estimate:
+def estimate(sc: Scenario, cores: int | None = None) -> Estimate:
     """Memory and time a run of `sc` needs here, from the measured figures above."""
     n = site_dwellings(sc)
     cores = max(1, cores or os.cpu_count() or 1)

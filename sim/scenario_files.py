@@ -305,7 +305,7 @@ def load_raw(path: Path, allow_outside: bool = False) -> dict[str, Any]:
 # validation and its messages
 # --------------------------------------------------------------------------------------
 def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False,
-                  **overrides: Any) -> "Scenario":
+                  **overrides: Any) -> Scenario:
     """Load, merge and validate a scenario (strictly: a string is not a number, `true` is
     not 1); errors are ScenarioError naming the file and the key. `overrides` are section
     tables merged over the file, e.g. `run={"years": 2}`."""

@@ -64,7 +64,7 @@ def _in_time(fn, seconds: float = 10.0):
     def target():
         try:
             out["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
+        except BaseException as exc:
             out["error"] = exc
 
     t = threading.Thread(target=target, daemon=True)
@@ -310,7 +310,7 @@ def test_estimate_matches_the_benchmarks():
 # the last line of defence, and files as data only
 # --------------------------------------------------------------------------------------
 def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
-    import sim.cli as cli
+    from sim import cli
 
     def boom(*a, **k):
         raise RuntimeError("something unforeseen")
