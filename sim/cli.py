@@ -243,8 +243,7 @@ def params(
     = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown table")] = False,
 ) -> None:
-    """Show every parameter (model sections, unit costs, each intervention's own) with its
-    full name, default, unit, source and meaning."""
+    """Show every parameter, unit cost and intervention parameter: default, unit, source."""
     from sim import params_view
 
     table = params_view.rows(filter_text)
