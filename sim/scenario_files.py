@@ -61,7 +61,7 @@ def read_text_file(path: Path, what: str = "scenario file",
     except PermissionError:
         raise ScenarioError(f"{path}: permission denied (the {what} cannot be read)") from None
     except (OSError, ValueError) as exc:  # name too long, symlink loop, NUL byte ...
-        raise ScenarioError(f"{_short(str(path))}: cannot be read as a {what} ({_why(exc)})") \
+        raise ScenarioError(f"{_short(str(path))}: cannot be read ({_why(exc)})") \
             from None
     _check_regular(path, st, what, max_bytes)
     try:
@@ -85,23 +85,23 @@ def read_text_file(path: Path, what: str = "scenario file",
 
 def _check_regular(path: Path, st: os.stat_result, what: str, max_bytes: int) -> None:
     if stat.S_ISDIR(st.st_mode):
-        raise ScenarioError(f"{path}: is a folder; a {what} is a .toml file")
+        raise ScenarioError(f"{path}: is a folder, not a {what} (a .toml file)")
     if not stat.S_ISREG(st.st_mode):
         raise ScenarioError(f"{path}: is not a regular file (a device, pipe or socket); "
-                            f"a {what} must be an ordinary .toml file")
+                            f"{what}s must be ordinary .toml files")
     if st.st_size > max_bytes:
-        raise ScenarioError(f"{path}: is {st.st_size:,} bytes; a {what} is at most "
-                            f"{max_bytes:,} bytes (the shipped ones are about 2,000)")
+        raise ScenarioError(f"{path}: is {st.st_size:,} bytes; {what}s are at most "
+                            f"{max_bytes:,} bytes (the shipped ones about 2,000)")
 
 
 def decode_text(path: Path, data: bytes, what: str = "scenario file") -> str:
     """UTF-8 (a byte-order mark is dropped); other encodings and binary data are errors that
     say how to fix them."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"{path}: is encoded as UTF-16; a {what} must be UTF-8 "
+        raise ScenarioError(f"{path}: is encoded as UTF-16; {what}s must be UTF-8 "
                             "(in your editor: save with encoding UTF-8)")
     if b"\x00" in data:
-        raise ScenarioError(f"{path}: holds binary data (NUL bytes); a {what} is UTF-8 TOML "
+        raise ScenarioError(f"{path}: holds binary data (NUL bytes); {what}s are UTF-8 TOML "
                             "text")
     try:
         text = data.decode("utf-8")
@@ -109,7 +109,7 @@ def decode_text(path: Path, data: bytes, what: str = "scenario file") -> str:
         line = data[:exc.start].count(b"\n") + 1
         raise ScenarioError(
             f"{path}: is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}; perhaps "
-            f"latin-1 or Windows-1252); a {what} must be UTF-8 (in your editor: save with "
+            f"latin-1 or Windows-1252); {what}s must be UTF-8 (in your editor: save with "
             "encoding UTF-8)") from None
     return text.removeprefix("\ufeff")
 
@@ -121,8 +121,8 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
-        raise ScenarioError(f"{path}: tables or arrays are nested too deeply (a scenario "
-                            f"needs at most {MAX_DEPTH} levels)") from None
+        raise ScenarioError(f"{path}: tables or arrays are nested too deeply (allowed: at "
+                            f"most {MAX_DEPTH} levels)") from None
     where = _too_deep(data, MAX_DEPTH)
     if where is not None:
         raise ScenarioError(f"{path}: {where or 'the file'}: tables or arrays are nested more "

@@ -124,7 +124,7 @@ def test_huge_files_are_refused_fast(tmp_path):
         fh.write("x" * 50_000_000)
         fh.write('"\n')
     t0 = time.perf_counter()
-    with pytest.raises(ScenarioError, match="50,000,0.. bytes; a scenario file is at most"):
+    with pytest.raises(ScenarioError, match="50,000,0.. bytes; scenario files are at most"):
         load_scenario(p)
     res = runner.invoke(app, ["run", str(p)])
     _clean_exit(res)

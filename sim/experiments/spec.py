@@ -10,7 +10,6 @@ path and what is allowed, like scenario files (sim/scenario.py).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -402,12 +401,14 @@ def resolve_experiment_path(name_or_path: str | Path) -> Path:
 def load_experiment(name_or_path: str | Path, **changes: Any) -> LoadedExperiment:
     """Load and check an experiment file; `changes` replace top-level keys (e.g. seeds=3
     for a quick look). Errors are ExperimentError naming the file and the key path."""
+    from sim.scenario_files import ScenarioError, parse_toml, read_text_file
+
     path = resolve_experiment_path(name_or_path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{path}: not valid TOML: {exc}") from None
+    try:  # a regular UTF-8 file of bounded size and nesting, as scenario files (issue 14)
+        text = read_text_file(path, "experiment file")
+        data = parse_toml(path, text)
+    except ScenarioError as exc:
+        raise ExperimentError(str(exc)) from None
     data.update(changes)
     if changes.get("years") is not None and isinstance(data.get("outcomes"), dict):
         # a shorter horizon from the command line drops the readings it no longer reaches
