@@ -5,6 +5,7 @@ with one arm per scenario, the first the reference, plus the per-run folders and
 from __future__ import annotations
 
 import json
+import shutil
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,26 +56,40 @@ def comparison_experiment(
 ) -> LoadedExperiment:
     """The in-memory experiment `compare` runs: one arm per scenario, the first the
     reference, the same seeds in each."""
+    import tomli_w
+
     from sim.experiments.spec import parse_experiment
 
     data = {
         "name": "comparison",
+        "title": "Scenario comparison",
+        "title_nl": "Vergelijking van scenario's",
+        "description": "; ".join(
+            f"{sc.name}: {sc.description.strip().splitlines()[0]}"
+            for sc in scenarios
+            if sc.description.strip()
+        ),
         "seeds": list(seeds),
-        "years": years,
         "arms": [
             {
                 "name": sc.name,
                 "scenario": sc.name,
                 "reference": i == 0,
-                "label": sc.description.strip().splitlines()[0] if sc.description.strip() else None,
+                # the report says "With <label>, ..."; a scenario has only its name
+                "label": f"the scenario {sc.name}",
+                "label_nl": f"het scenario {sc.name}",
             }
             for i, sc in enumerate(scenarios)
         ],
     }
-    if years is None:
-        data.pop("years")
+    if years is not None:
+        data["years"] = years
     return parse_experiment(
-        data, "goedeburen compare", Path.cwd(), scenarios={sc.name: sc for sc in scenarios}
+        data,
+        "goedeburen compare",
+        Path.cwd(),
+        text=tomli_w.dumps(data),
+        scenarios={sc.name: sc for sc in scenarios},
     )
 
 
@@ -211,4 +226,7 @@ def compare_scenarios(
     atomic_write_frame(out / "finals.csv", finals)
     atomic_write_frame(out / "summary.csv", summarise(finals))
     atomic_write_frame(out / "effects.csv", paired_differences(finals, scenarios[0].name))
-    return build_report(out)
+    report = build_report(out)
+    # the figure where `compare` used to put it (next to the tables)
+    shutil.copyfile(out / "figures" / "trajectories.png", out / "trajectories.png")
+    return report

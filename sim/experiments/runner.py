@@ -16,7 +16,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class RunSpec:
     key: str
     scenario_json: str  # resolved: seed and horizon set
     fingerprint: str  # the model code the key was made with
-    package: str  # the sim package folder the driver runs
+    package: str | None  # the sim package folder the driver runs (None: any, on a cluster)
     threads: int | None = None  # cores a run of several buildings may use
     run_dir: str | None = None  # also write the run's full tables there (`compare`)
     label: str = ""  # "arm 'x', seed 3" for messages
@@ -51,7 +51,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     from sim.run import run_model, write_result
 
     _use_threads(spec.threads)
-    if _package_dir() != spec.package:
+    if spec.package is not None and _package_dir() != spec.package:
         raise RuntimeError(
             f"this worker runs the sim package in {_package_dir()}, the sweep "
             f"was started with the one in {spec.package}"
@@ -284,10 +284,7 @@ def sweep(
     todo = [
         s
         for s in specs.values()
-        if not (
-            store.finished(s.key)
-            and (s.run_dir is None or (Path(s.run_dir) / "manifest.json").exists())
-        )
+        if not (store.finished(s.key) and (s.run_dir is None or _run_dir_current(s)))
     ]
     workers = workers or os.cpu_count() or 1
     summary = Summary(
@@ -306,6 +303,9 @@ def sweep(
             backend, ex = "executor", executor
         elif scheduler or dask:
             ex, client, cluster = _dask_executor(scheduler, workers)
+            # a cluster's workers may hold the package elsewhere: the model-code
+            # fingerprint, not the folder, tells whether they run the same model
+            todo = [replace(s, package=None) for s in todo]
             backend = f"dask {scheduler or 'LocalCluster'}"
             workers = len(client.scheduler_info().get("workers", {})) or workers
         elif workers > 1:
@@ -316,7 +316,7 @@ def sweep(
             def renew() -> Executor:
                 return local_pool(workers)[0]
         else:
-            backend, ex = "serial", _InlineExecutor()
+            backend, ex, workers = "serial", _InlineExecutor(), 1
         summary.backend, summary.workers = backend, workers
         if console is not None and summary.reused:
             console.print(
@@ -327,10 +327,24 @@ def sweep(
             with _progress(console) as bar:
                 task = bar.add_task(exp.name, total=len(todo), failed=0)
 
+                plain = console is not None and not console.is_terminal
+                step = max(1, len(todo) // 10)
+
                 def on_done(ok: bool) -> None:
                     bar.advance(task)
                     if not ok:
                         bar.update(task, failed=bar.tasks[0].fields["failed"] + 1)
+                    t = bar.tasks[0]
+                    if plain and (t.completed % step == 0 or t.completed == t.total):
+                        # a log or CI has no live bar: a line every tenth of the sweep
+                        rate = t.completed / max(time.perf_counter() - t0, 1e-9)
+                        eta = (t.total - t.completed) / rate if rate > 0 else float("nan")
+                        console.print(
+                            f"{exp.name}: {t.completed:.0f}/{t.total:.0f} runs, "
+                            f"{rate:.2f} runs/s, ETA {eta / 60:.1f} min, "
+                            f"{t.fields['failed']} failed",
+                            highlight=False,
+                        )
 
                 summary.failed = execute(
                     todo, store, ex, exp.spec.retries, on_done, renew, in_flight=max(2, 2 * workers)
@@ -377,9 +391,26 @@ def sweep(
     return summary
 
 
-def _with_threads(spec: RunSpec, threads: int) -> RunSpec:
-    from dataclasses import replace
+def _run_dir_current(spec: RunSpec) -> bool:
+    """Whether the full run folder of a `compare` run is complete (its manifest is written
+    last) with this very scenario and this model (`sim.run.model_fingerprint`); a folder
+    changed or left by other code is run again, so resuming never mixes in stale tables."""
+    import json
 
+    from sim.run import model_fingerprint
+    from sim.scenario import scenario_to_toml
+
+    folder = Path(spec.run_dir)
+    try:
+        model = json.loads((folder / "manifest.json").read_text()).get("model")
+        toml = (folder / "scenario.toml").read_text()
+    except (OSError, ValueError):
+        return False
+    sc = Scenario.model_validate_json(spec.scenario_json)
+    return model == model_fingerprint() and toml == scenario_to_toml(sc)
+
+
+def _with_threads(spec: RunSpec, threads: int) -> RunSpec:
     return replace(spec, threads=threads)
 
 
@@ -422,8 +453,8 @@ def print_summary(summary: Summary, console) -> None:
     except OSError:
         load = "n/a"
     console.print(
-        f"[bold]{summary.total}[/] runs: {summary.ran} ran, {summary.reused} already "
-        f"done, {len(summary.failed)} failed; {summary.seconds:.1f} s on "
+        f"[bold]{summary.total}[/] runs: {summary.ran} ran, {summary.reused} reused from "
+        f"disk, {len(summary.failed)} failed; {summary.seconds:.1f} s on "
         f"{summary.backend} ({summary.workers} worker(s)); "
         f"{summary.rate:.2f} runs/s, {summary.rate / cores:.2f} runs/s per core "
         f"({cores} cores, load average {load})",

@@ -239,9 +239,12 @@ def costs(res: Results, vs: list[Variant]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sensitivity(res: Results, outcomes: list[tuple[str, str]]) -> pd.DataFrame:
+def sensitivity(
+    res: Results, outcomes: list[tuple[str, str]], arm: str | None = None
+) -> pd.DataFrame:
     """Morris (mu*, sigma) or Sobol (S1, ST) indices with 95% intervals per outcome, from
-    the mean over seeds at each uncertainty point of the reference arm."""
+    the mean over seeds at each uncertainty point of the reference arm, or (`arm`) of that
+    arm's effect: arm minus reference at the same point."""
     meta = res.meta.get("uncertainties", {})
     design, factors = meta.get("design"), meta.get("factors", {})
     if design not in ("morris", "sobol") or not factors:
@@ -250,19 +253,26 @@ def sensitivity(res: Results, outcomes: list[tuple[str, str]]) -> pd.DataFrame:
     from sim.experiments.spec import Factor
 
     prob = problem({k: Factor(**f) for k, f in factors.items()})
-    runs = res.runs[(res.runs["arm"] == res.meta.get("reference")) & (res.runs["lever_point"] == 0)]
+    first = res.runs[res.runs["lever_point"] == 0]
+    runs = first[first["arm"] == res.meta.get("reference")]
     cols = [f"uncertainty:{p}" for p in prob["names"]]
     pts = runs.drop_duplicates("uncertainty_point").sort_values("uncertainty_point")
     X = pts[cols].to_numpy(dtype=float)
     o = res.outcomes[(res.outcomes["window"] == "last_year")]
+
+    def at_points(which: str, outcome: str, group: str) -> pd.Series:
+        mine = first[first["arm"] == which][["run", "uncertainty_point"]]
+        sel = o[(o["outcome"] == outcome) & (o["group"] == group)].merge(mine, on="run")
+        return sel.groupby("uncertainty_point")["value"].mean().sort_index()
+
     rows = []
     for outcome, group in outcomes:
-        sel = o[(o["outcome"] == outcome) & (o["group"] == group)]
-        sel = sel.merge(runs[["run", "uncertainty_point"]], on="run")
-        y = sel.groupby("uncertainty_point")["value"].mean()
+        y = at_points(res.meta.get("reference"), outcome, group)
+        if arm is not None:
+            y = at_points(arm, outcome, group) - y
         if len(y) != len(pts) or y.isna().any():
             continue  # a failed run leaves a hole the method cannot bridge
-        Y = y.sort_index().to_numpy()
+        Y = y.to_numpy()
         if design == "morris":
             from SALib.analyze import morris
 

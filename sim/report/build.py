@@ -259,6 +259,9 @@ def build_report(path: str | Path) -> Path:
             "(pp = percentage points; 95% interval in brackets):</p>"
         )
         parts.append(_table(head, rows, "wide"))
+        summary_table = (head, rows)
+    else:
+        summary_table = None
     parts.append("</section>")
 
     # trajectories
@@ -408,6 +411,18 @@ def build_report(path: str | Path) -> Path:
             for _, r in top.iterrows()
         ]
         parts.append(_table(["outcome", "most influential assumption", "index ± 95%"], rows))
+        others = [v for v in vs if not v.reference]
+        if others:
+            v = others[0]
+            effect = analysis.sensitivity(res, sens_keys[:1], arm=v.arm)
+            if len(effect):
+                parts.append(
+                    f"<p>Which assumptions change the <b>effect</b> of {html.escape(v.label)} "
+                    "(the intervention minus the reference at the same parameter values):</p>"
+                )
+                parts.append(
+                    _img(figures.sensitivity_figure(effect, flabels), "sensitivity_effect", figdir)
+                )
     else:
         parts.append(
             "<p>This experiment does not vary uncertain parameters with a Morris or "
@@ -460,4 +475,39 @@ def build_report(path: str | Path) -> Path:
     )
     target = root / "report.html"
     atomic_write_text(target, page)
+    atomic_write_text(root / "report.md", _markdown(title, meta, hl, summary_table, ref.label))
     return target
+
+
+def _markdown(
+    title: str,
+    meta: dict,
+    hl: list[tuple[str, str]],
+    table: tuple[list[str], list[list[str]]] | None,
+    reference: str,
+) -> str:
+    """The headlines and the summary table as Markdown (for a README, an issue or an
+    e-mail); the figures are those in figures/, the full report is report.html."""
+    lines = [f"# {title}", "", meta.get("description", ""), ""]
+    if hl:
+        lines += ["## Headlines", ""] + [f"- {en}" for en, _ in hl] + [""]
+        lines += ["## Kernpunten", ""] + [f"- {nl}" for _, nl in hl] + [""]
+    if table is not None:
+        head, rows = table
+        lines += [
+            f"## Change against {reference} in the last simulated year (95% intervals)",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head),
+        ]
+        lines += ["| " + " | ".join(r) + " |" for r in rows] + [""]
+    lines += [
+        "![trajectories](figures/trajectories.png)",
+        "",
+        (
+            "The full report, with how to read it, the assumptions and what the model "
+            "leaves out: report.html."
+        ),
+        "",
+    ]
+    return "\n".join(lines)
