@@ -458,6 +458,9 @@ def app_command(
                                            "computer (see README, 'App', before opening it to "
                                            "a room)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8765,
+    scenarios: Annotated[Optional[Path], typer.Option(
+        help="folder of your own scenario files to offer besides the shipped ones",
+        exists=True, file_okay=False)] = None,
 ) -> None:
     """Start the live workshop app (Solara) in the browser: the building, the measures,
     the household stories; works without internet once installed."""
@@ -466,7 +469,7 @@ def app_command(
     except ImportError as exc:
         _fail(f"the app needs the 'app' extra ({exc}); install it with "
               "pip install -e '.[app]' (scripts/env.sh app)")
-    raise typer.Exit(serve(host, port))
+    raise typer.Exit(serve(host, port, scenarios))
 
 
 def main() -> None:

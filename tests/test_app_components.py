@@ -86,25 +86,48 @@ def test_a_measure_opens_a_gap():
 
 
 # --- geometry -------------------------------------------------------------------------
-@pytest.mark.parametrize("name", LAYOUT_SCENARIOS)
-def test_every_layout_draws_each_dwelling_once(name):
-    site = build_site_from(load_scenario(name))
-    geo = build_geometry(site)
+def _check_drawn_once(site, geo) -> np.ndarray:
+    """Every dwelling is one rectangle inside the picture, none overlapping another."""
     rects = np.array(geo.data["dwellings"])
     assert len(rects) == site.n_dwellings
     x0, _, w, h = map(float, geo.data["viewbox"].split())
     assert (rects[:, 0] >= x0).all() and (rects[:, 0] + rects[:, 2] <= x0 + w).all()
     assert (rects[:, 1] >= 0).all() and (rects[:, 1] + rects[:, 3] <= h).all()
-    # no two dwellings overlap
     for i in range(len(rects)):
         a = rects[i]
         ov = ((rects[:, 0] < a[0] + a[2] - 1e-6) & (a[0] < rects[:, 0] + rects[:, 2] - 1e-6)
               & (rects[:, 1] < a[1] + a[3] - 1e-6) & (a[1] < rects[:, 1] + rects[:, 3] - 1e-6))
-        assert ov.sum() == 1, (name, i)
+        assert ov.sum() == 1, i
+    return rects
+
+
+@pytest.mark.parametrize("name", LAYOUT_SCENARIOS)
+def test_every_layout_draws_each_dwelling_once(name):
+    site = build_site_from(load_scenario(name))
+    geo = build_geometry(site)
+    rects = _check_drawn_once(site, geo)
+    assert len(geo.data["streets"]) == (2 if name == "row_houses" else 1)  # 4 rows of 20
     # higher floors are drawn higher up
     f = np.asarray(site.dwelling_floor)
     if f.max() > 0:
         assert rects[f == f.max(), 1].max() < rects[f == 0, 1].min()
+
+
+def test_a_wide_district_is_drawn_in_rows():
+    flat = {"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 14}
+    block = {"layout": "stairwell_block", "stairwells": 4, "floors": 4,
+             "dwellings_per_landing": 2}
+    sc = load_scenario("baseline").with_overrides(site={"buildings": [flat] * 5 + [block] * 4})
+    site = build_site_from(sc)
+    geo = build_geometry(site)
+    rects = _check_drawn_once(site, geo)
+    assert len(geo.data["streets"]) >= 2
+    _, _, w, h = map(float, geo.data["viewbox"].split())
+    assert w / h < 4  # not a thin strip
+    # a building stays in one piece: its dwellings share one row
+    b = np.asarray(site.dwelling_building)
+    tops = {k: rects[b == k, 1].min() for k in range(b.max() + 1)}
+    assert len(set(np.round(list(tops.values())))) >= 2
 
 
 def test_geometry_shows_lifts_stairs_entrance_and_outdoor_spaces():

@@ -5,7 +5,9 @@ as a `SettingsError` with a readable message (the page shows it, the server keep
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -27,8 +29,19 @@ class SettingsError(ValueError):
     """A choice of controls the model cannot run; the message is meant for the page."""
 
 
+EXTRA_DIR_ENV = "GOEDEBUREN_APP_SCENARIOS"  # a folder of the room's own scenario files
+
+
+def _extra_files() -> dict[str, Path]:
+    folder = os.environ.get(EXTRA_DIR_ENV)
+    return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))} if folder else {}
+
+
 def shipped_scenarios() -> list[str]:
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """The scenarios the picker offers: the shipped ones, then those in the folder named
+    by $GOEDEBUREN_APP_SCENARIOS (`goedeburen app --scenarios DIR`)."""
+    shipped = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    return shipped + [name for name in _extra_files() if name not in shipped]
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ class Settings:
 
 def base_scenario(name: str) -> Scenario:
     try:
-        return load_scenario(name)
+        return load_scenario(_extra_files().get(name, name))
     except ScenarioError as exc:
         raise SettingsError(str(exc)) from None
 

@@ -57,16 +57,74 @@ def dwelling_x(site: Any) -> tuple[np.ndarray, np.ndarray]:
     return x, half
 
 
+ROW_WIDTH = 60.0  # dwelling widths: a wider site is drawn in rows of buildings
+ROW_GAP = 3.0  # floors between a row's ground floor and the top of the row below
+
+
+def _layout_rows(site: Any, dx: np.ndarray, half: np.ndarray
+                 ) -> tuple[dict[int, tuple[float, float]], list[tuple[float, float, float]],
+                            np.ndarray]:
+    """An (x, y) offset per building that lays a wide site out in rows of buildings (a
+    district would otherwise be a thin strip), the rows as (y offset, x from, x to), and
+    each node's building (streets count for the building they front). A site narrower than
+    ROW_WIDTH keeps its own layout."""
+    xy = np.asarray(site.node_xy, float)
+    nb = np.asarray(site.node_building).copy()
+    for i, extra in site.node_extra.items():
+        if nb[i] < 0 and "front_of" in extra:
+            nb[i] = int(extra["front_of"])
+    db = np.asarray(site.dwelling_building)
+    floor = np.asarray(site.dwelling_floor, float)
+    buildings = sorted(set(db.tolist()))
+    lo, hi, top = {}, {}, {}
+    for b in buildings:
+        xs = np.r_[dx[db == b] - half[db == b], dx[db == b] + half[db == b], xy[nb == b, 0]]
+        lo[b], hi[b], top[b] = float(xs.min()), float(xs.max()), float(floor[db == b].max())
+    if max(hi.values()) - min(lo.values()) <= ROW_WIDTH:
+        return ({b: (0.0, 0.0) for b in buildings},
+                [(0.0, min(lo.values()), max(hi.values()))], nb)
+    groups: list[list[int]] = [[]]
+    width = 0.0
+    for b in buildings:
+        w = hi[b] - lo[b] + 2.0
+        if groups[-1] and width + w > ROW_WIDTH:
+            groups.append([])
+            width = 0.0
+        groups[-1].append(b)
+        width += w
+    off: dict[int, tuple[float, float]] = {}
+    rows = []
+    oy = 0.0
+    for k, group in enumerate(groups):
+        if k:
+            oy -= max(top[b] for b in group) + 1.0 + ROW_GAP
+        x = 0.0
+        for b in group:
+            off[b] = (x - lo[b], oy)
+            x += hi[b] - lo[b] + 2.0
+        rows.append((oy, 0.0, x - 2.0))
+    return off, rows, nb
+
+
 def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] = frozenset()
                    ) -> Geometry:
     """Geometry of `site` with labels in `lang`; galleries of the buildings in
     `closed_gallery` are drawn glazed."""
     kinds = [NODE_KINDS[k] for k in np.asarray(site.node_kind).tolist()]
-    xy = np.asarray(site.node_xy, float)
-    nb = np.asarray(site.node_building)
-    nf = np.asarray(site.node_floor)
     dx, half = dwelling_x(site)
-    floor = np.asarray(site.dwelling_floor, float)
+    off, rows, nb = _layout_rows(site, dx, half)
+    db = np.asarray(site.dwelling_building)
+    xy = np.asarray(site.node_xy, float).copy()
+    nf = np.asarray(site.node_floor, float).copy()
+    bottom_oy = rows[-1][0]
+    for i in range(len(xy)):
+        ox, oy = off.get(int(nb[i]), (0.0, bottom_oy))  # outdoor spaces under the last row
+        xy[i, 0] += ox
+        xy[i, 1] += oy
+        nf[i] += oy
+    dw_off = np.array([off[int(b)] for b in db.tolist()])
+    dx = dx + dw_off[:, 0]
+    floor = np.asarray(site.dwelling_floor, float) + dw_off[:, 1]
     top_floor = float(max(floor.max(), xy[:, 1].max() - 1.0)) + 1.0
     y_top = top_floor + 0.6
 
@@ -82,8 +140,8 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
 
     strips, stairs, lifts, small, places, doors = [], [], [], [], [], []
     top_of_building: dict[int, float] = {}
-    for b, f in zip(np.asarray(site.dwelling_building).tolist(), floor.tolist()):
-        top_of_building[b] = max(top_of_building.get(b, 0.0), f)
+    for b, f in zip(db.tolist(), floor.tolist()):
+        top_of_building[b] = max(top_of_building.get(b, -1e9), f)
     for i, kind in enumerate(kinds):
         x, y, b = xy[i, 0], xy[i, 1], int(nb[i])
         if kind in ("gallery", "corridor", "sidewalk"):
@@ -95,29 +153,32 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
         elif kind == "stairs":
             stairs.append({"x": X(x - 0.25), "y": Y(nf[i] + 1.0), "w": X(0.5), "h": S})
         elif kind == "lift":
-            top = top_of_building.get(b, 0.0) + 1.0
-            lifts.append({"x": X(x - 0.13), "y": Y(top), "w": X(0.26), "h": round(top * S, 1)})
+            base = off.get(b, (0.0, 0.0))[1]
+            top = top_of_building.get(b, base) + 1.0
+            lifts.append({"x": X(x - 0.13), "y": Y(top), "w": X(0.26),
+                          "h": round((top - base) * S, 1)})
         elif kind == "entrance":
             doors.append({"x": X(x - 0.2), "y": Y(y + 0.35), "w": X(0.4), "h": 0.35 * S,
                           "label": t("entrance", lang), "building": b})
         elif kind in _SMALL:
-            small.append({"x": X(x - 0.12), "y": Y(y + 0.12), "w": X(0.24), "h": 0.24 * S,
+            small.append({"x": X(x - 0.14), "y": Y(y + 0.14), "w": X(0.28), "h": 0.28 * S,
                           "kind": kind, "label": t(_SMALL[kind], lang)})
         elif kind in _PLACE_KINDS or kind in _ROOM_KINDS:
             w = 1.9 if kind in _PLACE_KINDS and kind != "garden" else 1.0
             label = t(_PLACE_LABEL.get(kind, kind), lang)
             places.append({"x": X(x - w / 2), "y": Y(y + 0.3), "w": X(w), "h": 0.6 * S,
                            "cx": X(x), "cy": Y(y - 0.14), "kind": kind, "label": label})
-    lobbies = [{"x": X(xy[i, 0] - 0.6), "y": Y(0.0), "w": X(1.2), "h": 0.75 * S}
+    lobbies = [{"x": X(xy[i, 0] - 0.6), "y": Y(xy[i, 1] + 0.5), "w": X(1.2), "h": 0.75 * S}
                for i, k in enumerate(kinds) if k == "lobby"]
     xs = np.r_[dx - 1.0, dx + 1.0, xy[:, 0] - 1.0, xy[:, 0] + 1.0]
     x_min, x_max = float(xs.min()), float(xs.max())
-    y_bottom = float(min(xy[:, 1].min(), -1.0)) - 0.7
-    street = {"x": X(x_min), "y": Y(-1.35), "w": X(x_max - x_min), "h": 0.3 * S,
-              "label": t("street", lang), "lx": X(x_min + 0.2), "ly": Y(-1.62)}
+    y_bottom = float(min(xy[:, 1].min(), bottom_oy - 1.0)) - 0.7
+    streets = [{"x": X(x_min), "y": Y(oy - 1.35), "w": X(x_max - x_min), "h": 0.3 * S,
+                "label": t("street", lang), "lx": X(x_min + 0.2), "ly": Y(oy - 1.62)}
+               for oy, _, _ in rows]
     buildings = []
     for b in sorted(top_of_building):
-        mask = np.asarray(site.dwelling_building) == b
+        mask = db == b
         bx0 = float((dx[mask] - half[mask]).min())
         buildings.append({"label": t("building_n", lang, n=b + 1),
                           "x": X(bx0), "y": Y(top_of_building[b] + 1.25)})
@@ -125,8 +186,9 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
         "viewbox": f"{X(x_min)} 0 {X(x_max - x_min)} {Y(y_bottom)}",
         "dwellings": dwellings,
         "strips": strips, "stairs": stairs, "lifts": lifts, "small": small,
-        "places": places, "doors": doors, "lobbies": lobbies, "street": street,
+        "places": places, "doors": doors, "lobbies": lobbies, "streets": streets,
         "buildings": buildings if len(buildings) > 1 else [],
+        "door_labels": len(doors) <= 2,
         "font": round(0.4 * S, 1),
         "mark": round(0.11 * S, 1),
     }

@@ -255,17 +255,22 @@ def _StoryPanel(session: Session, version: int, selected, lang, close) -> solara
             return solara.Error(str(exc))
     with solara.Card(story.heading, classes=["gb-story"]) as card:
         for line in story.lines:
-            solara.Text(line, style={"font-size": "18px", "display": "block"})
-        if len(story.days) > 1:
-            LineChart(chart=chart_data("story", t("story_states", lang),
-                                       story_chart_series(story, lang)))
-        else:
-            solara.Text(t("no_history", lang), style={"font-size": "16px"})
-        rows = "".join(f"<tr><td style='padding-right:14px;white-space:nowrap'>{d}</td>"
-                       f"<td>{what}</td></tr>" for d, what in reversed(story.events))
-        solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["gb-story-events"],
-                    style={"font-size": "17px", "max-height": "260px", "overflow-y": "auto",
-                           "display": "block"})
+            solara.Text(line, style={"font-size": "19px", "display": "block",
+                                     "color": "#212121"})
+        with solara.Row(style={"gap": "24px", "align-items": "flex-start",
+                               "flex-wrap": "wrap", "margin-top": "8px"}):
+            with solara.Div(style={"width": "520px", "max-width": "100%"}):
+                if len(story.days) > 1:
+                    LineChart(chart=chart_data("story", t("story_states", lang),
+                                               story_chart_series(story, lang)))
+                else:
+                    solara.Text(t("no_history", lang), style={"font-size": "17px"})
+            rows = "".join(f"<tr><td style='padding-right:14px;white-space:nowrap;"
+                           f"vertical-align:top'>{d}</td><td>{what}</td></tr>"
+                           for d, what in reversed(story.events))
+            solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["gb-story-events"],
+                        style={"font-size": "18px", "max-height": "300px", "overflow-y": "auto",
+                               "display": "block", "flex": "1", "min-width": "320px"})
         solara.Button(t("close", lang), on_click=close, classes=["gb-story-close"])
     return card
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sim.app import assets
+from sim.app.controls import EXTRA_DIR_ENV
 
 APP_MODULE = "sim.app.page"
 
@@ -28,8 +30,9 @@ def command(host: str, port: int) -> list[str]:
             "--port", str(port), "--production", "--no-open", "--no-check-version"]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
-    """Run the server in the foreground until interrupted; returns its exit code."""
+def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Path | None = None) -> int:
+    """Run the server in the foreground until interrupted; returns its exit code.
+    `scenarios`: a folder whose scenario files the picker offers besides the shipped ones."""
     gone = assets.missing()
     if gone:
         print("goedeburen app: offline assets missing (" + ", ".join(gone) + "); fetching them "
@@ -45,6 +48,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     print(f"goedeburen app: open http://{'localhost' if host in ('127.0.0.1', '::1') else host}"
           f":{port}/ in a browser (Ctrl-C stops it)", file=sys.stderr)
     try:
-        return subprocess.call(command(host, port), env=server_env())
+        env = server_env()
+        if scenarios is not None:
+            env[EXTRA_DIR_ENV] = str(Path(scenarios).resolve())
+        return subprocess.call(command(host, port), env=env)
     except KeyboardInterrupt:
         return 0

@@ -27,8 +27,10 @@ class Story:
 
 
 def when(day: int, lang: str) -> str:
-    """A simulated day as the page's date: year 1, week 1 is the first week shown."""
-    return t("date", lang, year=day // 365 + 1, week=(day % 365) // 7 + 1)
+    """A simulated day as the page's date, counting 52 weeks to a year (the page steps
+    whole weeks; year 1, week 1 is the first week shown)."""
+    week = day // 7
+    return t("date", lang, year=week // 52 + 1, week=week % 52 + 1)
 
 
 def _place(run: Run, d: int, lang: str) -> str:
@@ -52,7 +54,8 @@ def household_story(run: Run, dwelling: int, lang: str = "nl") -> Story:
     since = int(info["move_in_day"])
     since_text = (when(since, lang) if since >= 0
                   else t("before_start", lang, years=f"{-since / 365:.0f}"))
-    lines = [t(who, lang, size=size), t("lives_since", lang, when=since_text)]
+    people = t("persons_1", lang) if size == 1 else t("persons_n", lang, n=size)
+    lines = [t(who, lang, size=people), t("lives_since", lang, when=since_text)]
     good, bad = view.partners(d)
     names = [_place(run, p, lang) for p in good[:4]]
     lines.append(t("knows_now", lang, who="; ".join(names)) if names
