@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.building import Site
+from sim.kernel_params import section_record
 from sim.trips import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
 from sim.model import build_site_from
 from sim.population import Households
@@ -85,9 +86,11 @@ def setup(scenario: Scenario, seed: int, site: Site | None = None) -> Setup:
                  np.cumsum(slot_weights(slots), axis=1), slots, notice_kind[site.node_kind])
 
 
-def contact_parameters(scenario: Scenario) -> np.ndarray:
-    """The 16 parameters of contact.resolve_contacts with nuisance switched off."""
-    c = scenario.contact
-    return np.array([c.tie_threshold, c.avoid_threshold, c.avoid_prob, 0.0, 0.0, 0.0,
-                     c.talk_base, c.language_barrier, c.greet_base, c.w_talk, c.w_greet,
-                     c.w_nuisance, c.negative_weight, c.buffer, c.bond_transfer, 0.0])
+def contact_parameters(scenario: Scenario) -> tuple[np.void, np.void]:
+    """The contact and states records contact.resolve_contacts reads, with nuisance,
+    complaints and the time budget switched off (the reduced mechanism)."""
+    c = scenario.contact.model_copy(update={"negative_base": 0.0, "negative_risk_weight": 0.0,
+                                            "negative_grudge_weight": 0.0,
+                                            "network_capacity": 0.0})
+    s = scenario.states.model_copy(update={"complaint_prob": 0.0})
+    return section_record(c)[0], section_record(s)[0]

@@ -23,7 +23,7 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     streams = Streams(seed)
     ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days, c.negative_half_life_days,
                     blocks=dense_blocks(s.site.dwelling_building))
-    par = contact_parameters(sc)
+    c_rec, s_rec = contact_parameters(sc)
     bucket = np.zeros(s.site.n_nodes * s.slots + 1, np.int64)
     zeros = np.zeros(n)
     ones = np.ones(n)
@@ -38,10 +38,10 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
                                rng_handle(streams["encounters"]))
         encounters += len(a)
         E, used, _ = resolve_contacts(
-            a, b, np.ones(len(a)), day, par, ties.H, ties.gen, ties.E, ties.used, ties.dtab,
-            zeros, zeros,
+            a, b, np.ones(len(a)), day, c_rec, s_rec, ties.H, ties.gen, ties.E, ties.used,
+            ties.dtab, zeros, zeros,
             hh.openness, hh.other_language, ones, zeros, hh.last_talk_day, scratch[0],
-            scratch[1], hh.nuisance_caused, scratch[2], rng_handle(streams["contact"]))
+            scratch[1], hh.nuisance_caused, scratch[2], rng_handle(streams["contact"]), zeros)
         ties.set_arrays(E, used)
         if (day + 1) % 30 == 0:
             ties.prune(day)

@@ -95,21 +95,27 @@ class ReferenceModel(mesa.Model):
         for a, b in met:  # each pair once a day: reading as we go = start-of-day state
             x, y = self.by_dwelling[a], self.by_dwelling[b]
             p_ab, p_ba = self.strength(a, b), self.strength(b, a)
-            openness = 0.5 + 0.5 * (x.openness + y.openness)
-            barrier = 0.5 if (x.other_language and y.other_language) else (
+            openness = 1 + c.openness_effect * (x.openness + y.openness - 1)
+            barrier = c.both_other_language_barrier if (
+                x.other_language and y.other_language) else (
                 1.0 if (x.other_language or y.other_language) else 0.0)
-            familiarity = min(max(0.5 * (p_ab + p_ba) / (2 * thr), 0.0), 1.0)
-            p_talk = c.talk_base * openness * (0.1 + 1.9 * familiarity) \
+            familiarity = min(max(0.5 * (p_ab + p_ba) / (c.familiar_at * thr), 0.0), 1.0)
+            p_talk = c.talk_base * openness * (c.talk_stranger_factor + (
+                c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
                 * (1 - c.language_barrier * barrier)
-            p_greet = c.greet_base * openness * (0.5 + familiarity)
+            p_greet = c.greet_base * openness * (c.greet_stranger_factor + (
+                c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
             if rand() < min(max(p_talk, 0.0), 0.95):
-                w = c.w_talk
+                greeting, w = False, c.w_talk
             elif rand() < min(max(p_greet, 0.0), 1.0):
-                w = c.w_greet
+                greeting, w = True, c.w_greet
             else:
                 continue
-            df, db = w * (1 - c.bond_transfer), w * c.bond_transfer
-            for key in ((a, b), (b, a)):
+            for key, p in (((a, b), p_ab), ((b, a), p_ba)):
+                if greeting:  # a greeting lifts a tie up to recognition only
+                    df, db = w * max(1 - p / c.recognition_level, 0.0), 0.0
+                else:
+                    df, db = w * (1 - c.bond_transfer), w * c.bond_transfer
                 f, bo = self.ties.get(key, (0.0, 0.0))
                 self.ties[key] = (f + df, bo + db)
         if (self.day + 1) % 30 == 0:  # drop faded ties, as the project's prune does

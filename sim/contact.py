@@ -200,20 +200,29 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
             continue
         fast = w * (1 - c.bond_transfer)
         bond = w * c.bond_transfer
+        fast_ab = fast_ba = fast
+        if kind == GREET:  # a nod makes a neighbour familiar, not a friend: greetings
+            # lift a tie's positive strength up to recognition only, into its fast
+            # (acquaintance) part (Festinger's ladder: nodding → speaking → friends;
+            # deeper ties need small talk and help)
+            bond = 0.0
+            fast_ab = w * max(1.0 - p_ab / c.recognition_level, 0.0)
+            fast_ba = w * max(1.0 - p_ba / c.recognition_level, 0.0)
         if d_ab >= 0:
-            _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast, bond, 0.0,
+            _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast_ab, bond, 0.0,
                          kind)
-            _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast, bond, 0.0,
+            _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast_ba, bond, 0.0,
                          kind)
         else:  # across buildings (rare): the general writer
-            E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast, bond, 0.0, kind,
-                                dt)
-            E, used = write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast, bond, 0.0, kind,
-                                dt)
+            E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast_ab, bond, 0.0,
+                                kind, dt)
+            E, used = write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast_ba, bond, 0.0,
+                                kind, dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
-    suffered(neg_v, neg_c, n_neg, st, trust_institutions, neg_today, nuisance_caused,
-             complaints, rng)
+    for q in range(n_neg):
+        nuisance_caused[neg_c[q]] += 1
+    suffered(neg_v, neg_c, n_neg, st, trust_institutions, neg_today, complaints, rng)
     return E, used, cnt
 
 
@@ -226,16 +235,16 @@ def episode_weight(c, positive_victim_causer):
 
 
 @nb.njit(**JIT)
-def suffered(victims, causers, m, st, trust_institutions, neg_today, nuisance_caused,
-             complaints, rng):
-    """The first m nuisance episodes' aftermath, the same for encounters and for nuisance
-    through walls: the victim's bad day, the causer's tally, and a complaint with a chance
-    that grows with the victim's trust in institutions (one draw per episode, in order)."""
+def suffered(victims, causers, m, st, trust_institutions, neg_today, complaints, rng):
+    """The first m nuisance episodes' aftermath for their victims, the same for encounters
+    and for nuisance through walls: the victim's bad day and a complaint against the
+    causer with a chance that grows with the victim's trust in institutions (one draw per
+    victim, in order). (The causer's own tally counts episodes, not victims: the callers
+    keep it.)"""
     for q in range(m):
         v = victims[q]
         x = causers[q]
         neg_today[v] += 1.0
-        nuisance_caused[x] += 1
         if uniform(rng) < st.complaint_prob * (st.complaint_trust_base
                                                + trust_institutions[v]):
             complaints[x] += 1.0
@@ -436,11 +445,13 @@ def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, ad
                     trust_institutions, neg_today, nuisance_caused, complaints, rng,
                     first, end):
     """Noise, smells and mess through walls: each dwelling's household (of dwellings
-    first..end-1) causes Poisson-many episodes (rate × its risk), each reaching one
-    dwelling next door, above or below; an occupied victim holds it against the causer
-    like an encounter's nuisance, and may complain. Strengths are read before any write;
-    draws per dwelling, in dwelling order, so common random numbers stay tied to
-    households. Returns (E, used, counters) with counters = episodes, conflicts."""
+    first..end-1) causes Poisson-many episodes (rate × its risk), each heard in every
+    dwelling next door, above and below, so a noisy household bothers the same few
+    neighbours again and again (what 'often bothered' is made of); an occupied victim
+    holds it against the causer like an encounter's nuisance, and may complain. Strengths
+    are read before any write; draws per dwelling, in dwelling order, so common random
+    numbers stay tied to households. Returns (E, used, counters) with counters =
+    episodes (per victim), conflicts."""
     rate = c.living_nuisance_rate
     NUIS = 3
     n_ep = np.zeros(end - first, np.int64)
@@ -452,15 +463,17 @@ def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, ad
     cnt = np.zeros(2)
     if total == 0:
         return E, used, cnt
-    causer = np.empty(total, np.int64)
-    victim = np.empty(total, np.int64)
-    k = 0
+    reach = 0
     for i in range(first, end):
-        width = adj_ptr[i + 1] - adj_ptr[i]
+        reach += n_ep[i - first] * (adj_ptr[i + 1] - adj_ptr[i])
+    causer = np.empty(reach, np.int64)
+    victim = np.empty(reach, np.int64)
+    k = 0
+    for i in range(first, end):  # noise goes through every wall, floor and ceiling
         for _ in range(n_ep[i - first]):
-            if width > 0:
+            for q in range(adj_ptr[i], adj_ptr[i + 1]):
                 causer[k] = i
-                victim[k] = adj[adj_ptr[i] + int(uniform(rng) * width)]
+                victim[k] = adj[q]
                 k += 1
     m = 0
     for q in range(k):  # keep episodes that reach an occupied dwelling
@@ -491,8 +504,12 @@ def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, ad
     for q in range(m):
         E, used = upsert(H, gen, E, used, causer[q], victim[q], day, 0.0, 0.0,
                          c.backlash_share * weight[q], NUIS, dt)
-    suffered(victim, causer, m, st, trust_institutions, neg_today, nuisance_caused, complaints,
-             rng)
+    last = -1
+    for q in range(m):  # an episode heard by several neighbours is one episode caused
+        if causer[q] != last:
+            last = causer[q]
+            nuisance_caused[last] += n_ep[last - first]
+    suffered(victim, causer, m, st, trust_institutions, neg_today, complaints, rng)
     cnt[0] = m
     return E, used, cnt
 

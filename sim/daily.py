@@ -98,7 +98,7 @@ def turnover_today(occupied, supported, sense_of_home, vacant_until, day, rate_r
 def encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
                     avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
                     max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
-                    door_chance):
+                    door_chance, at_home):
     """`trips.trip_rate_matrix` then `trips.day_pairs`, then the doorstep meetings
     (sim/doorstep.py) in one call: today's encounter pairs (a, b), sorted, each once.
     The rate matrix never reaches Python."""
@@ -107,8 +107,8 @@ def encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_
     a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
                            notice_by_node, max_partners, bucket, rng_routines,
                            rng_encounters)
-    da, db = doorstep_meetings(door_a, door_b, door_chance, 0, door_a.shape[0], occupied,
-                               avoidance, trip_mult, avoid_cut, rng_encounters)
+    da, db = doorstep_meetings(door_a, door_b, door_chance, at_home, 0, door_a.shape[0],
+                               occupied, avoidance, trip_mult, avoid_cut, rng_encounters)
     return union_pairs(a, b, da, db)
 
 
@@ -138,37 +138,3 @@ def contacts_in_place(day, a, b, boost, c, h, s, H, gen, members, E, used, dt, a
 def _same_array(x, y):
     """Whether x and y are the same memory (same start and length)."""
     return x.ctypes.data == y.ctypes.data and x.shape[0] == y.shape[0]
-
-
-@nb.njit(**JIT)
-def plain_day(dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
-              route_ptr, route_nodes, cum, slots, notice_by_node, max_partners, bucket,
-              rng_routines, rng_encounters, door_a, door_b, door_chance,
-              day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, c_occupied, age_group,
-              supported, c_avoidance, nuisance_risk, openness, other_language,
-              trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
-              help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
-              talk_multiplier, tie_count, pos_today, neg_today, pos_week, neg_week, rngs,
-              counts,
-              t_occupied, t_supported, sense_of_home, vacant_until, t_day, rate_res, rate_sup,
-              unhappy_mult, rng_turnover, out):
-    """A day without interventions, arranged meetings or weekly update, in one call:
-    `encounter_pairs`, then `contacts_in_place` on those pairs (boost 1), then
-    `turnover_today`. The arguments are those three functions' own, in order (without
-    contacts' a, b, boost), so the model builds them in one place for both paths.
-    Returns contacts' (used, E or None) and turnover's (movers, due) counts. Each call
-    from Python costs a few µs once the day's kernels have run (cold caches); a small
-    building's day makes three of them."""
-    a, b = encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
-                           avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                           max_partners, bucket, rng_routines, rng_encounters, door_a,
-                           door_b, door_chance)
-    used2, E2 = contacts_in_place(
-        day, a, b, np.ones(a.shape[0]), c, h, s, H, gen, members, E, used, dt, adj_ptr, adj,
-        c_occupied, age_group, supported, c_avoidance, nuisance_risk, openness,
-        other_language, trust_institutions, recovery, burden, complaints, nuisance_caused,
-        help_given, help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
-        talk_multiplier, tie_count, pos_today, neg_today, pos_week, neg_week, rngs, counts)
-    m, k = turnover_today(t_occupied, t_supported, sense_of_home, vacant_until, t_day,
-                          rate_res, rate_sup, unhappy_mult, rng_turnover, out)
-    return used2, E2, m, k

@@ -27,18 +27,19 @@ def pair_chances(doors: np.ndarray, per_week: float, decay: float) -> np.ndarray
 
 
 @nb.njit(**JIT)
-def presence(i, occupied, avoidance, trip_mult, avoid_cut):
+def presence(i, occupied, at_home, avoidance, trip_mult, avoid_cut):
     """How much household i is at its front door compared with an average one: none if
-    the dwelling is empty, less when it avoids neighbours, more or less when an
-    intervention changes its trips."""
+    the dwelling is empty, more for those at home by day (`at_home`: elderly, no day
+    job), less when it avoids neighbours, more or less when an intervention changes its
+    trips."""
     if not occupied[i]:
         return 0.0
-    return (1.0 - avoid_cut * avoidance[i]) * trip_mult[i]
+    return at_home[i] * (1.0 - avoid_cut * avoidance[i]) * trip_mult[i]
 
 
 @nb.njit(**JIT)
-def doorstep_meetings(pair_a, pair_b, chance, first, end, occupied, avoidance, trip_mult,
-                      avoid_cut, rng):
+def doorstep_meetings(pair_a, pair_b, chance, at_home, first, end, occupied, avoidance,
+                      trip_mult, avoid_cut, rng):
     """Today's doorstep meetings among pairs first..end-1 (sorted by (a, b)): one draw per
     pair, in order, so common random numbers stay tied to pairs. Returns (a, b), sorted."""
     a = np.empty(end - first, np.int64)
@@ -47,8 +48,8 @@ def doorstep_meetings(pair_a, pair_b, chance, first, end, occupied, avoidance, t
     for q in range(first, end):
         x = pair_a[q]
         y = pair_b[q]
-        p = chance[q] * presence(x, occupied, avoidance, trip_mult, avoid_cut) \
-            * presence(y, occupied, avoidance, trip_mult, avoid_cut)
+        p = chance[q] * presence(x, occupied, at_home, avoidance, trip_mult, avoid_cut) \
+            * presence(y, occupied, at_home, avoidance, trip_mult, avoid_cut)
         if uniform(rng) < min(p, MAX_DAILY):
             a[k] = x
             b[k] = y

@@ -27,7 +27,6 @@ from sim.daily import (
     contacts_in_place,
     dwellings_due,
     encounter_pairs,
-    plain_day,
     turnover_today,
 )
 from sim.doorstep import pair_chances
@@ -35,7 +34,7 @@ from sim.interventions import Intervention, build_interventions
 from sim.levers import apply_levers
 from sim.kernel_params import daily_factor, section_record
 from sim.memory import release_large_blocks
-from sim.outcomes import OutcomeCollector, model_reporters
+from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
 from sim.rand import rng_handle
 from sim.rng import Streams
@@ -179,8 +178,6 @@ class NeighbourhoodModel(mesa.Model):
         # large for a dense block); in one dense block there is nothing to reserve room for
         blocks = self.ties.H[BLOCK]
         self._sparse_ties = bool((blocks < 0).any() or (blocks != blocks[0]).any())
-        self._own_phases = all(getattr(type(self), name) is getattr(NeighbourhoodModel, name)
-                               for name in self._PHASES)
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
@@ -214,7 +211,7 @@ class NeighbourhoodModel(mesa.Model):
         for iv in self.interventions:
             iv.bind(self)
         self.outcomes = OutcomeCollector(self)
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        self.datacollector = SiteDataCollector()
         self._grid: Network | None = None
         self._populate()
         self._burn_in(int(round(scenario.run.burn_in_years * 365)))
@@ -333,26 +330,21 @@ class NeighbourhoodModel(mesa.Model):
             self.running = False
 
     def _day(self) -> None:
-        """One day, in the order of the module docstring. A plain day (nothing acting
-        between the phases, see `_plain_day_possible`) runs its phases in one compiled
-        call; the weekly update day and days with interventions go phase by phase."""
+        """One day, in the order of the module docstring."""
         for iv in self.interventions:
             iv.update_activity(self.day)
-        if (self.day + 1) % 7 != 0 and self._plain_day_possible():
-            self._plain_day()
-        else:
-            a, b = self._encounters_today()
-            for iv in self.interventions:
-                if iv.active:
-                    iv.step()
-            a, b, boost = self._add_brokered(a, b)
-            self._contacts_and_help(a, b, boost)
-            if (self.day + 1) % 7 == 0:
-                self._weekly_states()
-            self._turnover()
-            for iv in self.interventions:
-                if iv.active:
-                    iv.after_day()
+        a, b = self._encounters_today()
+        for iv in self.interventions:
+            if iv.active:
+                iv.step()
+        a, b, boost = self._add_brokered(a, b)
+        self._contacts_and_help(a, b, boost)
+        if (self.day + 1) % 7 == 0:
+            self._weekly_states()
+        self._turnover()
+        for iv in self.interventions:
+            if iv.active:
+                iv.after_day()
         if (self.day + 1) % 30 == 0:
             self.ties.prune(self.day, self.config.contact.forget_below)
         self.day += 1
@@ -375,30 +367,6 @@ class NeighbourhoodModel(mesa.Model):
             self.step()
             if progress is not None and (done % 7 == 0 or done == days):
                 progress(7 if done % 7 == 0 else done % 7)
-
-    # --- a plain day in one compiled call ----------------------------------------------
-    _PHASES = ("_encounters_today", "_add_brokered", "_contacts_and_help", "_turnover")
-
-    def _plain_day_possible(self) -> bool:
-        """Whether today's phases may run as one compiled call (`_plain_day`): nothing acts
-        between them (no active intervention, no arranged meeting or activity queued), all
-        ties sit in one dense block (no room to reserve for sparse ones), and no phase
-        method is replaced, on the model (tests, the phase timer) or in a subclass."""
-        if self._sparse_ties or self._sharded is not None or self._queued or self._gatherings:
-            return False
-        for iv in self.interventions:
-            if iv.active:
-                return False
-        return self._own_phases and not any(name in self.__dict__ for name in self._PHASES)
-
-    def _plain_day(self) -> None:
-        """encounters → contacts and help → turnover draws in one call (`daily.plain_day`),
-        on the same arguments as the phase-by-phase path; then the move-outs and lettings
-        as `_turnover` does them. Saves two returns to Python a day."""
-        used, E, n_movers, n_due = plain_day(*self._encounter_args(), *self._contact_args(),
-                                             *self._turnover_args())
-        self.ties.set_arrays(self.ties.E if E is None else E, used)
-        self._move_and_let(n_movers, n_due)
 
     # --- trips and co-presence --------------------------------------------------------
     def trip_rates(self) -> dict[str, np.ndarray]:
@@ -435,7 +403,7 @@ class NeighbourhoodModel(mesa.Model):
                 k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
                 np.asarray(self.notice_by_node, np.float64),
                 int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
-                self._rng_encounters, *self.doorstep)
+                self._rng_encounters, *self.doorstep, hh.at_home)
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,

@@ -47,6 +47,7 @@ class Households:
     nuisance_risk: np.ndarray = field(init=False)
     nuisance_propensity: np.ndarray = field(init=False)  # the risk drawn at arrival
     trust_institutions_level: np.ndarray = field(init=False)  # the trust it returns to
+    at_home: np.ndarray = field(init=False)  # time at home by day, relative (doorsteps)
     connector: np.ndarray = field(init=False)
     good_neighbour: np.ndarray = field(init=False)
     # states that evolve
@@ -65,7 +66,7 @@ class Households:
     last_talk_day: np.ndarray = field(init=False)
 
     _float_cols = ("openness", "financial_stress", "trust_neighbours", "trust_institutions",
-                   "trust_institutions_level", "support_level", "recovery", "nuisance_risk",
+                   "trust_institutions_level", "at_home", "support_level", "recovery", "nuisance_risk",
                    "nuisance_propensity", "sense_of_home", "safety",
                    "wellbeing", "avoidance", "burden", "complaints", "pos_recent", "neg_recent")
     _int_cols = ("household_id", "move_in_day", "size", "age_group", "help_given", "help_received", "help_unmet", "nuisance_caused",
@@ -116,6 +117,8 @@ class Households:
         self.working[d] = ~elderly & ~sup & (rng.random(k) < pars.working_share
                                              / max(1e-9, 1 - pars.elderly_share))
         self.other_language[d] = rng.random(k) < pars.other_language_share
+        self.at_home[d] = np.where(elderly, pars.at_home_elderly,
+                                   np.where(self.working[d], pars.at_home_working, 1.0))
         self.openness[d] = _beta(rng, pars.openness_mean, k, spread)
         stress_mean = np.where(sup, min(0.95, pars.financial_stress_mean
                                         + pars.supported_stress_extra),

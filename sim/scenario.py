@@ -185,9 +185,19 @@ class PopulationParams(Strict):
         desc="mean nuisance risk of a household that causes recurring nuisance (exponential "
              "spread, capped at 1)", ge=0, le=1)
     nuisance_risk_background: float = P(
-        0.005, unit="0-1", source="assumption: everybody is sometimes noisy; with the rate of "
-        "40/yr ~0.2 episodes a year per household ('sometimes' bothered, WoON 17–29%)",
+        0.0015, unit="0-1", source="assumption: everybody is sometimes noisy; at the rate of "
+        "40/yr, heard by the ~3.5 dwellings around, each household hears ~0.2 such episodes "
+        "a year ('sometimes' bothered, WoON 17–29%)",
         desc="nuisance risk of every other household", ge=0, le=1)
+    at_home_elderly: float = P(
+        1.5, unit="ratio", ge=0, le=5,
+        source="CBS 2022: weekly neighbour contact 69% at 65+ vs 59% at 35–64 and 41% at "
+               "15–34 (V); more time at home by day (assumption on size)",
+        desc="how much more an elderly household is around its front door by day than "
+             "a household without a day job")
+    at_home_working: float = P(
+        0.6, unit="ratio", ge=0, le=5, source="assumption: a day job keeps people away by day",
+        desc="same, for a household with a day job")
     young_share: float = P(0.35, unit="share", desc="households under 35 among the non-elderly",
                            ge=0, le=1)
     supported_children_factor: float = P(
@@ -311,7 +321,8 @@ class ContactParams(Strict):
     negative_grudge_weight: float = P(0.03, unit="-",
                                       desc="added chance per unit existing negative tie",
                                       ge=0, le=5)
-    living_nuisance_rate: float = P(40.0, unit="episodes/year per unit risk",
+    living_nuisance_rate: float = P(40.0, unit="episodes/year per unit risk (each heard "
+                                                  "next door, above and below)",
                                     source="EVIDENCE: 5–9% often, 17–29% sometimes bothered "
                                            "(WoON/CBS, V); calibrated (U)",
                                     desc="noise, smells and mess that reach the dwellings next "
@@ -398,6 +409,12 @@ class ContactParams(Strict):
                                          "to talk_base")
     greet_stranger_factor: float = P(0.5, unit="ratio", ge=0, le=10,
                                      desc="greeting chance between strangers relative to greet_base")
+    recognition_level: float = P(
+        0.75, unit="tie units", gt=0, le=50,
+        source="Festinger, Schachter & Back 1950: nodding acquaintance before speaking "
+               "terms; EVIDENCE: 3–10 positive passive encounters to recognise (U)",
+        desc="positive strength up to which greetings alone can lift a tie (a nod makes a "
+             "neighbour familiar; a tie beyond needs small talk or help)")
     greet_familiar_factor: float = P(1.5, unit="ratio", ge=0, le=10,
                                      desc="greeting chance between familiar neighbours relative "
                                           "to greet_base")
@@ -452,9 +469,9 @@ class StateParams(Strict):
                                         desc="how long unresolved complaints count")
     eviction_complaints: float = P(4.0, unit="complaints", gt=0, le=100,
                                    desc="unresolved complaints from which eviction proceedings run")
-    eviction_rate: float = P(0.25, unit="per year", ge=0, le=52,
-                             source="EVIDENCE: repeat-nuisance eviction 0.01–0.05/yr is the "
-                                    "population average; hazard while proceedings run (U)",
+    eviction_rate: float = P(0.03, unit="per year", ge=0, le=52,
+                             source="EVIDENCE: eviction hazard of repeat nuisance cases "
+                                    "0.01–0.05 a year (Aedes, U); the middle",
                              desc="eviction hazard while above the complaint threshold")
     recent_half_life_days: float = P(
         30.0, unit="days", gt=1, le=3650,

@@ -132,7 +132,7 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
                          route_start, route_cut, route_end, shared_longest, cum, slots,
                          notice_by_node, max_partners, groups, handles, out_a, out_b,
                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
-                         door_b, door_chance, door_start):
+                         door_b, door_chance, at_home, door_start):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
@@ -155,8 +155,8 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
     clear_groups(groups, nodes, slots)
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
-    da, db = doorstep_meetings(door_a, door_b, door_chance, door_start[s], door_start[s + 1],
-                               occupied, avoidance, trip_mult, avoid_cut,
+    da, db = doorstep_meetings(door_a, door_b, door_chance, at_home, door_start[s],
+                               door_start[s + 1], occupied, avoidance, trip_mult, avoid_cut,
                                handles[s, ENCOUNTERS:])
     a, b = union_pairs(a, b, da - lo, db - lo)
     m = a.shape[0]
@@ -180,7 +180,7 @@ def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
                           route_nodes, route_start, route_cut, route_end, shared_longest, cum,
                           slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
                           cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
-                          door_b, door_chance, door_start):
+                          door_b, door_chance, at_home, door_start):
     """`_building_encounters` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
         _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par,
@@ -189,7 +189,7 @@ def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
                              shared_longest, cum, slots, notice_by_node, max_partners,
                              groups, handles, out_a, out_b, cap_pairs, out_key,
                              shared_per_hh, cap_shared, sizes, door_a, door_b, door_chance,
-                             door_start)
+                             at_home, door_start)
 
 
 @nb.njit(**JIT)
@@ -434,7 +434,7 @@ class ShardedDay:
     def encounters(self, dest_par, occupied, working, dog, children, avoidance, trip_mult,
                    avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
                    max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
-                   door_chance) -> tuple[np.ndarray, np.ndarray]:
+                   door_chance, at_home) -> tuple[np.ndarray, np.ndarray]:
         """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
         (not its routes, which the layout holds cut in two, nor its routines stream:
         every building has its own). Doorstep pairs never cross buildings."""
@@ -449,7 +449,8 @@ class ShardedDay:
                 L.route_start, L.route_cut, L.route_end, L.shared_longest, cum, slots,
                 notice_by_node, max_partners, groups, self.handles, self.out_a,
                 self.out_b, self.cap_pairs, self.out_key, self.shared_per_hh,
-                self.cap_shared, self.sizes, door_a, door_b, door_chance, door_start)
+                self.cap_shared, self.sizes, door_a, door_b, door_chance, at_home,
+                door_start)
             need = self.sizes.max(axis=0)
             if need[0] <= self.cap_pairs and need[1] <= self.cap_shared:
                 break

@@ -110,25 +110,6 @@ def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
                                   check_exact=True)
 
 
-def test_plain_day_equals_the_phase_by_phase_day():
-    fused, phased = small_model(7), small_model(7)
-    phased._turnover = phased._turnover  # a replaced phase: phase by phase
-    assert fused._plain_day_possible() and not phased._plain_day_possible()
-    calls = []
-    plain = fused._plain_day
-    fused._plain_day = lambda: (calls.append(1), plain())
-    fused.run(years=120 / 365)
-    phased.run(years=120 / 365)
-    assert len(calls) > 90
-    assert fused.counters == phased.counters and fused.counters["move_ins"] > 0
-    pd.testing.assert_frame_equal(fused.outcomes.frame(), phased.outcomes.frame(),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(fused.household_frame(), phased.household_frame(),
-                                  check_exact=True)
-    pd.testing.assert_frame_equal(fused.tie_frame(), phased.tie_frame(), check_exact=True)
-    assert sorted(fused.agent_at) == sorted(phased.agent_at)
-
-
 def test_run_model_snapshots_and_progress_match_stepping():
     from sim.run import run_model
 
