@@ -189,12 +189,15 @@ def test_welcome_and_coaching_raise_supported_newcomers_ties(problem):
         sel = ts[(ts["building"] == "all") & (ts["group"] == "supported") & (ts["year"] >= 1)]
         return float(sel["mean_ties"].mean())
 
-    diffs = []
+    diffs, bases = [], []
     for s in (1, 2, 3, 4, 5):
         base = _run(problem, [], s, 2.0)
         w = _run(problem, [{"type": "welcome"}], s, 2.0)
-        diffs.append(supported_ties(w) - supported_ties(base))
-    assert np.mean(diffs) > 0.1, diffs
+        bases.append(supported_ties(base))
+        diffs.append(supported_ties(w) - bases[-1])
+    # relative, not in ties: since greetings alone no longer make a tie (recognition
+    # level), everybody has about half as many ties as before, and so has the effect
+    assert np.mean(diffs) > 0.05 * np.mean(bases), (diffs, bases)
     assert sum(d > 0 for d in diffs) >= 4, diffs
     # obstacle: nobody trusts the corporation, nobody takes up the welcome conversation
     r = _run(problem, [{"type": "welcome", "coaching": False}], 1, 1.0,
