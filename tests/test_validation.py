@@ -75,6 +75,7 @@ def test_negative_shares_from_event_counts():
     )
     assert pt.negative_share_of_contacts(ts) == pytest.approx(25 / 105)
     assert pt.negative_share_of_encounters(ts) == pytest.approx(15 / 90)
+    assert pt.negative_share_of_conversations(ts) == pytest.approx(25 / 45)
     assert pt.help_needs_met(ts) == pytest.approx(5 / 15)
 
 

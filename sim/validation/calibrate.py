@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,6 +320,21 @@ def write_calibrated(
     return path
 
 
+def _strongest_parameter(frame: pd.DataFrame, dims: list[Dimension], measured: str) -> str:
+    """The parameter whose values a target's value follows most closely over the trials
+    (Spearman), e.g. "`contact.negative_risk_weight` (ρ = +0.81)"."""
+    if measured not in frame or frame[measured].nunique() < 2 or len(frame) < 4:
+        return ""
+    cols = [d.key for d in dims if frame[d.key].nunique() > 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corr = frame[cols].corrwith(frame[measured], method="spearman").dropna()
+    if not len(corr):
+        return ""
+    key = corr.abs().idxmax()
+    return f"`{key}` (ρ = {corr[key]:+.2f})"
+
+
 def render_report(
     name, base, dims, skipped, frame: pd.DataFrame, targets, best_trial: int, seeds: int, years
 ) -> str:
@@ -354,8 +370,11 @@ def render_report(
     )
     lines += [
         "",
-        ("| target | band | best trial | distance | best alone (trial) | trades off against |"),
-        "|---|---|---|---|---|---|",
+        (
+            "| target | band | best trial | distance | best alone (trial) | trades off against "
+            "| moves most with |"
+        ),
+        "|---|---|---|---|---|---|---|",
     ]
     for t in targets:
         v = best.get(t.measured, math.nan)
@@ -365,9 +384,13 @@ def render_report(
         trade = ""
         if d_best > 0 and len(dist) > 3:
             others = dist.drop(columns=t.id)
-            corr = others.corrwith(dist[t.id], method="spearman").dropna()
+            others = others.loc[:, others.nunique() > 1]  # constant: no correlation
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                corr = others.corrwith(dist[t.id], method="spearman").dropna()
             if len(corr) and corr.min() < -0.2:
                 trade = f"`{corr.idxmin()}` (ρ = {corr.min():.2f})"
+        lever = _strongest_parameter(frame, dims, t.measured) if d_best > 0 else ""
         verdict = (
             "reached"
             if d_best == 0
@@ -377,14 +400,16 @@ def render_report(
         )
         lines.append(
             f"| `{t.id}` | {t.band_text()} | {v:.4g} | {d_best:.3g} ({verdict}) | "
-            f"{alone:.3g} ({who}) | {trade} |"
+            f"{alone:.3g} ({who}) | {trade} | {lever} |"
         )
     lines += [
         "",
         (
             "A target *reachable alone, not jointly* is inside its band in some trial "
-            "but not in the best one: the loss traded it for others (the last column names "
-            "the target whose distance rises most as this one's falls over the trials). "
+            "but not in the best one: the loss traded it for others ('trades off against' "
+            "names the target whose distance rises most as this one's falls over the trials; "
+            "'moves most with' the parameter its value follows most closely, with the sign "
+            "of that rank correlation). "
             "*Not reached by any trial*: no set in the explored ranges meets it; either the "
             "ranges are too narrow or the mechanism cannot produce it."
         ),

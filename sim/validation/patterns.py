@@ -91,6 +91,14 @@ def negative_share_of_encounters(ts: pd.DataFrame) -> float:
     return neg / (pos + neg) if pos + neg > 0 else math.nan
 
 
+def negative_share_of_conversations(ts: pd.DataFrame) -> float:
+    """As negative_share_of_contacts without greetings (a nod is hardly a 'contact
+    experience' in a survey's sense)."""
+    neg = _total(ts, "nuisance_episodes")
+    pos = _total(ts, "small_talk") + _total(ts, "help_given")
+    return neg / (pos + neg) if pos + neg > 0 else math.nan
+
+
 def households_with_negative_tie(
     ties: pd.DataFrame, households: pd.DataFrame, avoid_threshold: float
 ) -> float:
@@ -234,6 +242,7 @@ def measure(obs: Observation) -> dict[str, float]:
         "ties_next_door_same_core": same_core,
         "negative_share_of_contacts": negative_share_of_contacts(ts),
         "negative_share_of_encounters": negative_share_of_encounters(ts),
+        "negative_share_of_conversations": negative_share_of_conversations(ts),
         "households_with_negative_tie": households_with_negative_tie(
             obs.ties, obs.households, obs.avoid_threshold
         ),

@@ -171,6 +171,14 @@ TARGETS: tuple[Target, ...] = (
         "(nuisance episodes - through walls) / (greetings + small talk + that)",
     ),
     Target(
+        "negative_share_of_conversations",
+        "share of contacts beyond a greeting that are negative",
+        None,
+        None,
+        "Graf et al. 2014 (variant without greetings, for information)",
+        "nuisance episodes / (small talk + help + nuisance episodes) over the run",
+    ),
+    Target(
         "households_with_negative_tie",
         "households holding >= 1 negative tie",
         0.0,
