@@ -260,10 +260,10 @@ def params(
 def compare(
     names: Annotated[Optional[list[str]], typer.Argument(help="scenarios to compare "
                                                               "(default: all shipped)")] = None,
-    seeds: Annotated[int, typer.Option(help="replicates per scenario")] = 5,
+    seeds: Annotated[int, typer.Option(help="replicates per scenario", min=1)] = 5,
     years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("results/comparison"),
-    workers: Annotated[int, typer.Option(help="parallel processes")] = 2,
+    workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
     reference: Annotated[Optional[str], typer.Option(
         help="scenario the others are compared with, paired by seed "
              "(default: the first one named, or problem_flat when none are named)")] = None,
@@ -280,14 +280,38 @@ def compare(
         scs = [load_scenario(n) for n in chosen]
     except ScenarioError as exc:
         _fail(str(exc))
-    ref = reference or (chosen[0] if names else "problem_flat")
+    twice = sorted({sc.name for sc in scs if [x.name for x in scs].count(sc.name) > 1})
+    if twice:
+        _fail(f"two of the compared scenarios are named {', '.join(map(repr, twice))}: their "
+              "runs would be mixed; give each its own `name`")
     by_name = {sc.name: sc for sc in scs}
+    by_arg = dict(zip(chosen, scs))  # --reference may repeat a file path given above
+    ref = reference or (chosen[0] if names else "problem_flat")
+    ref = by_arg[ref].name if ref in by_arg else ref
     if ref not in by_name:
         _fail(f"--reference {ref!r} is not among the compared scenarios "
               f"({', '.join(by_name)})")
+    if years is not None:
+        try:
+            shortest = min(sc.with_overrides(run={"years": years}).run.collect_every_days
+                           for sc in scs)
+        except ValidationError as exc:
+            _fail(format_validation_error("command-line option --years", exc))
+        if round(years * 365) < shortest:
+            _fail(f"--years {years:g} is {round(years * 365)} day(s): shorter than one "
+                  f"collection period ({shortest} days), so there would be no final state "
+                  f"(allowed: at least {shortest / 365:.3f})")
     scs = [by_name[ref]] + [sc for sc in scs if sc.name != ref]
-    report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers,
-                               console=err)
+    from sim.compare import SweepFailed
+
+    try:
+        report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers,
+                                   console=err)
+    except SweepFailed as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        for note in getattr(exc, "__notes__", []):
+            err.print(escape(note), highlight=False)
+        raise typer.Exit(1) from None
     console.print(f"comparison written to [bold]{out}[/] (report: {report})")
 
 

@@ -195,3 +195,33 @@ def test_run_threads_changes_speed_not_results(tmp_path):
     for name in ("timeseries", "households", "ties"):
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / f"{name}.parquet"),
                                       pd.read_parquet(tmp_path / "2" / f"{name}.parquet"))
+
+
+def test_compare_options_are_checked_before_any_run(tmp_path):
+    """Bad --seeds/--years/--workers, duplicate names: a clear error, nothing run."""
+    out = tmp_path / "cmp"
+    (tmp_path / "twin.toml").write_text('extends = "baseline"\nname = "baseline"\n')
+    for args, why in ((["--seeds", "0"], "--seeds"), (["--workers", "0"], "--workers"),
+                      (["--years", "-5"], "greater than 0"),
+                      (["--years", "0.001"], "shorter than one collection period"),
+                      ([str(tmp_path / "twin.toml")], "named 'baseline'")):
+        res = runner.invoke(app, ["compare", "baseline", "problem_flat", *args, "--out",
+                                  str(out)])
+        assert res.exit_code == 2, (args, res.output)
+        assert why in " ".join(res.output.split()), (args, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert not (out / "runs").exists()
+
+
+def test_compare_reference_may_be_a_file_path(tmp_path):
+    ref = str(tmp_path / "mine.toml")
+    (tmp_path / "mine.toml").write_text('extends = "baseline"\nname = "mine"\n'
+                                        "[run]\nburn_in_years = 0\n")
+    (tmp_path / "other.toml").write_text('extends = "mine.toml"\nname = "other"\n'
+                                         "[population]\nsupported_share = 0.3\n")
+    res = runner.invoke(app, ["compare", str(tmp_path / "other.toml"), ref, "--reference",
+                              ref, "--seeds", "1", "--years", "0.05", "--workers", "1",
+                              "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 0, res.output
+    effects = pd.read_csv(tmp_path / "cmp" / "effects.csv")
+    assert set(effects["scenario"]) == {"other"}  # compared with mine, the reference
