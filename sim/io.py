@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,9 +133,22 @@ def _some(names: list[str], k: int = 4) -> str:
     return shown + (", …" if len(names) > k else "")
 
 
+STALE_SECONDS = 3600.0  # a run's folder is written in seconds; older leftovers are a kill's
+
+
 def new_run_dir(target: Path) -> Path:
-    """A fresh hidden folder beside `target`, to write a run into before `publish_dir`."""
+    """A fresh hidden folder beside `target`, to write a run into before `publish_dir`.
+    Leftovers of earlier writes of the same target killed half-way (older than an hour)
+    are removed first."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        try:
+            if old.suffix in (".tmp", ".old") and old.is_dir() and not old.is_symlink() \
+                    and now - old.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
     return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
 
 

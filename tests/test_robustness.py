@@ -343,3 +343,18 @@ def test_files_are_parsed_as_data_only():
                                                                 "dill", "cloudpickle")]
                 found += [f"{path.name}:{node.lineno} import {n}" for n in bad]
     assert not found, found
+
+
+def test_leftovers_of_a_killed_write_are_cleared(tmp_path):
+    """A run killed while its folder was written leaves a hidden .tmp folder; the next
+    write of the same target removes it once it is old (never a fresh one: that may be a
+    write in progress)."""
+    from sim.io import new_run_dir
+
+    target = tmp_path / "runs" / "baseline" / "1"
+    old = new_run_dir(target)
+    fresh = new_run_dir(target)
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    third = new_run_dir(target)
+    assert not old.exists() and fresh.exists() and third.exists()
+    assert {p.suffix for p in target.parent.iterdir()} == {".tmp"}
