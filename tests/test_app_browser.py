@@ -221,3 +221,14 @@ def test_play_runs_and_each_tab_has_its_own_model(browser, server, tab):
     assert day >= 28  # several weekly frames in 3 s
     assert other.date() == "Jaar 1, week 1"  # the other tab's model did not move
     other.close()
+
+
+def test_a_bad_combination_shows_a_message_and_the_app_goes_on(tab):
+    seed = tab.page.locator(".gb-seed input")
+    seed.fill("-5")
+    seed.press("Enter")
+    tab.click_button("Opnieuw beginnen")
+    expect(tab.page.locator(".gb-error")).to_contain_text("seed")
+    expect(tab.page.locator(".gb-dwelling")).to_have_count(140)  # the old run is still there
+    tab.step_and_wait()
+    assert tab.date() == "Jaar 1, week 2"

@@ -56,6 +56,8 @@ def test_bad_combination_is_a_message_not_a_crash():
         ctl.build_scenario(ctl.Settings(supported_share=1.5))
     with pytest.raises(ctl.SettingsError, match="no such scenario"):
         ctl.build_scenario(ctl.Settings(scenario="nope"))
+    with pytest.raises(ctl.SettingsError, match="seed"):
+        ctl.build_scenario(ctl.Settings(seed=-5))
     session = Session()
     before = session.runs
     assert not session.reset(ctl.Settings(sliders={"flatcoach": 99.0},

@@ -99,6 +99,8 @@ def slider_value(sc: Scenario, measure: str) -> float:
 def build_scenario(settings: Settings, measures_on: bool = True) -> Scenario:
     """The scenario the settings describe (`measures_on=False`: the same without any
     measure or design edit, the comparison's other side)."""
+    if isinstance(settings.seed, bool) or not isinstance(settings.seed, int) or settings.seed < 0:
+        raise SettingsError(f"seed: a whole number of 0 or more, got {settings.seed!r}")
     sc = base_scenario(settings.scenario)
     specs = [s.model_dump() for s in sc.interventions]
     measures = scenario_measures(sc) if settings.measures is None else settings.measures

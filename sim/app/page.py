@@ -127,7 +127,7 @@ def _Settings(pending: ctl.Settings, set_pending, lang: str) -> solara.Element:
                       values=ctl.shipped_scenarios(),
                       on_value=lambda v: set_pending(ctl.Settings(scenario=v, seed=pending.seed,
                                                                   compare=pending.compare)))
-        solara.InputInt(t("seed", lang), value=pending.seed,
+        solara.InputInt(t("seed", lang), value=pending.seed, classes=["gb-seed"],
                         on_value=lambda v: set_pending(pending.with_(seed=int(v))))
         share = pending.supported_share if pending.supported_share is not None else (
             pop.supported_share if pop else 0.1)

@@ -102,7 +102,7 @@ class Session:
                          settings.seed), Run("with", main, settings.seed)])
         except SettingsError as exc:
             return self._fail(str(exc))
-        except (ValueError, KeyError, IndexError) as exc:  # the model refused the set-up
+        except Exception as exc:  # noqa: BLE001 (the model refused the set-up: shown, not raised)
             return self._fail(f"{type(exc).__name__}: {exc}")
         with self.lock:
             self.runs, self.settings, self.error = runs, settings, None
