@@ -8,6 +8,7 @@ Event counts (encounters, nuisance, help) are for the period since the last coll
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -23,50 +24,72 @@ if TYPE_CHECKING:
 
 GROUPS = ("all", "resident", "supported")
 
-OUTCOME_DESCRIPTIONS = {
-    "households": "households living there",
-    "ties_ge1": "share with ≥1 positive neighbour tie",
-    "ties_ge3": "share with ≥3 positive neighbour ties",
-    "mean_ties": "mean positive neighbour ties per household",
-    "lonely": "share without any positive neighbour tie",
-    "weekly_contact": "share who chatted with or helped a neighbour in the past week",
-    "help_received_total": "help episodes received, cumulative per household",
-    "reciprocity": "mean balance of help given vs received (1 = balanced, 0 = one-sided)",
-    "overburdened": "share of helpers at or above their burden limit",
-    "sense_of_home": "mean sense of home (0–1)",
-    "safety": "mean perceived safety (0–1)",
-    "trust_neighbours": "mean trust in neighbours (0–1)",
-    "trust_institutions": "mean trust in institutions (0–1)",
-    "wellbeing": "mean wellbeing (0–1, low = stressed)",
-    "avoidance": "mean avoidance (0–1)",
-    "nuisance_exposed": "share bothered by nuisance recently",
-    "recovery": "mean recovery of supported newcomers (0–1)",
-    "hidden_need": "share with a hidden help need not yet surfaced",
-    "need_surfaced": "share whose hidden need was surfaced",
-    "referred": "share referred to services",
-    "encounters": "encounters in the period (building level)",
-    "greetings": "greetings in the period",
-    "small_talk": "small-talk contacts in the period",
-    "help_given": "help episodes in the period",
-    "help_unmet": "help needs nobody met in the period",
-    "nuisance_episodes": "nuisance episodes in the period",
-    "living_nuisance": "of which noise, smells and mess through walls (no encounter)",
-    "conflicts": "nuisance episodes between households already at odds",
-    "avoided": "encounters dodged in the period",
-    "move_outs": "voluntary move-outs, cumulative",
-    "evictions": "evictions, cumulative",
-    "move_ins": "move-ins, cumulative",
-    "professional_hours": "professional hours spent by interventions, cumulative",
-    "cost_eur": "intervention cost, cumulative (euros)",
-}
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome, declared once: its column name, a label in plain words (the summary,
+    the report and the app show it), its unit and how it is collected: `household` (a
+    mean or share over the households of each building × group, computed in `cell_sums`
+    / `cell_means`), `event` (the period's count of a compiled day's tally, `source` in
+    contact.DAY_EVENTS) or `cumulative` (since the start of the run)."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    source: str = ""
 
 
-EVENT_COLUMNS = {"encounters": "encounters", "greetings": "greet", "small_talk": "talk",
-                 "help_given": "help", "help_unmet": "help_unmet",
-                 "nuisance_episodes": "nuisance", "living_nuisance": "living_nuisance",
-                 "conflicts": "conflict",
-                 "avoided": "avoided"}
-CUMULATIVE_COLUMNS = ("move_outs", "evictions", "move_ins", "professional_hours", "cost_eur")
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("households", "households living there", "households", "household"),
+    Outcome("ties_ge1", "share with ≥1 positive neighbour tie", "share", "household"),
+    Outcome("ties_ge3", "share with ≥3 positive neighbour ties", "share", "household"),
+    Outcome("mean_ties", "mean positive neighbour ties per household", "ties", "household"),
+    Outcome("lonely", "share without any positive neighbour tie", "share", "household"),
+    Outcome("weekly_contact", "share who chatted with or helped a neighbour in the past week",
+            "share", "household"),
+    Outcome("help_received_total", "help episodes received, cumulative per household",
+            "episodes", "household"),
+    Outcome("reciprocity", "mean balance of help given vs received (1 = balanced, 0 = "
+            "one-sided)", "0-1", "household"),
+    Outcome("overburdened", "share of helpers at or above their burden limit", "share",
+            "household"),
+    Outcome("sense_of_home", "mean sense of home (0–1)", "0-1", "household"),
+    Outcome("safety", "mean perceived safety (0–1)", "0-1", "household"),
+    Outcome("trust_neighbours", "mean trust in neighbours (0–1)", "0-1", "household"),
+    Outcome("trust_institutions", "mean trust in institutions (0–1)", "0-1", "household"),
+    Outcome("wellbeing", "mean wellbeing (0–1, low = stressed)", "0-1", "household"),
+    Outcome("avoidance", "mean avoidance (0–1)", "0-1", "household"),
+    Outcome("nuisance_exposed", "share bothered by nuisance recently", "share", "household"),
+    Outcome("recovery", "mean recovery of supported newcomers (0–1)", "0-1", "household"),
+    Outcome("hidden_need", "share with a hidden help need not yet surfaced", "share",
+            "household"),
+    Outcome("need_surfaced", "share whose hidden need was surfaced", "share", "household"),
+    Outcome("referred", "share referred to services", "share", "household"),
+    Outcome("encounters", "encounters in the period (building level)", "encounters",
+            "event", "encounters"),
+    Outcome("greetings", "greetings in the period", "greetings", "event", "greet"),
+    Outcome("small_talk", "small-talk contacts in the period", "contacts", "event", "talk"),
+    Outcome("help_given", "help episodes in the period", "episodes", "event", "help"),
+    Outcome("help_unmet", "help needs nobody met in the period", "needs", "event",
+            "help_unmet"),
+    Outcome("nuisance_episodes", "nuisance episodes experienced in the period", "episodes",
+            "event", "nuisance"),
+    Outcome("living_nuisance", "of which noise, smells and mess through walls (no "
+            "encounter)", "episodes", "event", "living_nuisance"),
+    Outcome("conflicts", "nuisance episodes between households already at odds",
+            "episodes", "event", "conflict"),
+    Outcome("avoided", "encounters dodged in the period", "encounters", "event", "avoided"),
+    Outcome("move_outs", "voluntary move-outs, cumulative", "households", "cumulative"),
+    Outcome("evictions", "evictions, cumulative", "households", "cumulative"),
+    Outcome("move_ins", "move-ins, cumulative", "households", "cumulative"),
+    Outcome("professional_hours", "professional hours spent by interventions, cumulative",
+            "hours", "cumulative"),
+    Outcome("cost_eur", "intervention cost, cumulative (euros)", "euros", "cumulative"),
+)
+OUTCOME = {o.name: o for o in OUTCOMES}
+OUTCOME_DESCRIPTIONS = {o.name: o.label for o in OUTCOMES}
+EVENT_COLUMNS = {o.name: o.source for o in OUTCOMES if o.kind == "event"}
+CUMULATIVE_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "cumulative")
 
 
 # columns of the per-cell sums in `cell_sums`
@@ -76,9 +99,7 @@ CUMULATIVE_COLUMNS = ("move_outs", "evictions", "move_ins", "professional_hours"
 STATE_COLUMNS = ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
                  "wellbeing", "avoidance")
 # the per-household columns `cell_means` returns after the household count, in order
-MEAN_COLUMNS = ("ties_ge1", "ties_ge3", "mean_ties", "lonely", "weekly_contact",
-                "help_received_total", "reciprocity", "overburdened", *STATE_COLUMNS,
-                "nuisance_exposed", "recovery", "hidden_need", "need_surfaced", "referred")
+MEAN_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "household")[1:]
 
 
 @nb.njit(**JIT)

@@ -44,6 +44,54 @@ class RunResult:
         sel = ts[(ts["building"] == "all") & (ts["group"] == group)]
         return sel.iloc[-1]
 
+    def to_df(self, building: str = "all") -> pd.DataFrame:
+        """The time series as one long table: a row per (day, group, outcome) with its
+        label and unit, and the scenario and seed (one line to plot or to stack runs)."""
+        from sim.outcomes import OUTCOME, OUTCOMES
+
+        ts = self.timeseries
+        ts = ts[ts["building"] == building] if "building" in ts else ts
+        names = [o.name for o in OUTCOMES if o.name in ts]
+        long = ts.melt(id_vars=["day", "year", "group"], value_vars=names,
+                       var_name="outcome", value_name="value").dropna(subset=["value"])
+        long["label"] = long["outcome"].map(lambda n: OUTCOME[n].label)
+        long["unit"] = long["outcome"].map(lambda n: OUTCOME[n].unit)
+        long.insert(0, "seed", self.seed)
+        long.insert(0, "scenario", self.scenario.name)
+        return long.reset_index(drop=True)
+
+    def plot(self, outcomes: tuple[str, ...] = ("ties_ge1", "weekly_contact",
+                                                "nuisance_episodes", "sense_of_home"),
+             groups: tuple[str, ...] = ("resident", "supported"), ax=None):
+        """Outcomes over the years, one panel each, a line per group (matplotlib);
+        returns the figure."""
+        import matplotlib.pyplot as plt
+
+        from sim.outcomes import OUTCOME
+
+        df = self.to_df()
+        if ax is None:
+            fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), 3.2),
+                                     squeeze=False)
+            axes = axes[0]
+        else:
+            axes, fig = [ax] if len(outcomes) == 1 else ax, None
+        for panel, name in zip(axes, outcomes, strict=True):
+            if name not in OUTCOME:
+                raise ValueError(f"unknown outcome {name!r}; known: {sorted(OUTCOME)}")
+            sel = df[df["outcome"] == name]
+            for g in groups if OUTCOME[name].kind == "household" else ("all",):
+                part = sel[sel["group"] == g]
+                panel.plot(part["year"], part["value"], label=g)
+            panel.set_title(OUTCOME[name].label, fontsize=9, wrap=True)
+            panel.set_xlabel("year")
+            panel.set_ylabel(OUTCOME[name].unit)
+            panel.legend(fontsize=8)
+        if fig is not None:
+            fig.suptitle(f"{self.scenario.name}, seed {self.seed}")
+            fig.tight_layout()
+        return fig if fig is not None else axes[0].figure
+
     def events_per_year(self) -> dict[str, float]:
         ts = self.timeseries
         sel = ts[(ts["building"] == "all") & (ts["group"] == "all")]
