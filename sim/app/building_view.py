@@ -93,7 +93,7 @@ def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
     for building, present in view.coaches():
         doors = [d for d in lobbies if d["building"] == building]
         door = doors[0] if doors else (lobbies[0] if lobbies else {"x": 0, "y": 0, "w": 0})
-        state["coaches"].append({"x": door["x"] + door["w"] + 30, "y": door["y"] - 10,
+        state["coaches"].append({"x": door["x"] + door["w"] + 80, "y": door["y"] - 4,
                                  "present": present,
                                  "label": t("flatcoach_here" if present else "flatcoach_away",
                                             lang)})

@@ -166,8 +166,10 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
         elif kind in _PLACE_KINDS or kind in _ROOM_KINDS:
             w = 1.9 if kind in _PLACE_KINDS and kind != "garden" else 1.0
             label = t(_PLACE_LABEL.get(kind, kind), lang)
+            fs = round(min(0.4 * S, 0.95 * w * S / (0.55 * max(len(label), 1))), 1)
             places.append({"x": X(x - w / 2), "y": Y(y + 0.3), "w": X(w), "h": 0.6 * S,
-                           "cx": X(x), "cy": Y(y - 0.14), "kind": kind, "label": label})
+                           "cx": X(x), "cy": Y(y - 0.14), "kind": kind, "label": label,
+                           "fs": fs})  # long labels shrink to fit their box
     lobbies = [{"x": X(xy[i, 0] - 0.6), "y": Y(xy[i, 1] + 0.5), "w": X(1.2), "h": 0.75 * S}
                for i, k in enumerate(kinds) if k == "lobby"]
     xs = np.r_[dx - 1.0, dx + 1.0, xy[:, 0] - 1.0, xy[:, 0] + 1.0]

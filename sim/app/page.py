@@ -125,18 +125,18 @@ def _Settings(pending: ctl.Settings, set_pending, lang: str) -> solara.Element:
     with solara.Card(t("settings", lang), classes=["gb-settings"]) as card:
         solara.Select(t("scenario", lang), value=pending.scenario,
                       values=ctl.shipped_scenarios(),
-                      on_value=lambda v: set_pending(ctl.Settings(scenario=v, seed=pending.seed,
-                                                                  compare=pending.compare)))
+                      on_value=lambda v: set_pending(lambda p: ctl.Settings(
+                          scenario=v, seed=p.seed, compare=p.compare)))
         solara.InputInt(t("seed", lang), value=pending.seed, classes=["gb-seed"],
-                        on_value=lambda v: set_pending(pending.with_(seed=int(v))))
+                        on_value=lambda v: set_pending(lambda p: p.with_(seed=int(v))))
         share = pending.supported_share if pending.supported_share is not None else (
             pop.supported_share if pop else 0.1)
         _Slider(t("supported_share", lang), share, 0.0, 0.6, 0.01,
-                lambda v: set_pending(pending.with_(supported_share=v)), percent=True)
+                lambda v: set_pending(lambda p: p.with_(supported_share=v)), percent=True)
         trust = pending.trust if pending.trust is not None else (
             pop.trust_neighbours_mean if pop else 0.5)
         _Slider(t("trust", lang), trust, 0.05, 0.95, 0.05,
-                lambda v: set_pending(pending.with_(trust=v)), percent=True)
+                lambda v: set_pending(lambda p: p.with_(trust=v)), percent=True)
         solara.HTML(tag="h3", unsafe_innerHTML=t("interventions", lang))
         for m in ctl.MEASURES:
             _MeasureSwitch(pending, set_pending, measures, m, base, lang)
@@ -145,7 +145,7 @@ def _Settings(pending: ctl.Settings, set_pending, lang: str) -> solara.Element:
         values = ["none", "without", *ctl.shipped_scenarios()]
         solara.Select(t("compare", lang), value=labels.get(pending.compare, pending.compare),
                       values=[labels.get(v, t("compare_scenario", lang, name=v)) for v in values],
-                      on_value=lambda lab: set_pending(pending.with_(compare=_compare_key(
+                      on_value=lambda lab: set_pending(lambda p: p.with_(compare=_compare_key(
                           lab, labels, lang))), classes=["gb-compare"])
     return card
 
@@ -169,6 +169,18 @@ def _compare_key(label: str, labels: dict[str, str], lang: str) -> str:
     return "none"
 
 
+def _effective(p: ctl.Settings, what: str) -> frozenset[str]:
+    """The measures or design edits `p` stands for (the scenario's own while unchanged);
+    updates start from the latest settings, so quick clicks never undo each other."""
+    chosen = p.measures if what == "measures" else p.design
+    if chosen is not None:
+        return chosen
+    base = _base_or_none(p.scenario)
+    if base is None:
+        return frozenset()
+    return ctl.scenario_measures(base) if what == "measures" else ctl.scenario_design(base)
+
+
 def _base_or_none(name: str):
     try:
         return ctl.base_scenario(name)
@@ -179,7 +191,11 @@ def _base_or_none(name: str):
 @solara.component
 def _MeasureSwitch(pending, set_pending, measures, m, base, lang) -> solara.Element:
     def toggle(on: bool) -> None:
-        set_pending(pending.with_(measures=(measures | {m}) if on else (measures - {m})))
+        def update(p: ctl.Settings) -> ctl.Settings:
+            now = _effective(p, "measures")
+            return p.with_(measures=(now | {m}) if on else (now - {m}))
+
+        set_pending(update)
 
     with solara.Column(gap="0px") as col:
         solara.Switch(label=t(m, lang), value=m in measures, on_value=toggle,
@@ -190,8 +206,7 @@ def _MeasureSwitch(pending, set_pending, measures, m, base, lang) -> solara.Elem
             label = {"flatcoach": "flatcoach_hours", "allocation_by_motivation":
                      "allocation_share", "connectors": "connectors_per_100"}[m]
             _Slider(t(label, lang), value, lo, hi, step,
-                    lambda v: set_pending(pending.with_(sliders={**pending.sliders,
-                                                                 m: float(v)})),
+                    lambda v: set_pending(lambda p: p.with_(sliders={**p.sliders, m: float(v)})),
                     percent=m == "allocation_by_motivation")
     return col
 
@@ -207,8 +222,9 @@ def _DesignEdits(pending: ctl.Settings, set_pending, lang: str) -> solara.Elemen
         for edit in ctl.DESIGN_EDITS:
             with solara.Div(classes=[f"gb-design-{edit}"]):
                 solara.Checkbox(label=t(edit, lang), value=edit in design,
-                                on_value=lambda on, e=edit: set_pending(pending.with_(
-                                    design=(design | {e}) if on else (design - {e}))))
+                                on_value=lambda on, e=edit: set_pending(lambda p: p.with_(
+                                    design=(_effective(p, "design") | {e}) if on
+                                    else (_effective(p, "design") - {e}))))
     return row
 
 
