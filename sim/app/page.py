@@ -119,8 +119,7 @@ def _Header(session: Session, version: int, lang, set_lang, playing, set_playing
 @solara.component
 def _Settings(pending: ctl.Settings, set_pending, lang: str) -> solara.Element:
     base = solara.use_memo(lambda: _base_or_none(pending.scenario), [pending.scenario])
-    measures = (pending.measures if pending.measures is not None
-                else ctl.scenario_measures(base) if base else frozenset())
+    measures = _effective(pending, "measures")
     pop = base.population if base else None
     with solara.Card(t("settings", lang), classes=["gb-settings"]) as card:
         solara.Select(t("scenario", lang), value=pending.scenario,
@@ -213,9 +212,7 @@ def _MeasureSwitch(pending, set_pending, measures, m, base, lang) -> solara.Elem
 
 @solara.component
 def _DesignEdits(pending: ctl.Settings, set_pending, lang: str) -> solara.Element:
-    base = solara.use_memo(lambda: _base_or_none(pending.scenario), [pending.scenario])
-    design = (pending.design if pending.design is not None
-              else ctl.scenario_design(base) if base else frozenset())
+    design = solara.use_memo(lambda: _effective(pending, "design"), [pending])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "18px", "align-items": "center"},
                     classes=["gb-design"]) as row:
         solara.Text(t("design", lang) + ":", style={"font-weight": "bold", "font-size": "18px"})
