@@ -115,6 +115,8 @@ def consolidate(
     from sim import __version__
     from sim.experiments.readings import read_run
 
+    # households too: a share times them is a count (the report's cost per extra household)
+    names = list(names) + ([] if "households" in names else ["households"])
     rows, outs, series, ivs = [], [], [], []
     by_key: dict[str, tuple] = {}
     for _, p in plan.iterrows():

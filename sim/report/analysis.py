@@ -32,7 +32,6 @@ COST_UNITS = [
 # the outcomes the effects table and forest plot show, with their group
 KEY_EFFECTS = [
     ("ties_ge1", "supported"),
-    ("ties_ge1", "all"),
     ("lonely", "all"),
     ("weekly_contact", "all"),
     ("nuisance_exposed", "all"),
@@ -201,23 +200,47 @@ def effects(res: Results, vs: list[Variant]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PRIMARY = "primary"  # the `outcome` of the cost unit made from the headline outcome
+
+
+def _count(res: Results, v: Variant, window: str, group: str, outcome: str) -> pd.Series:
+    """How many of the group have it: a share times the group's households, per seed."""
+    share = _values(res, v, window, group, outcome)
+    if labels.outcome(outcome).kind != "share":
+        return share
+    return share * _values(res, v, window, group, "households")
+
+
 def costs(res: Results, vs: list[Variant]) -> pd.DataFrame:
     """Euros a year (averaged over the run) per unit of extra effect a year, for variants
-    that cost something."""
+    that cost something: the units of COST_UNITS and, first, extra members of the
+    headline's group with the headline outcome (outcome "primary")."""
+    out = res.meta.get("outcomes", {})
+    p, pg = out.get("primary", "ties_ge1"), out.get("primary_group", "supported")
+    units = [(PRIMARY, "last_year", pg, labels.cost_unit(p, pg), labels.cost_unit(p, pg, "nl"))]
+    units += [
+        u
+        for u in COST_UNITS
+        if not (u[0] == "households_with_tie" and p == "ties_ge1" and pg == "all")
+    ]
     rows = []
     for v in vs:
         ref = reference_for(vs, v)
         if v.reference or ref is None or not v.has_cost:
             continue
-        for outcome, window, group, en, nl in COST_UNITS:
+        for outcome, window, group, en, nl in units:
             # the average cost a year over the whole run: one-off works (a bench, glazing)
             # count, though they fall before the last year
             ca, cr = (_values(res, x, "all_years", "all", "cost_keur") for x in (v, ref))
-            ea, er = (_values(res, x, window, group, outcome) for x in (v, ref))
+            if outcome == PRIMARY:
+                ea, er = (_count(res, x, window, group, p) for x in (v, ref))
+            else:
+                ea, er = (_values(res, x, window, group, outcome) for x in (v, ref))
             common = ca.index.intersection(cr.index).intersection(ea.index).intersection(er.index)
             if len(common) == 0:
                 continue
-            sign = -1.0 if labels.outcome(outcome).better < 0 else 1.0  # prevented = fewer
+            better = labels.outcome(p if outcome == PRIMARY else outcome).better
+            sign = -1.0 if better < 0 else 1.0  # prevented = fewer
             c = stats.cost_per_unit(
                 ca.loc[common].to_numpy() * 1000,
                 cr.loc[common].to_numpy() * 1000,

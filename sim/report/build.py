@@ -16,8 +16,8 @@ from sim.io import atomic_write_bytes, atomic_write_text
 from sim.report import analysis, figures, labels
 from sim.report.texts import ASSUMPTIONS, HOW_TO_READ, LEFT_OUT, STYLE
 
-# the outcomes of the summary table, with their group
-TABLE = [
+# the outcomes of the summary table after the headline's own, with their group
+TABLE_REST = [
     ("ties_ge1", "supported"),
     ("lonely", "all"),
     ("nuisance_exposed", "all"),
@@ -119,13 +119,13 @@ def headlines(
             )
             nl = (
                 f"Met {v.label_nl} geen duidelijk verschil {when_nl} in hoeveel {who_nl} "
-                f"{rest_nl}: {_signed(rel)}% ({_signed(lo)} tot {_signed(hi)}%)."
+                f"{rest_nl} {verb_nl}: {_signed(rel)}% ({_signed(lo)} tot {_signed(hi)}%)."
             )
         c = (
             cost[
                 (cost["arm"] == v.arm)
                 & (cost["point"] == v.point)
-                & (cost["outcome"] == "households_with_tie")
+                & (cost["outcome"] == analysis.PRIMARY)
             ]
             if len(cost)
             else cost
@@ -146,20 +146,14 @@ def headlines(
                     if c["bounded"]
                     else f"minstens {_num(c['low'], lang='nl')}, geen bovengrens"
                 )
-                en += (
-                    f" It costs {per_en}: €{_num(c['value'])} ({rng}) a year per extra "
-                    "household with a neighbour they get on with."
-                )
+                en += f" It costs {per_en}: €{_num(c['value'])} ({rng}) a year {c['unit']}."
                 nl += (
                     f" Dat kost {per_nl}: €{_num(c['value'], lang='nl')} ({rng_nl}) per "
-                    "jaar per extra huishouden met een buur met wie het klikt."
+                    f"jaar {c['unit_nl']}."
                 )
             else:
-                en += (
-                    f" It costs {per_en}, without more households that have a neighbour "
-                    "they get on with."
-                )
-                nl += f" Dat kost {per_nl}, zonder meer huishoudens met een buur met wie het klikt."
+                en += f" It costs {per_en}, with no clear gain to set it against."
+                nl += f" Dat kost {per_nl}, zonder duidelijke winst om er tegenover te zetten."
         lines.append((en, nl))
     return lines
 
@@ -213,6 +207,10 @@ def build_report(path: str | Path) -> Path:
 
     # headlines
     hl = headlines(eff, cost, vs, meta)
+    out = meta.get("outcomes", {})
+    primary = (out.get("primary", "ties_ge1"), out.get("primary_group", "supported"))
+    table = [primary] + [k for k in TABLE_REST if k != primary]
+    shown = [primary] + [k for k in analysis.KEY_EFFECTS if k != primary]
     parts.append('<section id="headlines"><h2>Headlines · Kernpunten</h2>')
     if hl:
         parts.append(
@@ -230,7 +228,7 @@ def build_report(path: str | Path) -> Path:
         if v.reference:
             continue
         row = [v.label]
-        for outcome, group in TABLE:
+        for outcome, group in table:
             r = eff[
                 (eff["arm"] == v.arm)
                 & (eff["point"] == v.point)
@@ -251,7 +249,7 @@ def build_report(path: str | Path) -> Path:
     if rows:
         head = (
             ["compared with " + ref.label]
-            + [f"{labels.group(g)}: {labels.outcome(o).en}" for o, g in TABLE]
+            + [f"{labels.group(g)}: {labels.outcome(o).en}" for o, g in table]
             + ["cost, thousand € a year (average)"]
         )
         parts.append(
@@ -287,7 +285,7 @@ def build_report(path: str | Path) -> Path:
     if len(eff):
         parts.append(
             _img(
-                figures.forest(eff, vs, analysis.KEY_EFFECTS, "last_year", ref.label),
+                figures.forest(eff, vs, shown, "last_year", ref.label),
                 "effects",
                 figdir,
             )
@@ -313,7 +311,7 @@ def build_report(path: str | Path) -> Path:
                 if v.reference:
                     continue
                 row = [v.label]
-                for outcome, group in TABLE:
+                for outcome, group in table:
                     r = eff[
                         (eff["arm"] == v.arm)
                         & (eff["point"] == v.point)
@@ -327,7 +325,7 @@ def build_report(path: str | Path) -> Path:
             parts.append(
                 _table(
                     ["compared with " + ref.label]
-                    + [f"{labels.group(g)}: {labels.outcome(o).en}" for o, g in TABLE],
+                    + [f"{labels.group(g)}: {labels.outcome(o).en}" for o, g in table],
                     rows,
                     "wide",
                 )

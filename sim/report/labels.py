@@ -19,6 +19,9 @@ class OutcomeLabel:
     # headline phrases: "<change> more/fewer <who> ..." (None: no headline sentence)
     phrase_en: str | None = None
     phrase_nl: str | None = None
+    # a cost unit: "per extra <one of the group> <unit>" (None: "(<label>)")
+    unit_en: str | None = None
+    unit_nl: str | None = None
 
 
 OUTCOMES: dict[str, OutcomeLabel] = {
@@ -30,6 +33,8 @@ OUTCOMES: dict[str, OutcomeLabel] = {
         +1,
         "have at least one neighbour they get on with",
         "hebben minstens één buur met wie het klikt",
+        "with a neighbour they get on with",
+        "met een buur met wie het klikt",
     ),
     "ties_ge3": OutcomeLabel(
         "with three or more neighbours they get on with",
@@ -58,8 +63,10 @@ OUTCOMES: dict[str, OutcomeLabel] = {
         "sprak of hielp een buur in de afgelopen week",
         "share",
         +1,
-        "chat with or help a neighbour in a given week",
-        "spreken of helpen in een week een buur",
+        "have weekly contact with a neighbour (a chat or help)",
+        "hebben wekelijks contact met een buur (een praatje of hulp)",
+        "in weekly contact with a neighbour",
+        "met wekelijks contact met een buur",
     ),
     "help_received_total": OutcomeLabel(
         "help received from neighbours (episodes so far)",
@@ -171,6 +178,12 @@ OUTCOMES: dict[str, OutcomeLabel] = {
     ),
 }
 
+ONE = {
+    "all": ("household", "huishouden"),
+    "resident": ("regular tenant", "gewone huurder"),
+    "supported": ("supported newcomer", "begeleide nieuwkomer"),
+}
+
 GROUPS = {
     "all": ("all households", "alle huishoudens"),
     "resident": ("regular tenants", "gewone huurders"),
@@ -191,6 +204,15 @@ def outcome(name: str) -> OutcomeLabel:
 
     text = OUTCOME_DESCRIPTIONS.get(name, name.replace("_", " "))
     return OutcomeLabel(text, text, "score", 0)
+
+
+def cost_unit(outcome_name: str, group_name: str, lang: str = "en") -> str:
+    """'per extra supported newcomer in weekly contact with a neighbour'."""
+    lab = outcome(outcome_name)
+    one_en, one_nl = ONE.get(group_name, (group_name, group_name))
+    if lang == "nl":
+        return f"per extra {one_nl} {lab.unit_nl or '(' + lab.nl + ')'}"
+    return f"per extra {one_en} {lab.unit_en or '(' + lab.en + ')'}"
 
 
 def group(name: str, lang: str = "en") -> str:

@@ -96,8 +96,9 @@ def cost_per_unit(
     a = (1 - level) / 2
     bounded = bool(np.quantile(be, a) > 0)
     ratio = np.where(be > 0, bc / np.where(be > 0, be, 1), np.inf)
-    low = float(np.quantile(ratio, a))
-    high = float(np.quantile(ratio, 1 - a)) if bounded else np.inf
+    # no interpolation: the ratio is infinite where a resample shows no gain
+    low = float(np.quantile(ratio, a, method="inverted_cdf"))
+    high = float(np.quantile(ratio, 1 - a, method="inverted_cdf")) if bounded else np.inf
     return {
         "value": float(point),
         "low": low,
