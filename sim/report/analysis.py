@@ -203,14 +203,6 @@ def effects(res: Results, vs: list[Variant]) -> pd.DataFrame:
 PRIMARY = "primary"  # the `outcome` of the cost unit made from the headline outcome
 
 
-def _count(res: Results, v: Variant, window: str, group: str, outcome: str) -> pd.Series:
-    """How many of the group have it: a share times the group's households, per seed."""
-    share = _values(res, v, window, group, outcome)
-    if labels.outcome(outcome).kind != "share":
-        return share
-    return share * _values(res, v, window, group, "households")
-
-
 def costs(res: Results, vs: list[Variant]) -> pd.DataFrame:
     """Euros a year (averaged over the run) per unit of extra effect a year, for variants
     that cost something: the units of COST_UNITS and, first, extra members of the
@@ -233,7 +225,12 @@ def costs(res: Results, vs: list[Variant]) -> pd.DataFrame:
             # count, though they fall before the last year
             ca, cr = (_values(res, x, "all_years", "all", "cost_keur") for x in (v, ref))
             if outcome == PRIMARY:
-                ea, er = (_count(res, x, window, group, p) for x in (v, ref))
+                # the share's change counted in the reference's households (on the same
+                # seed): the headline's change in people, not a change in who lives there
+                ea, er = (_values(res, x, window, group, p) for x in (v, ref))
+                if labels.outcome(p).kind == "share":
+                    hh = _values(res, ref, window, group, "households")
+                    ea, er = ea * hh, er * hh
             else:
                 ea, er = (_values(res, x, window, group, outcome) for x in (v, ref))
             common = ca.index.intersection(cr.index).intersection(ea.index).intersection(er.index)
