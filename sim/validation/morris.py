@@ -16,6 +16,7 @@ interval. Written to results/morris/: ranking.csv, ranking.md, morris.png.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ def screen(
     out: Path = Path("results/morris"),
     seed: int = 7,
     console: Any = None,
+    noise_seeds: int = 8,
 ) -> ScreenResult:
     """Run (or resume) the screen and write the ranking."""
     import tomli_w
@@ -152,8 +154,48 @@ def screen(
         r["rank"] = r["mu_star"].rank(ascending=False, method="min").astype(int)
         rows.append(r.sort_values("rank"))
     ranking = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if noise_seeds > 1 and len(ranking):
+        floors = noise_floor(
+            arm, reference, noise_seeds, years, levels, workers, folder / "noise", console
+        )
+        ranking["noise_floor"] = [floors.get(e.split(" ")[0], math.nan) for e in ranking["effect"]]
+        ranking["above_noise"] = ranking["mu_star"] > ranking["noise_floor"]
     write(ranking, folder, arm, reference, len(X), len(res.runs), data)
     return ScreenResult(ranking, folder, len(X), len(res.runs))
+
+
+def noise_floor(
+    arm: str,
+    reference: str,
+    seeds: int,
+    years: float,
+    levels: int,
+    workers: int,
+    folder: Path,
+    console: Any = None,
+) -> dict[str, float]:
+    """The mu* that seed noise alone gives: at the defaults, the effect's spread over
+    `seeds` seeds (sd), turned into the mean |elementary effect| of two independent noisy
+    runs a step Δ apart (E|N(0, √2 sd)| / Δ = 2 sd / (√π Δ), Δ = levels / (2 (levels - 1))
+    as in SALib). A parameter below it is not distinguishable from noise."""
+    import tomli_w
+
+    from sim.experiments.runner import sweep
+    from sim.experiments.spec import parse_experiment
+    from sim.experiments.store import load
+
+    data = experiment(arm, reference, 2, levels, seeds, years, 0.5, 1)
+    data.pop("uncertainties")
+    data["name"] = f"morris_noise_{arm}"
+    data["seed_start"] = 1001  # not the screen's own seeds
+    exp = parse_experiment(data, "goedeburen screen (noise)", Path.cwd(), text=tomli_w.dumps(data))
+    sweep(exp, out=folder, workers=workers, console=console)
+    o = load(folder).outcomes
+    o = o[(o["window"] == WINDOW) & (o["group"] == "all")]
+    wide = o.pivot_table(index=["outcome", "seed"], columns="arm", values="value")
+    sd = (wide[arm] - wide[reference]).groupby(level="outcome").std(ddof=1)
+    delta = levels / (2.0 * (levels - 1))
+    return {k: float(2.0 * v / (math.sqrt(math.pi) * delta)) for k, v in sd.items()}
 
 
 def write(
@@ -184,12 +226,18 @@ def write(
         "",
     ]
     for effect, g in ranking.groupby("effect", sort=False):
-        lines += [
-            f"## {effect}",
-            "",
-            "| rank | parameter | mu* | ± 95% | sigma |",
-            "|---|---|---|---|---|",
-        ]
+        lines += [f"## {effect}", ""]
+        if "noise_floor" in g:
+            above = int(g["above_noise"].sum())
+            lines += [
+                (
+                    f"Seed noise alone gives mu* ≈ {g['noise_floor'].iloc[0]:.4f} (the effect's "
+                    f"spread over seeds at the defaults); {above} of {len(g)} parameters lie "
+                    "above it."
+                ),
+                "",
+            ]
+        lines += ["| rank | parameter | mu* | ± 95% | sigma |", "|---|---|---|---|---|"]
         for _, r in g.head(top).iterrows():
             lines.append(
                 f"| {r['rank']} | `{r['parameter']}` | {r['mu_star']:.4f} | "
@@ -233,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--relative-range", type=float, default=0.5)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", type=Path, default=Path("results/morris"))
+    p.add_argument(
+        "--noise-seeds",
+        type=int,
+        default=8,
+        help="seeds at the defaults for the noise floor (0: none)",
+    )
     a = p.parse_args(argv)
     from rich.console import Console
 
@@ -247,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         a.workers,
         a.out,
         console=Console(stderr=True),
+        noise_seeds=a.noise_seeds,
     )
     print((r.folder / "ranking.md").read_text())
     return 0
