@@ -99,10 +99,24 @@ class Tab:
                                                         re.IGNORECASE)).first.click()
 
     def choose(self, select_index: int, option: str) -> None:
-        """Pick `option` in the settings card's `select_index`-th drop-down."""
-        self.page.locator(".gb-settings .v-select").nth(select_index).click()
+        """Pick `option` in the settings card's `select_index`-th drop-down, and wait until
+        the page shows it (the menu closed, the server answered), as a person would."""
+        select = self.page.locator(".gb-settings .v-select").nth(select_index)
+        select.click()
         self.page.locator(".menuable__content__active .v-list-item",
                           has_text=re.compile(f"^\\s*{re.escape(option)}\\s*$")).first.click()
+        expect(self.page.locator(".menuable__content__active")).to_have_count(0)
+        expect(select.locator(".v-select__selection")).to_have_text(option)
+        expect(self.page.locator(".gb-pending")).to_have_count(1)
+        self.page.wait_for_timeout(300)
+
+    def switch_on(self, measure: str, slider_label: str | None = None) -> None:
+        """Switch a measure on and wait for the page to show it (with its slider)."""
+        self.page.locator(f".gb-measure-{measure} input").first.check(force=True)
+        expect(self.page.locator(".gb-pending")).to_have_count(1)
+        if slider_label:
+            expect(self.page.get_by_text(slider_label)).to_have_count(1)
+        self.page.wait_for_timeout(300)
 
     def reset(self) -> None:
         """Apply the changed settings (the page says they are pending until then)."""
@@ -172,7 +186,7 @@ def test_step_advances_the_date_and_a_plot(tab):
 
 def test_switching_the_flatcoach_on_changes_the_view(tab):
     expect(tab.page.locator(".gb-coaches g")).to_have_count(0)
-    tab.page.locator(".gb-measure-flatcoach input").first.check(force=True)
+    tab.switch_on("flatcoach", "Uren per week: 16")
     tab.reset()
     tab.step_and_wait()
     expect(tab.page.locator(".gb-coaches g")).to_have_count(1)
@@ -182,7 +196,7 @@ def test_switching_the_flatcoach_on_changes_the_view(tab):
 
 def test_side_by_side_runs_two_models(tab):
     tab.choose(1, "Zelfde flat zonder maatregelen")
-    tab.page.locator(".gb-measure-flatcoach input").first.check(force=True)
+    tab.switch_on("flatcoach", "Uren per week: 16")
     tab.reset()
     expect(tab.page.locator(".gb-building")).to_have_count(2)
     for _ in range(2):
