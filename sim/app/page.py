@@ -243,12 +243,14 @@ def _Buildings(session: Session, version: int, lang, colour_by, set_colour_by, s
                 state = frame_state(run, geo, colour_by, show_ties, lang)
                 with solara.Column(style={"flex": "1", "min-width": "0"},
                                    classes=[f"gb-run-{i}"]):
-                    if len(session.runs) > 1:
-                        name = (t("side_with", lang) if run.side == "with" else
-                                t("side_without", lang) if run.side == "without" else
-                                run.scenario_name)
-                        solara.HTML(tag="h2", unsafe_innerHTML=name,
-                                    style={"font-size": "24px", "margin": "0"})
+                    # the title is always there (hidden for one run), so the drawing keeps
+                    # its place among the children and its widget across a reset
+                    name = (t("side_with", lang) if run.side == "with" else
+                            t("side_without", lang) if run.side == "without" else
+                            run.scenario_name)
+                    solara.HTML(tag="h2", unsafe_innerHTML=name,
+                                style={"font-size": "24px", "margin": "0",
+                                       "display": "block" if len(session.runs) > 1 else "none"})
                     sel = selected[1] if selected and selected[0] == i else -1
                     BuildingSvg(geometry=geo.data, state=state, selected=sel,
                                 max_height=620 if len(session.runs) == 1 else 480,
