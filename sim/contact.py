@@ -42,6 +42,7 @@ from sim.ties import (
 
 AHEAD = 8  # pairs between a prefetch and its use
 MAX_CHANCE = 0.95  # no outcome is certain: a chance formula's value is capped here
+NUISANCE_KIND = 3  # the contact-count slot of a nuisance episode (ties.py: greet, talk, help, nuisance)
 
 
 @nb.njit(**JIT)
@@ -70,6 +71,35 @@ def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
         start_record(drec, d, day, df, dbo, dn, kind)
 
 
+@nb.njit(inline="always", **JIT)
+def _read_tie(H, gen, E, D, x, y, day, dt):
+    """(dense place or -1, slot or -1, fast, bond, negative) of tie x→y decayed to `day`:
+    the dense block of a building directly, else the sparse rows. Written out here rather
+    than calling `lookup`: a call that is not inlined costs more than the lookup itself
+    (reference counts of every array)."""
+    d = place(H, x, y)
+    if d >= 0:
+        s, f, bo, ng = _read_dense(E[DREC], d, day, dt)
+        return d, s, f, bo, ng
+    s = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
+    if s < 0:
+        return d, s, 0.0, 0.0, 0.0
+    f, bo, ng = decayed_at(E, s, day, dt)
+    return d, s, f, bo, ng
+
+
+@nb.njit(inline="always", **JIT)
+def _episode(H, gen, E, used, c, day, dt, victim, causer, p_vc, s_vc, d_vc, s_cv, d_cv):
+    """One nuisance episode in an encounter written on both ties (victim→causer: the
+    episode's weight; causer→victim: the backlash), at the slots found when they were read
+    (an insert only moves the row it goes into, so they stay valid). Returns (E, used)."""
+    wn = episode_weight(c, p_vc)
+    E, used = write_tie(H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0, wn,
+                        NUISANCE_KIND, dt)
+    return write_tie(H, gen, E, used, s_cv, d_cv, causer, victim, day, 0.0, 0.0,
+                     c.backlash_share * wn, NUISANCE_KIND, dt)
+
+
 @nb.njit(**JIT)
 def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
                      dt, avoidance, nuisance_risk, openness, other_language,
@@ -86,9 +116,7 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
     once and reading-then-writing pair by pair equals reading all first. Returns
     (E, used, counters) with counters = encounters, avoided, talk, greet,
     nuisance, conflict."""
-    thr = c.tie_threshold
     avoid_thr = c.avoid_threshold
-    capacity = c.network_capacity
     P = a.shape[0]
     cnt = np.zeros(6)
     cnt[0] = P
@@ -110,104 +138,51 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
         u3 = uniform(rng)
         u4 = uniform(rng)
         u5 = uniform(rng)
-        p_ab = 0.0
-        n_ab = 0.0
-        p_ba = 0.0
-        n_ba = 0.0
-        # tie lookups written out here rather than calling `lookup`: a call that is not
-        # inlined costs more than the lookup itself (reference counts of every array)
-        d_ab = place(H, x, y)
-        d_ba = place(H, y, x)
-        f_ab = b_ab = f_ba = b_ba = 0.0
-        if d_ab >= 0:  # one building: the dense block
-            s_ab, f_ab, b_ab, n_ab = _read_dense(E[DREC], d_ab, day, dt)
-            s_ba, f_ba, b_ba, n_ba = _read_dense(E[DREC], d_ba, day, dt)
-            p_ab = f_ab + b_ab
-            p_ba = f_ba + b_ba
-        else:
-            s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
-            s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
-            if s_ab >= 0:
-                f, bo, n_ab = decayed_at(E, s_ab, day, dt)
-                p_ab = f + bo
-            if s_ba >= 0:
-                f, bo, n_ba = decayed_at(E, s_ba, day, dt)
-                p_ba = f + bo
-        dodge_a = (c.avoid_prob if n_ab >= avoid_thr else 0.0) \
-            + avoidance[x] * c.stranger_avoidance * min(max(1 - p_ab / thr, 0.0), 1.0)
-        dodge_b = (c.avoid_prob if n_ba >= avoid_thr else 0.0) \
-            + avoidance[y] * c.stranger_avoidance * min(max(1 - p_ba / thr, 0.0), 1.0)
-        if u0 < min(max(dodge_a, 0.0), MAX_CHANCE) or u1 < min(max(dodge_b, 0.0), MAX_CHANCE):
+        d_ab, s_ab, f_ab, b_ab, n_ab = _read_tie(H, gen, E, D, x, y, day, dt)
+        d_ba, s_ba, f_ba, b_ba, n_ba = _read_tie(H, gen, E, D, y, x, day, dt)
+        p_ab = f_ab + b_ab
+        p_ba = f_ba + b_ba
+        if (u0 < dodge_chance(c, n_ab, p_ab, avoidance[x])
+                or u1 < dodge_chance(c, n_ba, p_ba, avoidance[y])):
             cnt[1] += 1
             continue
         risk_a = nuisance_risk[x]
         risk_b = nuisance_risk[y]
-        friendly = min(max((p_ab + p_ba) / (2 * thr), 0.0), 1.0)
-        # arranged meetings (boost > 1: an introduction, a hosted activity) are civil in
-        # proportion to how much the host shapes them; anonymous passing is not
-        p_neg = (c.negative_base + c.negative_risk_weight * (risk_a + risk_b)
-                 + c.negative_grudge_weight * (n_ab + n_ba)) \
-            * (1 - c.friendly_civility * friendly) / max(boost[k], 1.0)
-        if u2 < min(max(p_neg, 0.0), MAX_CHANCE):
+        if u2 < nuisance_chance(c, risk_a, risk_b, n_ab + n_ba, p_ab + p_ba, boost[k]):
+            # the causer is drawn in proportion to the two nuisance risks
             total_risk = risk_a + risk_b
-            if total_risk > 0:
-                a_causes = u5 * max(total_risk, 1e-12) < risk_a
-            else:
-                a_causes = u5 < 0.5
+            a_causes = u5 * total_risk < risk_a if total_risk > 0 else u5 < 0.5
             if a_causes:
-                causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = x, y, p_ba, s_ba, s_ab, d_ba, d_ab
+                E, used = _episode(H, gen, E, used, c, day, dt, y, x, p_ba, s_ba, d_ba,
+                                   s_ab, d_ab)
+                neg_v[n_neg], neg_c[n_neg] = y, x
             else:
-                causer, victim, p_vc, s_vc, s_cv, d_vc, d_cv = y, x, p_ab, s_ab, s_ba, d_ab, d_ba
-            wn = episode_weight(c, p_vc)
+                E, used = _episode(H, gen, E, used, c, day, dt, x, y, p_ab, s_ab, d_ab,
+                                   s_ba, d_ba)
+                neg_v[n_neg], neg_c[n_neg] = x, y
+            n_neg += 1
             cnt[4] += 1
             if n_ab + n_ba >= avoid_thr:
                 cnt[5] += 1
-            # slots found above stay valid: an insert only moves the row it goes into
-            E, used = write_tie(H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0,
-                                wn, NUIS, dt)
-            E, used = write_tie(H, gen, E, used, s_cv, d_cv, causer, victim, day, 0.0, 0.0,
-                                c.backlash_share * wn, NUIS, dt)
-            neg_v[n_neg] = victim
-            neg_c[n_neg] = causer
-            n_neg += 1
             continue
-        openness_ = 1.0 + c.openness_effect * (openness[x] + openness[y] - 1.0)
-        la = other_language[x]
-        lbb = other_language[y]
-        barrier = c.both_other_language_barrier if (la and lbb) else (1.0 if (la or lbb)
-                                                                     else 0.0)
-        familiarity = min(max(0.5 * (p_ab + p_ba) / (c.familiar_at * thr), 0.0), 1.0)
-        tm = max(talk_multiplier[x], talk_multiplier[y]) * boost[k]
-        p_talk = c.talk_base * openness_ * (c.talk_stranger_factor + (
-            c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
-            * (1 - c.language_barrier * barrier) * tm
-        if capacity > 0.0:
-            busiest = max(tie_count[x], tie_count[y])
-            p_talk *= familiarity + (1.0 - familiarity) * capacity / (capacity + busiest)
-        p_greet = c.greet_base * openness_ * (c.greet_stranger_factor + (
-            c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
-        if u3 < min(max(p_talk, 0.0), MAX_CHANCE):
+        p_talk, p_greet = talk_and_greet_chances(
+            c, openness[x] + openness[y], other_language[x], other_language[y], p_ab + p_ba,
+            max(talk_multiplier[x], talk_multiplier[y]) * boost[k],
+            max(tie_count[x], tie_count[y]))
+        if u3 < p_talk:
             w = c.w_talk
             kind = TALK
             cnt[2] += 1
             last_talk_day[x] = day
             last_talk_day[y] = day
-        elif u4 < min(max(p_greet, 0.0), 1.0):
+        elif u4 < p_greet:
             w = c.w_greet
             kind = GREET
             cnt[3] += 1
         else:
             continue
-        fast = w * (1 - c.bond_transfer)
-        bond = w * c.bond_transfer
-        fast_ab = fast_ba = fast
-        if kind == GREET:  # a nod makes a neighbour familiar, not a friend: greetings
-            # lift a tie's positive strength up to recognition only, into its fast
-            # (acquaintance) part (Festinger's ladder: nodding → speaking → friends;
-            # deeper ties need small talk and help)
-            bond = 0.0
-            fast_ab = w * max(1.0 - p_ab / c.recognition_level, 0.0)
-            fast_ba = w * max(1.0 - p_ba / c.recognition_level, 0.0)
+        fast_ab, bond = tie_growth(c, w, kind == GREET, p_ab)
+        fast_ba, bond = tie_growth(c, w, kind == GREET, p_ba)
         if d_ab >= 0:
             _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast_ab, bond, 0.0,
                          kind)
@@ -224,6 +199,61 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
         nuisance_caused[neg_c[q]] += 1
     suffered(neg_v, neg_c, n_neg, st, trust_institutions, neg_today, complaints, rng)
     return E, used, cnt
+
+
+@nb.njit(inline="always", **JIT)
+def dodge_chance(c, negative, positive, avoidance):
+    """Chance one side dodges an encounter: a neighbour it holds a grudge against is
+    avoided with avoid_prob; an avoidant household also dodges those it barely knows."""
+    p = (c.avoid_prob if negative >= c.avoid_threshold else 0.0) + avoidance \
+        * c.stranger_avoidance * min(max(1 - positive / c.tie_threshold, 0.0), 1.0)
+    return min(max(p, 0.0), MAX_CHANCE)
+
+
+@nb.njit(inline="always", **JIT)
+def nuisance_chance(c, risk_a, risk_b, grudges, positive, boost):
+    """Chance an encounter turns into a nuisance episode: a base, plus the pair's
+    nuisance risks and grudges, less between friends; arranged meetings (boost > 1: an
+    introduction, a hosted activity) are civil in proportion to how much the host shapes
+    them, anonymous passing is not. `grudges` and `positive` are the pair's sums."""
+    friendly = min(max(positive / (2 * c.tie_threshold), 0.0), 1.0)
+    p = (c.negative_base + c.negative_risk_weight * (risk_a + risk_b)
+         + c.negative_grudge_weight * grudges) \
+        * (1 - c.friendly_civility * friendly) / max(boost, 1.0)
+    return min(max(p, 0.0), MAX_CHANCE)
+
+
+@nb.njit(inline="always", **JIT)
+def talk_and_greet_chances(c, openness_sum, lang_a, lang_b, positive, multiplier, busiest):
+    """(small talk, greeting) chances of a pleasant encounter: both rise with the pair's
+    openness and familiarity (mean positive strength / (familiar_at × tie threshold));
+    small talk falls with a language barrier and, between people who barely know each
+    other, with the busier household's number of ties (time budget, network_capacity);
+    interventions multiply it (multiplier)."""
+    openness = 1.0 + c.openness_effect * (openness_sum - 1.0)
+    barrier = c.both_other_language_barrier if (lang_a and lang_b) else (
+        1.0 if (lang_a or lang_b) else 0.0)
+    familiarity = min(max(0.5 * positive / (c.familiar_at * c.tie_threshold), 0.0), 1.0)
+    p_talk = c.talk_base * openness * (c.talk_stranger_factor + (
+        c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
+        * (1 - c.language_barrier * barrier) * multiplier
+    if c.network_capacity > 0.0:
+        cap = c.network_capacity
+        p_talk *= familiarity + (1.0 - familiarity) * cap / (cap + busiest)
+    p_greet = c.greet_base * openness * (c.greet_stranger_factor + (
+        c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
+    return min(max(p_talk, 0.0), MAX_CHANCE), min(max(p_greet, 0.0), 1.0)
+
+
+@nb.njit(inline="always", **JIT)
+def tie_growth(c, w, greeting, positive):
+    """(fast, bond) increments of one directed tie for a contact of weight w: small talk
+    and help split w into the acquaintance and the bond part; a greeting makes a neighbour
+    familiar, not a friend: it lifts the tie's positive strength up to recognition_level
+    only, into the fast part (Festinger's ladder: nodding → speaking → friends)."""
+    if greeting:
+        return w * max(1.0 - positive / c.recognition_level, 0.0), 0.0
+    return w * (1 - c.bond_transfer), w * c.bond_transfer
 
 
 @nb.njit(inline="always", **JIT)
