@@ -57,6 +57,31 @@ def _fmt_effect(r: pd.Series) -> str:
     return f"{e:+.{d}f}{unit} ({lo:+.{d}f} to {hi:+.{d}f})"
 
 
+def _index_text(r: pd.Series) -> str:
+    """A sensitivity index in the outcome's unit: '17.2 ± 14 pp' for a share."""
+    if labels.outcome(r["outcome"]).kind == "share" and r["index"] == "mu_star":
+        return f"{r['value'] * 100:.1f} ± {r['conf'] * 100:.1f} pp"
+    return f"{r['value']:.3g} ± {r['conf']:.2g}"
+
+
+def _sensitivity_lines(top: pd.DataFrame, flabels: dict[str, str]) -> list[tuple[str, str]]:
+    """'What moves <outcome> most is <parameter> (μ* ...)', in English and Dutch."""
+    out = []
+    for _, r in top.iterrows():
+        lab, who = labels.outcome(r["outcome"]), r["group"]
+        name = flabels.get(r["parameter"], r["parameter"])
+        en = (
+            f"Of the assumed parameters, the one that moves {labels.group(who)} "
+            f"'{lab.en}' most is {name}: {_index_text(r)} across its range."
+        )
+        nl = (
+            f"Van de aangenomen parameters beïnvloedt {name} {labels.group(who, 'nl')} "
+            f"'{lab.nl}' het meest: {_index_text(r)} over het bereik."
+        )
+        out.append((en, nl))
+    return out
+
+
 def _fmt_cost(c: pd.Series) -> str:
     """'€7,718 (6,220–9,111)', or what stands in for a cost per unit that has no bound."""
     if not np.isfinite(c["value"]):
@@ -376,6 +401,8 @@ def build_report(path: str | Path) -> Path:
     )
     if len(eff):
         parts.append(_img(figures.tradeoffs(eff, vs, "last_year"), "tradeoffs", figdir))
+    else:
+        parts.append("<p>No intervention in this experiment to weigh.</p>")
     parts.append("</section>")
 
     # sensitivity
@@ -404,11 +431,24 @@ def build_report(path: str | Path) -> Path:
             [
                 f"{labels.group(r['group'])}: {labels.outcome(r['outcome']).en}",
                 flabels.get(r["parameter"], r["parameter"]),
-                f"{r['value']:.3g} ± {r['conf']:.2g}",
+                _index_text(r),
             ]
             for _, r in top.iterrows()
         ]
         parts.append(_table(["outcome", "most influential assumption", "index ± 95%"], rows))
+        if not hl:  # a screening has no arms to compare: its headline is the ranking
+            items = "".join(
+                f"<li>{html.escape(en)}</li>" for en, _ in _sensitivity_lines(top, flabels)
+            )
+            items_nl = "".join(
+                f"<li>{html.escape(nl)}</li>" for _, nl in _sensitivity_lines(top, flabels)
+            )
+            page_head = (
+                '<div class="headlines"><div><h3>English</h3><ul>' + items + "</ul></div>"
+                "<div><h3>Nederlands</h3><ul>" + items_nl + "</ul></div></div>"
+            )
+            at = next(i for i, x in enumerate(parts) if 'id="headlines"' in x)
+            parts[at + 1] = page_head
         others = [v for v in vs if not v.reference]
         if others:
             v = others[0]
