@@ -411,14 +411,23 @@ def grid_figure(
     for ax, arm in zip(axes[0], arms):
         a = d[d["arm"] == arm].set_index("point").join(pts)
         table = a.pivot_table(index=lever_cols[1], columns=lever_cols[0], values="effect")
-        im = ax.imshow(table.to_numpy() * scale, origin="lower", cmap="RdYlGn", aspect="auto")
+        sign = -1.0 if labels.outcome(outcome).better < 0 else 1.0
+        vals = table.to_numpy() * scale * sign
+        lim = float(np.nanmax(np.abs(vals))) or 1.0
+        # centred on no change: green is better, red worse, whatever the outcome's sign
+        im = ax.imshow(vals, origin="lower", cmap="RdYlGn", aspect="auto", vmin=-lim, vmax=lim)
         ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns])
         ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index])
         ax.set_xlabel(names[0])
         ax.set_ylabel(_wrap(names[1], 40))
         for (i, j), val in np.ndenumerate(table.to_numpy() * scale):
             ax.text(j, i, f"{val:+.1f}", ha="center", va="center", fontsize=9)
-        fig.colorbar(im, ax=ax, label="percentage points" if scale == 100 else "")
+        unit = "percentage points" if scale == 100 else "change"
+        fig.colorbar(
+            im,
+            ax=ax,
+            label=unit + (" (green: better)" if sign > 0 else ", sign flipped (green: better)"),
+        )
         v = next(x for x in vs if x.arm == arm)
         ax.set_title(
             _wrap(f"{v.label.split(' (')[0]}: change in {_title(outcome, group)}", 60), fontsize=10
