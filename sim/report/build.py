@@ -57,6 +57,31 @@ def _fmt_effect(r: pd.Series) -> str:
     return f"{e:+.{d}f}{unit} ({lo:+.{d}f} to {hi:+.{d}f})"
 
 
+def _bilingual(lines: list[tuple[str, str]]) -> str:
+    """English and Dutch sentences side by side."""
+    en = "".join(f"<li>{html.escape(e)}</li>" for e, _ in lines)
+    nl = "".join(f"<li>{html.escape(n)}</li>" for _, n in lines)
+    return (
+        f'<div class="headlines"><div><h3>English</h3><ul>{en}</ul></div>'
+        f"<div><h3>Nederlands</h3><ul>{nl}</ul></div></div>"
+    )
+
+
+def _effect_row(eff: pd.DataFrame, v: analysis.Variant, table, window: str) -> list[str]:
+    """A variant's label and its effect on each outcome of the table in one window."""
+    row = [v.label]
+    for outcome, group in table:
+        r = eff[
+            (eff["arm"] == v.arm)
+            & (eff["point"] == v.point)
+            & (eff["outcome"] == outcome)
+            & (eff["group"] == group)
+            & (eff["window"] == window)
+        ]
+        row.append(_fmt_effect(r.iloc[0]) if len(r) else "–")
+    return row
+
+
 def _index_text(r: pd.Series) -> str:
     """A sensitivity index in the outcome's unit: '17.2 ± 14 pp' for a share."""
     if labels.outcome(r["outcome"]).kind == "share" and r["index"] == "mu_star":
@@ -238,13 +263,7 @@ def build_report(path: str | Path) -> Path:
     shown = [primary] + [k for k in analysis.KEY_EFFECTS if k != primary]
     parts.append('<section id="headlines"><h2>Headlines · Kernpunten</h2>')
     if hl:
-        parts.append(
-            '<div class="headlines"><div><h3>English</h3><ul>'
-            + "".join(f"<li>{html.escape(en)}</li>" for en, _ in hl)
-            + "</ul></div><div><h3>Nederlands</h3><ul>"
-            + "".join(f"<li>{html.escape(nl)}</li>" for _, nl in hl)
-            + "</ul></div></div>"
-        )
+        parts.append(_bilingual(hl))
     else:
         parts.append("<p>This experiment has no arm to compare with the reference.</p>")
     # summary table
@@ -252,16 +271,7 @@ def build_report(path: str | Path) -> Path:
     for v in vs:
         if v.reference:
             continue
-        row = [v.label]
-        for outcome, group in table:
-            r = eff[
-                (eff["arm"] == v.arm)
-                & (eff["point"] == v.point)
-                & (eff["outcome"] == outcome)
-                & (eff["group"] == group)
-                & (eff["window"] == "last_year")
-            ]
-            row.append(_fmt_effect(r.iloc[0]) if len(r) else "–")
+        row = _effect_row(eff, v, table, "last_year")
         c = lev[
             (lev["arm"] == v.arm)
             & (lev["point"] == v.point)
@@ -335,17 +345,7 @@ def build_report(path: str | Path) -> Path:
             for v in vs:
                 if v.reference:
                     continue
-                row = [v.label]
-                for outcome, group in table:
-                    r = eff[
-                        (eff["arm"] == v.arm)
-                        & (eff["point"] == v.point)
-                        & (eff["outcome"] == outcome)
-                        & (eff["group"] == group)
-                        & (eff["window"] == w)
-                    ]
-                    row.append(_fmt_effect(r.iloc[0]) if len(r) else "–")
-                rows.append(row)
+                rows.append(_effect_row(eff, v, table, w))
             parts.append(f"<p>The same {labels.window(w)}:</p>")
             parts.append(
                 _table(
@@ -437,16 +437,7 @@ def build_report(path: str | Path) -> Path:
         ]
         parts.append(_table(["outcome", "most influential assumption", "index ± 95%"], rows))
         if not hl:  # a screening has no arms to compare: its headline is the ranking
-            items = "".join(
-                f"<li>{html.escape(en)}</li>" for en, _ in _sensitivity_lines(top, flabels)
-            )
-            items_nl = "".join(
-                f"<li>{html.escape(nl)}</li>" for _, nl in _sensitivity_lines(top, flabels)
-            )
-            page_head = (
-                '<div class="headlines"><div><h3>English</h3><ul>' + items + "</ul></div>"
-                "<div><h3>Nederlands</h3><ul>" + items_nl + "</ul></div></div>"
-            )
+            page_head = _bilingual(_sensitivity_lines(top, flabels))
             at = next(i for i, x in enumerate(parts) if 'id="headlines"' in x)
             parts[at + 1] = page_head
         others = [v for v in vs if not v.reference]

@@ -38,6 +38,21 @@ def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def _legend_below(fig: plt.Figure, ax, per_row: float) -> plt.Figure:
+    """One legend for all panels, under them, three arms a row."""
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(
+        handles,
+        [_wrap(n, 45) for n in names],
+        loc="lower center",
+        ncol=min(3, len(names)),
+        fontsize=8,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.04 + per_row * ((len(names) + 2) // 3), 1, 1))
+    return fig
+
+
 def _title(outcome: str, group: str) -> str:
     lab = labels.outcome(outcome)
     who = labels.group(group)
@@ -135,17 +150,7 @@ def trajectories(res: Results, vs: list[Variant], shown=TRAJECTORIES) -> plt.Fig
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("year")
-    handles, names = axes.flat[0].get_legend_handles_labels()
-    fig.legend(
-        handles,
-        [_wrap(n, 45) for n in names],
-        loc="lower center",
-        ncol=min(3, len(names)),
-        fontsize=8,
-        frameon=False,
-    )
-    fig.tight_layout(rect=(0, 0.04 + 0.035 * ((len(names) + 2) // 3), 1, 1))
-    return fig
+    return _legend_below(fig, axes.flat[0], 0.035)
 
 
 def forest(
@@ -334,17 +339,7 @@ def tradeoffs(eff: pd.DataFrame, vs: list[Variant], window: str) -> plt.Figure:
     axes[1].set_title(
         "Contact vs nuisance\n(right = more contact; up = more nuisance)", fontsize=10
     )
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles,
-        [_wrap(n, 45) for n in names],
-        loc="lower center",
-        ncol=min(3, len(names)),
-        fontsize=8,
-        frameon=False,
-    )
-    fig.tight_layout(rect=(0, 0.04 + 0.04 * ((len(names) + 2) // 3), 1, 1))
-    return fig
+    return _legend_below(fig, axes[0], 0.04)
 
 
 def sensitivity_figure(
