@@ -509,10 +509,9 @@ class NeighbourhoodModel(mesa.Model):
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         day, *rest = self._contact_args()
-        if self._sharded is not None:  # (its parallel parts take the records' arrays)
+        if self._sharded is not None:
             E, used = contacts_day_sharded(self._sharded.layout.dwelling_start,
-                                           self._sharded.handles, day, a, b, boost,
-                                           *self._par_arrays, *rest[3:])
+                                           self._sharded.handles, day, a, b, boost, *rest)
             st.set_arrays(E, used)
             return
         used, E = contacts_in_place(day, a, b, boost, *rest)
@@ -524,7 +523,7 @@ class NeighbourhoodModel(mesa.Model):
         st = self.ties
         ptr, nearby = self.adjacent
         return (
-            int(self.day), self._c, self._h, self._s, st.H, st.gen, st.members, st.E, st.used,
+            int(self.day), *self._par_arrays, st.H, st.gen, st.members, st.E, st.used,
             st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
             hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
             hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
@@ -540,7 +539,8 @@ class NeighbourhoodModel(mesa.Model):
         c = self.config.contact
         degree = self.ties.degree(self.day, c.tie_threshold)
         at_risk = weekly_states(
-            self._s, degree, self.site.dwelling_building, int(self.day), hh.occupied,
+            self._par_arrays[2], degree, self.site.dwelling_building, int(self.day),
+            hh.occupied,
             hh.supported, hh.move_in_day, hh.trust_neighbours, hh.trust_institutions,
             hh.trust_institutions_level, hh.safety, hh.sense_of_home, hh.wellbeing,
             hh.avoidance, hh.recovery, hh.nuisance_risk, hh.nuisance_propensity,

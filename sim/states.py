@@ -65,7 +65,7 @@ def _climate(building, occupied, bad):
 
 
 @nb.njit(**JIT)
-def weekly_states(s, degree, building, day, occupied, supported, move_in_day,
+def weekly_states(s_arr, degree, building, day, occupied, supported, move_in_day,
                   trust_neighbours, trust_institutions, trust_institutions_level, safety,
                   sense_of_home, wellbeing, avoidance, recovery, nuisance_risk,
                   nuisance_propensity, financial_stress, burden, support_level,
@@ -79,6 +79,7 @@ def weekly_states(s, degree, building, day, occupied, supported, move_in_day,
     lowered by recent nuisance, at its half-life. Supported households recover (or not)
     and their nuisance risk follows. The week's tallies are reset. Updates in place and
     returns the occupied dwellings with complaints at the eviction threshold."""
+    s = s_arr[0]  # (the record's one-element array: cheaper to hand over from Python)
     n = occupied.shape[0]
     weekly = 7.0 * (1.0 - s.recent_decay)  # a recent memory → contacts per week
     good = np.empty(n)
