@@ -58,7 +58,14 @@ def test_calibration_resumes_and_writes_a_loadable_scenario(tmp_path):
     space.write_text(
         '[parameters]\n"contact.talk_base" = [0.02, 0.1]\n"contact.greet_base" = [0.3, 0.7]\n'
     )
-    kw = dict(name="tiny", seeds=1, years=0.3, workers=1, space=space, out=tmp_path / "cal")
+    kw = {
+        "name": "tiny",
+        "seeds": 1,
+        "years": 0.3,
+        "workers": 1,
+        "space": space,
+        "out": tmp_path / "cal",
+    }
     first = calibrate("baseline", trials=2, **kw)
     assert len(first.trials) == 2
     assert (tmp_path / "cal" / "tiny" / "study.db").exists()
