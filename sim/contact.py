@@ -72,23 +72,6 @@ def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
 
 
 @nb.njit(inline="always", **JIT)
-def _read_tie(H, gen, E, D, x, y, day, dt):
-    """(dense place or -1, slot or -1, fast, bond, negative) of tie x→y decayed to `day`:
-    the dense block of a building directly, else the sparse rows. Written out here rather
-    than calling `lookup`: a call that is not inlined costs more than the lookup itself
-    (reference counts of every array)."""
-    d = place(H, x, y)
-    if d >= 0:
-        s, f, bo, ng = _read_dense(E[DREC], d, day, dt)
-        return d, s, f, bo, ng
-    s = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
-    if s < 0:
-        return d, s, 0.0, 0.0, 0.0
-    f, bo, ng = decayed_at(E, s, day, dt)
-    return d, s, f, bo, ng
-
-
-@nb.njit(inline="always", **JIT)
 def _episode(H, gen, E, used, c, day, dt, victim, causer, p_vc, s_vc, d_vc, s_cv, d_cv):
     """One nuisance episode in an encounter written on both ties (victim→causer: the
     episode's weight; causer→victim: the backlash), at the slots found when they were read
@@ -138,10 +121,25 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
         u3 = uniform(rng)
         u4 = uniform(rng)
         u5 = uniform(rng)
-        d_ab, s_ab, f_ab, b_ab, n_ab = _read_tie(H, gen, E, D, x, y, day, dt)
-        d_ba, s_ba, f_ba, b_ba, n_ba = _read_tie(H, gen, E, D, y, x, day, dt)
-        p_ab = f_ab + b_ab
-        p_ba = f_ba + b_ba
+        # tie lookups written out here rather than calling `lookup`: a call that is not
+        # inlined costs more than the lookup itself (reference counts of every array)
+        d_ab = place(H, x, y)
+        d_ba = place(H, y, x)
+        n_ab = n_ba = p_ab = p_ba = f_ab = b_ab = f_ba = b_ba = 0.0
+        if d_ab >= 0:  # one building: the dense block
+            s_ab, f_ab, b_ab, n_ab = _read_dense(E[DREC], d_ab, day, dt)
+            s_ba, f_ba, b_ba, n_ba = _read_dense(E[DREC], d_ba, day, dt)
+            p_ab = f_ab + b_ab
+            p_ba = f_ba + b_ba
+        else:
+            s_ab = sparse_slot(H, gen, E[NBR], E[EGEN], D, x, y)
+            s_ba = sparse_slot(H, gen, E[NBR], E[EGEN], D, y, x)
+            if s_ab >= 0:
+                f, bo, n_ab = decayed_at(E, s_ab, day, dt)
+                p_ab = f + bo
+            if s_ba >= 0:
+                f, bo, n_ba = decayed_at(E, s_ba, day, dt)
+                p_ba = f + bo
         if (u0 < dodge_chance(c, n_ab, p_ab, avoidance[x])
                 or u1 < dodge_chance(c, n_ba, p_ba, avoidance[y])):
             cnt[1] += 1
