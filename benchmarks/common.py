@@ -20,28 +20,39 @@ import numpy as np
 
 from sim.building import Site
 from sim.kernel_params import section_record
-from sim.trips import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
 from sim.model import build_site_from
 from sim.population import Households
 from sim.scenario import Scenario, load_scenario
+from sim.trips import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
 
-SAMPLE_EVERY = 15   # days between samples of the tie statistics
-WARM_UP = 60        # days before the first sample
+SAMPLE_EVERY = 15  # days between samples of the tie statistics
+WARM_UP = 60  # days before the first sample
 KINDS = ("playground", "dog_field", "park", "shops", "community_centre")
 
 
-def district(n_buildings: int, base: Scenario | None = None, floors: int = 10,
-             per_floor: int = 14) -> Scenario:
+def district(
+    n_buildings: int, base: Scenario | None = None, floors: int = 10, per_floor: int = 14
+) -> Scenario:
     """A district of `n_buildings` gallery flats along one street, with an outdoor space
     every few buildings (so every trip stays local)."""
     base = base or load_scenario("baseline")
-    outdoor = [{"kind": KINDS[i % len(KINDS)], "near": min(n_buildings - 1, (i // 5) * 5 + i % 5),
-                "distance": 80.0 + 40 * (i % len(KINDS))}
-               for i in range(max(len(KINDS), n_buildings))]
-    return base.with_overrides(site={
-        "buildings": [{"layout": "gallery_flat", "floors": floors,
-                       "dwellings_per_floor": per_floor}] * n_buildings,
-        "outdoor": outdoor})
+    outdoor = [
+        {
+            "kind": KINDS[i % len(KINDS)],
+            "near": min(n_buildings - 1, (i // 5) * 5 + i % 5),
+            "distance": 80.0 + 40 * (i % len(KINDS)),
+        }
+        for i in range(max(len(KINDS), n_buildings))
+    ]
+    return base.with_overrides(
+        site={
+            "buildings": [
+                {"layout": "gallery_flat", "floors": floors, "dwellings_per_floor": per_floor}
+            ]
+            * n_buildings,
+            "outdoor": outdoor,
+        }
+    )
 
 
 @dataclass
@@ -49,14 +60,14 @@ class Setup:
     scenario: Scenario
     site: Site
     households: Households
-    occupied: np.ndarray          # dwelling ids
+    occupied: np.ndarray  # dwelling ids
     dests: list[str]
-    rates: np.ndarray             # (D, n) trips a day
+    rates: np.ndarray  # (D, n) trips a day
     route_ptr: np.ndarray
     route_nodes: np.ndarray
-    cum: np.ndarray               # (2, slots) cumulative slot weights
+    cum: np.ndarray  # (2, slots) cumulative slot weights
     slots: int
-    notice: np.ndarray            # per node
+    notice: np.ndarray  # per node
 
     @property
     def n_households(self) -> int:
@@ -72,25 +83,60 @@ def setup(scenario: Scenario, seed: int, site: Site | None = None) -> Setup:
     occ = np.flatnonzero(rng.random(n) < pars.occupancy)
     hh.fill(occ, rng.random(len(occ)) < pars.supported_share, pars, rng, 0, 0)
     r = scenario.routines
-    dests = [d for d in sorted(("out", "dog_field", "playground", "mail", "bins", "bike", "park",
-                                "shops", "community_centre", "garden", "laundry",
-                                "hobby_room")) if d in site.routes]
+    dests = [
+        d
+        for d in sorted(
+            (
+                "out",
+                "dog_field",
+                "playground",
+                "mail",
+                "bins",
+                "bike",
+                "park",
+                "shops",
+                "community_centre",
+                "garden",
+                "laundry",
+                "hobby_room",
+            )
+        )
+        if d in site.routes
+    ]
     par = destination_parameters(r, dests)
-    rates = trip_rate_matrix(par, hh.occupied, hh.working, hh.dog, hh.children,
-                             np.zeros(n), np.ones(n), 0.0)
+    rates = trip_rate_matrix(
+        par, hh.occupied, hh.working, hh.dog, hh.children, np.zeros(n), np.ones(n), 0.0
+    )
     route_ptr, route_nodes = pack_routes(site.routes, dests, n)
     from sim.building import NODE_KINDS
+
     notice_kind = np.array([scenario.encounters.notice.get(k, 0.0) for k in NODE_KINDS])
     slots = int(r.slots)
-    return Setup(scenario, site, hh, occ, dests, rates, route_ptr, route_nodes,
-                 np.cumsum(slot_weights(slots), axis=1), slots, notice_kind[site.node_kind])
+    return Setup(
+        scenario,
+        site,
+        hh,
+        occ,
+        dests,
+        rates,
+        route_ptr,
+        route_nodes,
+        np.cumsum(slot_weights(slots), axis=1),
+        slots,
+        notice_kind[site.node_kind],
+    )
 
 
 def contact_parameters(scenario: Scenario) -> tuple[np.void, np.void]:
     """The contact and states records contact.resolve_contacts reads, with nuisance,
     complaints and the time budget switched off (the reduced mechanism)."""
-    c = scenario.contact.model_copy(update={"negative_base": 0.0, "negative_risk_weight": 0.0,
-                                            "negative_grudge_weight": 0.0,
-                                            "network_capacity": 0.0})
+    c = scenario.contact.model_copy(
+        update={
+            "negative_base": 0.0,
+            "negative_risk_weight": 0.0,
+            "negative_grudge_weight": 0.0,
+            "network_capacity": 0.0,
+        }
+    )
     s = scenario.states.model_copy(update={"complaint_prob": 0.0})
     return section_record(c)[0], section_record(s)[0]

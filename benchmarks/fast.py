@@ -1,4 +1,4 @@
-"""The project's kernel (sim.trips, sim.contact, sim.ties) driven in the benchmark's reduced mode."""
+"""The project's kernel (sim.trips, sim.contact, sim.ties) in the benchmark's reduced mode."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import numpy as np
 from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup, contact_parameters
 from sim.contact import resolve_contacts
 from sim.rand import rng_handle
-from sim.trips import day_pairs
 from sim.rng import Streams
 from sim.ties import TieStore, dense_blocks
+from sim.trips import day_pairs
 
 
 def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) -> dict:
@@ -21,8 +21,13 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     n = s.site.n_dwellings
     hh = s.households
     streams = Streams(seed)
-    ties = TieStore(n, c.weak_half_life_days, c.bond_half_life_days, c.negative_half_life_days,
-                    blocks=dense_blocks(s.site.dwelling_building))
+    ties = TieStore(
+        n,
+        c.weak_half_life_days,
+        c.bond_half_life_days,
+        c.negative_half_life_days,
+        blocks=dense_blocks(s.site.dwelling_building),
+    )
     c_rec, s_rec = contact_parameters(sc)
     bucket = np.zeros(s.site.n_nodes * s.slots + 1, np.int64)
     zeros = np.zeros(n)
@@ -33,15 +38,46 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     strong: list[float] = []
     known: list[float] = []
     for day in range(days):
-        a, b, _, _ = day_pairs(s.rates, s.route_ptr, s.route_nodes, hh.working, s.cum,
-                               s.slots, s.notice, mp, bucket, rng_handle(streams["routines"]),
-                               rng_handle(streams["encounters"]))
+        a, b, _, _ = day_pairs(
+            s.rates,
+            s.route_ptr,
+            s.route_nodes,
+            hh.working,
+            s.cum,
+            s.slots,
+            s.notice,
+            mp,
+            bucket,
+            rng_handle(streams["routines"]),
+            rng_handle(streams["encounters"]),
+        )
         encounters += len(a)
         E, used, _ = resolve_contacts(
-            a, b, np.ones(len(a)), day, c_rec, s_rec, ties.H, ties.gen, ties.E, ties.used,
-            ties.dtab, zeros, zeros,
-            hh.openness, hh.other_language, ones, zeros, hh.last_talk_day, scratch[0],
-            scratch[1], hh.nuisance_caused, scratch[2], rng_handle(streams["contact"]), zeros)
+            a,
+            b,
+            np.ones(len(a)),
+            day,
+            c_rec,
+            s_rec,
+            ties.H,
+            ties.gen,
+            ties.E,
+            ties.used,
+            ties.dtab,
+            zeros,
+            zeros,
+            hh.openness,
+            hh.other_language,
+            ones,
+            zeros,
+            hh.last_talk_day,
+            scratch[0],
+            scratch[1],
+            hh.nuisance_caused,
+            scratch[2],
+            rng_handle(streams["contact"]),
+            zeros,
+        )
         ties.set_arrays(E, used)
         if (day + 1) % 30 == 0:
             ties.prune(day)
@@ -49,8 +85,12 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
             deg = ties.degree(day + 1, c.tie_threshold)
             strong.append(float(deg[s.occupied].mean()))
             known.append(float(ties.entries_per_household()[s.occupied].mean()))
-    return {"households": s.n_households, "days": days,
-            "encounters_per_hh_day": 2 * encounters / (s.n_households * days),
-            "ties_per_hh": float(np.mean(strong)) if strong else float("nan"),
-            "acquaintances_per_hh": float(np.mean(known)) if known else float("nan"),
-            "tie_entries": len(ties), "tie_bytes": ties.nbytes()}
+    return {
+        "households": s.n_households,
+        "days": days,
+        "encounters_per_hh_day": 2 * encounters / (s.n_households * days),
+        "ties_per_hh": float(np.mean(strong)) if strong else float("nan"),
+        "acquaintances_per_hh": float(np.mean(known)) if known else float("nan"),
+        "tie_entries": len(ties),
+        "tie_bytes": ties.nbytes(),
+    }

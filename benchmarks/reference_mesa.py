@@ -54,8 +54,10 @@ class ReferenceModel(mesa.Model):
         self.slot_range = list(range(setup.slots))
         w = np.diff(np.c_[np.zeros(2), setup.cum], axis=1)
         self.slot_weights = [list(w[0]), list(w[1])]
-        self.routes = {d: [setup.site.route(i, d).tolist() for i in range(setup.site.n_dwellings)]
-                       for d in setup.dests}
+        self.routes = {
+            d: [setup.site.route(i, d).tolist() for i in range(setup.site.n_dwellings)]
+            for d in setup.dests
+        }
         self.notice = setup.notice.tolist()
         self.ties: dict[tuple[int, int], tuple[float, float]] = {}
         self.fast_decay = 0.5 ** (1 / c.weak_half_life_days)
@@ -96,15 +98,29 @@ class ReferenceModel(mesa.Model):
             x, y = self.by_dwelling[a], self.by_dwelling[b]
             p_ab, p_ba = self.strength(a, b), self.strength(b, a)
             openness = 1 + c.openness_effect * (x.openness + y.openness - 1)
-            barrier = c.both_other_language_barrier if (
-                x.other_language and y.other_language) else (
-                1.0 if (x.other_language or y.other_language) else 0.0)
+            barrier = (
+                c.both_other_language_barrier
+                if (x.other_language and y.other_language)
+                else (1.0 if (x.other_language or y.other_language) else 0.0)
+            )
             familiarity = min(max(0.5 * (p_ab + p_ba) / (c.familiar_at * thr), 0.0), 1.0)
-            p_talk = c.talk_base * openness * (c.talk_stranger_factor + (
-                c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
+            p_talk = (
+                c.talk_base
+                * openness
+                * (
+                    c.talk_stranger_factor
+                    + (c.talk_familiar_factor - c.talk_stranger_factor) * familiarity
+                )
                 * (1 - c.language_barrier * barrier)
-            p_greet = c.greet_base * openness * (c.greet_stranger_factor + (
-                c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
+            )
+            p_greet = (
+                c.greet_base
+                * openness
+                * (
+                    c.greet_stranger_factor
+                    + (c.greet_familiar_factor - c.greet_stranger_factor) * familiarity
+                )
+            )
             if rand() < min(max(p_talk, 0.0), 0.95):
                 greeting, w = False, c.w_talk
             elif rand() < min(max(p_greet, 0.0), 1.0):
@@ -142,8 +158,11 @@ def run_reference(s: Setup, days: int, seed: int) -> dict:
     for _ in range(days):
         m.step()
     n = s.n_households
-    return {"households": n, "days": days,
-            "encounters_per_hh_day": 2 * m.encounters / (n * days),
-            "ties_per_hh": float(np.mean(m.strong)) if m.strong else float("nan"),
-            "acquaintances_per_hh": float(np.mean(m.known)) if m.known else float("nan"),
-            "tie_entries": len(m.ties)}
+    return {
+        "households": n,
+        "days": days,
+        "encounters_per_hh_day": 2 * m.encounters / (n * days),
+        "ties_per_hh": float(np.mean(m.strong)) if m.strong else float("nan"),
+        "acquaintances_per_hh": float(np.mean(m.known)) if m.known else float("nan"),
+        "tie_entries": len(m.ties),
+    }

@@ -21,8 +21,20 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "audit.json")
-        cmd = [sys.executable, "-m", "pip_audit", "--progress-spinner", "off",
-               "--skip-editable", "--timeout", "20", "-f", "json", "-o", report]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip_audit",
+            "--progress-spinner",
+            "off",
+            "--skip-editable",
+            "--timeout",
+            "20",
+            "-f",
+            "json",
+            "-o",
+            report,
+        ]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -33,8 +45,7 @@ def main() -> int:
                 data = json.load(fh)
         except (OSError, ValueError):
             why = (res.stderr.strip().splitlines() or ["no output"])[-1]
-            print(f"dependency audit: pip-audit gave no report (network? {why[:200]}); "
-                  "not checked")
+            print(f"dependency audit: pip-audit gave no report (network? {why[:200]}); not checked")
             return 0
     code, lines = decide(data)
     print("\n".join(lines))
@@ -46,15 +57,21 @@ def decide(data: dict) -> tuple[int, list[str]]:
     deps = data.get("dependencies", [])
     vulnerable = [d for d in deps if d.get("vulns")]
     audited = [d for d in deps if "skip_reason" not in d]
-    lines = [f"dependency audit: {len(audited)} packages audited, {len(deps) - len(audited)} "
-             f"not known to the vulnerability service, {len(vulnerable)} vulnerable"]
+    lines = [
+        f"dependency audit: {len(audited)} packages audited, {len(deps) - len(audited)} "
+        f"not known to the vulnerability service, {len(vulnerable)} vulnerable"
+    ]
     if deps and not audited:
-        lines.append("  the service answered for none of them (no access to PyPI's JSON API "
-                     "from here?): nothing was checked")
+        lines.append(
+            "  the service answered for none of them (no access to PyPI's JSON API "
+            "from here?): nothing was checked"
+        )
     for d in vulnerable:
-        ids = ", ".join(v.get("id", "?") + (f" (fixed in {', '.join(v['fix_versions'])})"
-                                            if v.get("fix_versions") else "")
-                        for v in d["vulns"])
+        ids = ", ".join(
+            v.get("id", "?")
+            + (f" (fixed in {', '.join(v['fix_versions'])})" if v.get("fix_versions") else "")
+            for v in d["vulns"]
+        )
         lines.append(f"  {d['name']} {d.get('version', '')}: {ids}")
     return (1 if vulnerable else 0), lines
 

@@ -4,6 +4,12 @@
 # pytest's exit code 5 ("no tests collected") counts as a failure.
 source "$(dirname "$0")/env.sh" "test,app"
 bash "$ROOT/scripts/solara_assets.sh" --browser
+# Style: lint (rule set in pyproject.toml) and formatting are part of the build.
+echo "checking style (ruff check, ruff format --check) ..." >&2
+if ! ruff check sim tests benchmarks scripts || ! ruff format --check --quiet sim tests benchmarks scripts; then
+  echo "style check failed: run 'ruff check --fix' and 'ruff format' on the files above" >&2
+  exit 1
+fi
 set +e
 python -m pytest -q "$@"
 code=$?

@@ -21,8 +21,17 @@ os.environ.setdefault("NUMBA_CACHE_DIR", _numba_cache_dir())
 from sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["NeighbourhoodModel", "RunResult", "Scenario", "ScenarioError", "__version__",
-           "compare", "load_results", "load_scenario", "run"]
+__all__ = [
+    "NeighbourhoodModel",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "compare",
+    "load_results",
+    "load_scenario",
+    "run",
+]
 
 _LAZY = {"NeighbourhoodModel": "sim.model", "RunResult": "sim.run"}
 _API = {"run": "sim.run", "compare": "sim.compare"}  # function name -> module of that name

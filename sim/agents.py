@@ -20,9 +20,9 @@ class Household(CellAgent):
     """One household living in one dwelling. Attributes are read from the model's arrays;
     in the model's network space (`model.grid`) it sits in its front door's cell."""
 
-    model: "NeighbourhoodModel"
+    model: NeighbourhoodModel
 
-    def __init__(self, model: "NeighbourhoodModel", dwelling: int):
+    def __init__(self, model: NeighbourhoodModel, dwelling: int):
         super().__init__(model)
         self.dwelling = int(dwelling)
 
@@ -62,8 +62,9 @@ class Household(CellAgent):
 class Professional(mesa.Agent):
     """A social professional (e.g. a flatcoach) present in the building some hours a week."""
 
-    def __init__(self, model: "NeighbourhoodModel", role: str, hours_per_week: float,
-                 building: int = 0):
+    def __init__(
+        self, model: NeighbourhoodModel, role: str, hours_per_week: float, building: int = 0
+    ):
         super().__init__(model)
         self.role = role
         self.hours_per_week = hours_per_week

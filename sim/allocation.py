@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class AllocationPolicy:
     name = "base"
 
-    def fill(self, model: "NeighbourhoodModel", dwellings: np.ndarray) -> None:
+    def fill(self, model: NeighbourhoodModel, dwellings: np.ndarray) -> None:
         raise NotImplementedError
 
 
@@ -31,7 +31,7 @@ class WaitingListAllocation(AllocationPolicy):
     def __init__(self, supported_share: float):
         self.supported_share = supported_share
 
-    def fill(self, model: "NeighbourhoodModel", dwellings: np.ndarray) -> None:
+    def fill(self, model: NeighbourhoodModel, dwellings: np.ndarray) -> None:
         rng = model.streams["allocation"]
         supported = rng.random(len(dwellings)) < self.supported_share
         model.move_in(dwellings, supported, rng)

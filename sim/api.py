@@ -33,9 +33,16 @@ def _scenario(scenario: str | Path | Scenario) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
-def run(scenario: str | Path | Scenario = "baseline", *, seed: int | None = None,
-        years: float | None = None, out: str | Path | None = None, overwrite: bool = False,
-        csv: bool = False, **sections: dict[str, Any]) -> RunResult:
+def run(
+    scenario: str | Path | Scenario = "baseline",
+    *,
+    seed: int | None = None,
+    years: float | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    csv: bool = False,
+    **sections: dict[str, Any],
+) -> RunResult:
     """Simulate one scenario (a shipped name, a file or a Scenario) and return its tables.
 
     `sections` override parts of the scenario, e.g. `population={"supported_share": 0.3}`.
@@ -65,6 +72,7 @@ class Comparison:
     """What `compare` wrote, as tables: one row per scenario x seed x group (finals), mean
     and 95% interval per scenario and outcome (summary), and the paired differences against
     the reference scenario (effects)."""
+
     finals: pd.DataFrame
     summary: pd.DataFrame
     effects: pd.DataFrame
@@ -72,9 +80,14 @@ class Comparison:
     out: Path
 
 
-def compare(*scenarios: str | Path | Scenario, seeds: int = 5, years: float | None = None,
-            out: str | Path = "results/comparison", workers: int = 2,
-            reference: str | None = None) -> Comparison:
+def compare(
+    *scenarios: str | Path | Scenario,
+    seeds: int = 5,
+    years: float | None = None,
+    out: str | Path = "results/comparison",
+    workers: int = 2,
+    reference: str | None = None,
+) -> Comparison:
     """Run scenarios over the same seeds (1..seeds) and compare them with the first one
     (or `reference`, a scenario name), paired by seed; resumes what is already in `out`."""
     import pandas as pd
@@ -89,23 +102,32 @@ def compare(*scenarios: str | Path | Scenario, seeds: int = 5, years: float | No
     names = [sc.name for sc in scs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise ValueError(f"two scenarios are named {', '.join(map(repr, twice))}: their runs "
-                         "would be mixed; give each a name of its own")
+        raise ValueError(
+            f"two scenarios are named {', '.join(map(repr, twice))}: their runs "
+            "would be mixed; give each a name of its own"
+        )
     ref = reference or names[0]
     if ref not in names:
-        raise ValueError(f"reference {ref!r} is not among the compared scenarios "
-                         f"({', '.join(names)})")
+        raise ValueError(
+            f"reference {ref!r} is not among the compared scenarios ({', '.join(names)})"
+        )
     scs.sort(key=lambda sc: sc.name != ref)
     out = Path(out)
     report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers)
-    read = {k: pd.read_csv(out / f"{k}.csv") if (out / f"{k}.csv").stat().st_size > 1
-            else pd.DataFrame() for k in ("finals", "summary", "effects")}
+    read = {
+        k: pd.read_csv(out / f"{k}.csv")
+        if (out / f"{k}.csv").stat().st_size > 1
+        else pd.DataFrame()
+        for k in ("finals", "summary", "effects")
+    }
     return Comparison(read["finals"], read["summary"], read["effects"], Path(report), out)
 
 
-def load_results(path: str | Path = "results", table: str = "timeseries",
-                 params: Literal["varying", "all", "none"] | list[str] = "varying"
-                 ) -> pd.DataFrame:
+def load_results(
+    path: str | Path = "results",
+    table: str = "timeseries",
+    params: Literal["varying", "all", "none"] | list[str] = "varying",
+) -> pd.DataFrame:
     """One long DataFrame of every run found at `path` (a run folder, or any folder holding
     run folders: results/, results/comparison/, ...): `scenario` and `seed` columns, then
     the scenario parameters as `section.key` columns (by default those that differ between
@@ -120,11 +142,15 @@ def load_results(path: str | Path = "results", table: str = "timeseries",
     root = Path(path)
     if not root.exists():
         raise FileNotFoundError(f"{root}: no such folder")
-    folders = [root] if (root / "manifest.json").is_file() else sorted(
-        p.parent for p in root.rglob("manifest.json") if not _hidden(p, root))
+    folders = (
+        [root]
+        if (root / "manifest.json").is_file()
+        else sorted(p.parent for p in root.rglob("manifest.json") if not _hidden(p, root))
+    )
     if not folders:
-        raise FileNotFoundError(f"{root}: no runs here (a run folder holds manifest.json; "
-                                "`goedeburen run` writes one)")
+        raise FileNotFoundError(
+            f"{root}: no runs here (a run folder holds manifest.json; `goedeburen run` writes one)"
+        )
     frames, settings = [], []
     for folder in folders:
         manifest = json.loads((folder / "manifest.json").read_text())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -27,8 +27,7 @@ class _BoolValues(TyperCommand):
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         flags = {}
         for par in self.params:  # typer's own click: options by what they are, not their class
-            if getattr(par, "param_type_name", "") == "option" and par.is_flag \
-                    and not par.count:
+            if getattr(par, "param_type_name", "") == "option" and par.is_flag and not par.count:
                 for name in par.opts:
                     flags[name] = (par.opts[0], (par.secondary_opts or [None])[0])
         out, i = [], 0
@@ -49,8 +48,9 @@ class _BoolValues(TyperCommand):
                     if off:
                         out.append(off)
                 else:
-                    raise typer.BadParameter(f"{value!r} is not true or false", ctx=ctx,
-                                             param_hint=name)
+                    raise typer.BadParameter(
+                        f"{value!r} is not true or false", ctx=ctx, param_hint=name
+                    )
             else:
                 out.append(a)
             i += 1
@@ -64,8 +64,12 @@ class _App(typer.Typer):
         return super().command(*args, **kwargs)
 
 
-app = _App(help="goedeburen: simulate neighbour contact in apartment buildings.",
-           no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = _App(
+    help="goedeburen: simulate neighbour contact in apartment buildings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 err = Console(stderr=True)
 DEBUG = bool(os.environ.get("GOEDEBUREN_DEBUG"))
@@ -81,10 +85,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
-                                          help="print the version and exit")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="show the full traceback of an "
-                                        "unexpected error")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="print the version and exit"
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="show the full traceback of an unexpected error")
+    ] = False,
 ) -> None:
     """goedeburen: simulate neighbour contact in apartment buildings."""
     global DEBUG
@@ -111,30 +120,52 @@ def _load(name: str, allow_outside: bool = False, **overrides):
 
 _ALLOW_OUTSIDE = typer.Option(
     "--allow-outside-extends",
-    help="let `extends` read files outside the scenario's folder and the shipped scenarios")
+    help="let `extends` read files outside the scenario's folder and the shipped scenarios",
+)
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("days"), TimeRemainingColumn(), console=err,
-                    disable=not err.is_terminal)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("days"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
 
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="scenario file, or the name of a shipped one "
-                                                 "(see `goedeburen scenarios`)")],
-    seed: Annotated[Optional[int], typer.Option(help="override the scenario's seed")] = None,
-    years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="output folder "
-                                                     "(default: results/<scenario>/<seed>)")] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="also write CSV copies of the tables "
-                                      "(--csv, --csv true or --csv false)")] = False,
-    overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="replace an earlier run in the output folder")] = False,
-    threads: Annotated[Optional[int], typer.Option(
-        help="cores a site of several buildings may use (default: all); results do not "
-             "depend on it", min=1)] = None,
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="scenario file, or the name of a shipped one (see `goedeburen scenarios`)"
+        ),
+    ],
+    seed: Annotated[int | None, typer.Option(help="override the scenario's seed")] = None,
+    years: Annotated[float | None, typer.Option(help="override the simulated years")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output folder (default: results/<scenario>/<seed>)")
+    ] = None,
+    csv: Annotated[
+        bool,
+        typer.Option(
+            "--csv", help="also write CSV copies of the tables (--csv, --csv true or --csv false)"
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="replace an earlier run in the output folder")
+    ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            help="cores a site of several buildings may use (default: all); results do not "
+            "depend on it",
+            min=1,
+        ),
+    ] = None,
     allow_outside: Annotated[bool, _ALLOW_OUTSIDE] = False,
 ) -> None:
     """Simulate one scenario and write its time series, households, ties and summary."""
@@ -153,8 +184,10 @@ def run(
     need = estimate(sc, threads)
     if not need.fits:
         most = need.max_dwellings()
-        _fail(f"{need.text()}: this run does not fit"
-              + (f" (at most about {most:,} dwellings do)" if most is not None else ""))
+        _fail(
+            f"{need.text()}: this run does not fit"
+            + (f" (at most about {most:,} dwellings do)" if most is not None else "")
+        )
     if need.dwellings >= 20_000:
         _warn(need.text())
     target = out or default_out_dir_for(sc)
@@ -176,8 +209,10 @@ def run(
     try:
         write_result(result, target, csv=csv)
     except OSError as exc:
-        _fail(f"{target}: the results could not be written ({exc.strerror or exc}); "
-              "nothing partial was left there")
+        _fail(
+            f"{target}: the results could not be written ({exc.strerror or exc}); "
+            "nothing partial was left there"
+        )
     console.print((target / "summary.txt").read_text(), markup=False, highlight=False)
     console.print(f"results written to [bold]{escape(str(target))}[/]")
 
@@ -198,8 +233,10 @@ def scenarios() -> None:
             desc = sc.description.strip().splitlines()[0] if sc.description.strip() else ""
             console.print(f"{path.stem:<{width}}{desc}", markup=False, highlight=False)
         except ScenarioError as exc:
-            console.print(f"{path.stem:<{width}}[red]invalid:[/] "
-                          f"{escape(str(exc).splitlines()[0])}", highlight=False)
+            console.print(
+                f"{path.stem:<{width}}[red]invalid:[/] {escape(str(exc).splitlines()[0])}",
+                highlight=False,
+            )
 
 
 @app.command()
@@ -219,14 +256,18 @@ def validate(
             err.print(f"[red]invalid[/] {escape(str(exc))}", highlight=False)
             continue
         need = estimate(sc)
-        console.print(f"[green]ok[/] {escape(f)} ({escape(sc.name)}: "
-                      f"{len(sc.site.buildings)} building(s), {need.dwellings:,} dwellings, "
-                      f"{len(sc.interventions)} intervention(s))", highlight=False)
+        console.print(
+            f"[green]ok[/] {escape(f)} ({escape(sc.name)}: "
+            f"{len(sc.site.buildings)} building(s), {need.dwellings:,} dwellings, "
+            f"{len(sc.interventions)} intervention(s))",
+            highlight=False,
+        )
         for w in sc.warnings():
             _warn(w)
         if need.dwellings >= 20_000 or not need.fits:
-            (_warn if need.fits else _fail_soft)(need.text() + ("" if need.fits else
-                                                               ": does not fit this machine"))
+            (_warn if need.fits else _fail_soft)(
+                need.text() + ("" if need.fits else ": does not fit this machine")
+            )
     if bad:
         raise typer.Exit(2)
 
@@ -237,10 +278,14 @@ def _fail_soft(message: str) -> None:
 
 @app.command()
 def params(
-    filter_text: Annotated[Optional[str], typer.Argument(
-        metavar="FILTER", help="show only parameters whose full name contains this "
-                               "(`contact.`, `costs.`, `interventions.flatcoach`, `half_life`)")]
-    = None,
+    filter_text: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="FILTER",
+            help="show only parameters whose full name contains this "
+            "(`contact.`, `costs.`, `interventions.flatcoach`, `half_life`)",
+        ),
+    ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown table")] = False,
 ) -> None:
     """Show every parameter, unit cost and intervention parameter: default, unit, source."""
@@ -252,21 +297,31 @@ def params(
     if markdown:
         sys.stdout.write(params_view.markdown(table))
         return
-    console.print(params_view.blocks(table, console.width), markup=False, highlight=False,
-                  end="", soft_wrap=True)
+    console.print(
+        params_view.blocks(table, console.width),
+        markup=False,
+        highlight=False,
+        end="",
+        soft_wrap=True,
+    )
 
 
 @app.command()
 def compare(
-    names: Annotated[Optional[list[str]], typer.Argument(help="scenarios to compare "
-                                                              "(default: all shipped)")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="scenarios to compare (default: all shipped)")
+    ] = None,
     seeds: Annotated[int, typer.Option(help="replicates per scenario", min=1)] = 5,
-    years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
+    years: Annotated[float | None, typer.Option(help="override the simulated years")] = None,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("results/comparison"),
     workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
-    reference: Annotated[Optional[str], typer.Option(
-        help="scenario the others are compared with, paired by seed "
-             "(default: the first one named, or problem_flat when none are named)")] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="scenario the others are compared with, paired by seed "
+            "(default: the first one named, or problem_flat when none are named)"
+        ),
+    ] = None,
 ) -> None:
     """Run several scenarios over the same seeds (an experiment with one arm each) and write
     the tables and the HTML report."""
@@ -282,31 +337,36 @@ def compare(
         _fail(str(exc))
     twice = sorted({sc.name for sc in scs if [x.name for x in scs].count(sc.name) > 1})
     if twice:
-        _fail(f"two of the compared scenarios are named {', '.join(map(repr, twice))}: their "
-              "runs would be mixed; give each its own `name`")
+        _fail(
+            f"two of the compared scenarios are named {', '.join(map(repr, twice))}: their "
+            "runs would be mixed; give each its own `name`"
+        )
     by_name = {sc.name: sc for sc in scs}
     by_arg = dict(zip(chosen, scs))  # --reference may repeat a file path given above
     ref = reference or (chosen[0] if names else "problem_flat")
     ref = by_arg[ref].name if ref in by_arg else ref
     if ref not in by_name:
-        _fail(f"--reference {ref!r} is not among the compared scenarios "
-              f"({', '.join(by_name)})")
+        _fail(f"--reference {ref!r} is not among the compared scenarios ({', '.join(by_name)})")
     if years is not None:
         try:
-            shortest = min(sc.with_overrides(run={"years": years}).run.collect_every_days
-                           for sc in scs)
+            shortest = min(
+                sc.with_overrides(run={"years": years}).run.collect_every_days for sc in scs
+            )
         except ValidationError as exc:
             _fail(format_validation_error("command-line option --years", exc))
         if round(years * 365) < shortest:
-            _fail(f"--years {years:g} is {round(years * 365)} day(s): shorter than one "
-                  f"collection period ({shortest} days), so there would be no final state "
-                  f"(allowed: at least {shortest / 365:.3f})")
+            _fail(
+                f"--years {years:g} is {round(years * 365)} day(s): shorter than one "
+                f"collection period ({shortest} days), so there would be no final state "
+                f"(allowed: at least {shortest / 365:.3f})"
+            )
     scs = [by_name[ref]] + [sc for sc in scs if sc.name != ref]
     from sim.compare import SweepFailed
 
     try:
-        report = compare_scenarios(scs, seeds=seeds, years=years, out=out, workers=workers,
-                                   console=err)
+        report = compare_scenarios(
+            scs, seeds=seeds, years=years, out=out, workers=workers, console=err
+        )
     except SweepFailed as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         for note in getattr(exc, "__notes__", []):
@@ -317,20 +377,29 @@ def compare(
 
 @app.command()
 def sweep(
-    experiment: Annotated[str, typer.Argument(help="experiment file, or the name of a shipped "
-                                                   "one in experiments/")],
-    workers: Annotated[Optional[int], typer.Option(
-        help="parallel processes (default: all cores; 1: in this process)", min=1)] = None,
-    scheduler: Annotated[Optional[str], typer.Option(
-        help="address of a running Dask scheduler, e.g. tcp://HOST:8786")] = None,
-    dask: Annotated[bool, typer.Option("--dask", help="start a local Dask cluster "
-                                                      "(127.0.0.1) and run on it")] = False,
-    out: Annotated[Optional[Path], typer.Option(help="results folder "
-                                                     "(default: results/<experiment>)")] = None,
-    seeds: Annotated[Optional[int], typer.Option(
-        help="replicates instead of the file's (a quick look; other results folder)",
-        min=1)] = None,
-    years: Annotated[Optional[float], typer.Option(help="horizon instead of the file's")] = None,
+    experiment: Annotated[
+        str, typer.Argument(help="experiment file, or the name of a shipped one in experiments/")
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(help="parallel processes (default: all cores; 1: in this process)", min=1),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="address of a running Dask scheduler, e.g. tcp://HOST:8786")
+    ] = None,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="start a local Dask cluster (127.0.0.1) and run on it")
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="results folder (default: results/<experiment>)")
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            help="replicates instead of the file's (a quick look; other results folder)", min=1
+        ),
+    ] = None,
+    years: Annotated[float | None, typer.Option(help="horizon instead of the file's")] = None,
 ) -> None:
     """Run an experiment: every arm x design point x seed not already done (resumable)."""
     from sim.experiments.spec import ExperimentError, load_experiment
@@ -349,8 +418,7 @@ def sweep(
     from sim.experiments.runner import print_summary
     from sim.experiments.runner import sweep as run_sweep
 
-    summary = run_sweep(exp, out, workers=workers, scheduler=scheduler, dask=dask,
-                        console=err)
+    summary = run_sweep(exp, out, workers=workers, scheduler=scheduler, dask=dask, console=err)
     print_summary(summary, err)
     if summary.failed:
         raise typer.Exit(1)
@@ -358,8 +426,9 @@ def sweep(
 
 @app.command()
 def report(
-    results: Annotated[Path, typer.Argument(help="a sweep's results folder "
-                                                 "(results/<experiment>)")],
+    results: Annotated[
+        Path, typer.Argument(help="a sweep's results folder (results/<experiment>)")
+    ],
 ) -> None:
     """Build the policy report (one self-contained HTML file plus PNG figures)."""
     from sim.report import build_report
@@ -372,10 +441,13 @@ def report(
 
 
 @app.command()
-def bench(quick: Annotated[bool, typer.Option("--quick", help="skip the slow sizes "
-                                              "(10k and 100k households), fewer seeds")] = False,
-          out: Annotated[Path, typer.Option(help="Markdown table")] = Path("results/benchmark.md"),
-          ) -> None:
+def bench(
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="skip the slow sizes (10k and 100k households), fewer seeds"),
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Markdown table")] = Path("results/benchmark.md"),
+) -> None:
     """Benchmark: kernel vs idiomatic Mesa reference, full runs up to a district."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "benchmarks" / "run.py").exists():
@@ -391,12 +463,16 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="skip the slow siz
 def validate_model(
     scenario: Annotated[str, typer.Argument(help="scenario to validate")] = "baseline",
     seeds: Annotated[int, typer.Option(help="replicates (seeds 1..N)", min=1)] = 30,
-    years: Annotated[Optional[float], typer.Option(help="override the simulated years")] = None,
+    years: Annotated[float | None, typer.Option(help="override the simulated years")] = None,
     workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
-    interventions: Annotated[bool, typer.Option(
-        "--interventions/--no-interventions",
-        help="also run the intervention arms the targets name (problem_flat, flatcoach, "
-             "connectors, social_renovation) on the same seeds")] = False,
+    interventions: Annotated[
+        bool,
+        typer.Option(
+            "--interventions/--no-interventions",
+            help="also run the intervention arms the targets name (problem_flat, flatcoach, "
+            "connectors, social_renovation) on the same seeds",
+        ),
+    ] = False,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("results/validation"),
 ) -> None:
     """Measure the field's classic patterns over many seeds against their published bands
@@ -406,8 +482,14 @@ def validate_model(
     from sim.validation.runner import validate
 
     try:
-        result = validate(scenario, seeds=seeds, years=years, workers=workers,
-                          interventions=interventions, console=err)
+        result = validate(
+            scenario,
+            seeds=seeds,
+            years=years,
+            workers=workers,
+            interventions=interventions,
+            console=err,
+        )
     except ScenarioError as exc:
         _fail(str(exc))
     folder = write_report(result, out)
@@ -418,21 +500,32 @@ def validate_model(
 @app.command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="scenario to calibrate")] = "baseline",
-    trials: Annotated[int, typer.Option(help="finished trials the study should hold (a "
-                                             "resumed study runs only the missing ones)",
-                                        min=1)] = 50,
+    trials: Annotated[
+        int,
+        typer.Option(
+            help="finished trials the study should hold (a "
+            "resumed study runs only the missing ones)",
+            min=1,
+        ),
+    ] = 50,
     seeds: Annotated[int, typer.Option(help="seeds per trial", min=1)] = 3,
     years: Annotated[float, typer.Option(help="simulated years per run", min=0.1)] = 5.0,
     workers: Annotated[int, typer.Option(help="trials run in parallel", min=1)] = 2,
-    name: Annotated[Optional[str], typer.Option(help="study name (default: the scenario's)")]
-    = None,
-    space: Annotated[Optional[Path], typer.Option(
-        help="TOML file whose 'parameters' table maps \"section.name\" to its range, two "
-             "numbers (default: ten assumption parameters the targets constrain)")] = None,
+    name: Annotated[str | None, typer.Option(help="study name (default: the scenario's)")] = None,
+    space: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML file whose 'parameters' table maps \"section.name\" to its range, two "
+            "numbers (default: ten assumption parameters the targets constrain)"
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="studies folder")] = Path("results/calibration"),
-    write_scenario: Annotated[Optional[Path], typer.Option(
-        help="also write the calibrated scenario here (e.g. scenarios/calibrated.toml)")]
-    = None,
+    write_scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the calibrated scenario here (e.g. scenarios/calibrated.toml)"
+        ),
+    ] = None,
 ) -> None:
     """Fit uncertain parameters to the validation targets' bands with Optuna (study on disk
     in OUT/<name>/study.db: the same command resumes it); writes the best set as a scenario
@@ -440,14 +533,25 @@ def calibrate(
     from sim.validation.calibrate import calibrate as run_calibration
 
     try:
-        result = run_calibration(scenario, name=name, trials=trials, seeds=seeds, years=years,
-                                 workers=workers, space=space, out=out,
-                                 write_scenario=write_scenario, console=err)
+        result = run_calibration(
+            scenario,
+            name=name,
+            trials=trials,
+            seeds=seeds,
+            years=years,
+            workers=workers,
+            space=space,
+            out=out,
+            write_scenario=write_scenario,
+            console=err,
+        )
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
     console.print(result.report_path.read_text(), highlight=False)
-    console.print(f"calibrated scenario: [bold]{result.scenario_path}[/]"
-                  + (f" and [bold]{write_scenario}[/]" if write_scenario else ""))
+    console.print(
+        f"calibrated scenario: [bold]{result.scenario_path}[/]"
+        + (f" and [bold]{write_scenario}[/]" if write_scenario else "")
+    )
 
 
 @app.command()
@@ -458,8 +562,10 @@ def screen(
     levels: Annotated[int, typer.Option(help="Morris grid levels", min=2)] = 4,
     seeds: Annotated[int, typer.Option(help="seeds per design point", min=1)] = 1,
     years: Annotated[float, typer.Option(help="simulated years per run", min=0.1)] = 3.0,
-    relative_range: Annotated[float, typer.Option(
-        help="each assumption varies ± this share of its default", min=0.01, max=1.0)] = 0.5,
+    relative_range: Annotated[
+        float,
+        typer.Option(help="each assumption varies ± this share of its default", min=0.01, max=1.0),
+    ] = 0.5,
     workers: Annotated[int, typer.Option(help="parallel processes", min=1)] = 2,
     out: Annotated[Path, typer.Option(help="output folder")] = Path("results/morris"),
 ) -> None:
@@ -468,8 +574,18 @@ def screen(
     from sim.validation.morris import screen as run_screen
 
     try:
-        result = run_screen(arm, reference, trajectories, levels, seeds, years, relative_range,
-                            workers, out, console=err)
+        result = run_screen(
+            arm,
+            reference,
+            trajectories,
+            levels,
+            seeds,
+            years,
+            relative_range,
+            workers,
+            out,
+            console=err,
+        )
     except (ScenarioError, ValueError, RuntimeError) as exc:
         _fail(str(exc))
     console.print((result.folder / "ranking.md").read_text(), highlight=False)
@@ -478,21 +594,33 @@ def screen(
 
 @app.command(name="app")
 def app_command(
-    host: Annotated[str, typer.Option(help="address to listen on; 127.0.0.1 keeps it on this "
-                                           "computer (see README, 'App', before opening it to "
-                                           "a room)")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            help="address to listen on; 127.0.0.1 keeps it on this "
+            "computer (see README, 'App', before opening it to "
+            "a room)"
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8765,
-    scenarios: Annotated[Optional[Path], typer.Option(
-        help="folder of your own scenario files to offer besides the shipped ones",
-        exists=True, file_okay=False)] = None,
+    scenarios: Annotated[
+        Path | None,
+        typer.Option(
+            help="folder of your own scenario files to offer besides the shipped ones",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Start the live workshop app (Solara) in the browser: the building, the measures,
     the household stories; works without internet once installed."""
     try:
         from sim.app.server import serve
     except ImportError as exc:
-        _fail(f"the app needs the 'app' extra ({exc}); install it with "
-              "pip install -e '.[app]' (scripts/env.sh app)")
+        _fail(
+            f"the app needs the 'app' extra ({exc}); install it with "
+            "pip install -e '.[app]' (scripts/env.sh app)"
+        )
     raise typer.Exit(serve(host, port, scenarios))
 
 
@@ -507,9 +635,12 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if DEBUG or "--debug" in sys.argv[1:]:
             raise
-        err.print(f"[bold red]error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:2000])}"
-                  "\n(this is a bug or an unforeseen situation; run again with --debug for "
-                  "the traceback)", highlight=False)
+        err.print(
+            f"[bold red]error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:2000])}"
+            "\n(this is a bug or an unforeseen situation; run again with --debug for "
+            "the traceback)",
+            highlight=False,
+        )
         sys.exit(1)
 
 

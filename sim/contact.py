@@ -14,14 +14,14 @@ from sim.ties import (
     BSIZE,
     DAY_MASK,
     DBASE,
-    LOC,
-    MBASE,
-    START,
     DEG,
     DREC,
     EGEN,
+    LOC,
+    MBASE,
     NBR,
     SREC,
+    START,
     absent,
     bump_count,
     cnt_at,
@@ -33,7 +33,6 @@ from sim.ties import (
     pair_slot,
     place,
     prefetch,
-    row_slots,
     sparse_slot,
     start_record,
     upsert,
@@ -42,7 +41,9 @@ from sim.ties import (
 
 AHEAD = 8  # pairs between a prefetch and its use
 MAX_CHANCE = 0.95  # no outcome is certain: a chance formula's value is capped here
-NUISANCE_KIND = 3  # the contact-count slot of a nuisance episode (ties.py: greet, talk, help, nuisance)
+NUISANCE_KIND = (
+    3  # the contact-count slot of a nuisance episode (ties.py: greet, talk, help, nuisance)
+)
 
 
 @nb.njit(**JIT)
@@ -77,17 +78,54 @@ def _episode(H, gen, E, used, c, day, dt, victim, causer, p_vc, s_vc, d_vc, s_cv
     episode's weight; causer→victim: the backlash), at the slots found when they were read
     (an insert only moves the row it goes into, so they stay valid). Returns (E, used)."""
     wn = episode_weight(c, p_vc)
-    E, used = write_tie(H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0, wn,
-                        NUISANCE_KIND, dt)
-    return write_tie(H, gen, E, used, s_cv, d_cv, causer, victim, day, 0.0, 0.0,
-                     c.backlash_share * wn, NUISANCE_KIND, dt)
+    E, used = write_tie(
+        H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0, wn, NUISANCE_KIND, dt
+    )
+    return write_tie(
+        H,
+        gen,
+        E,
+        used,
+        s_cv,
+        d_cv,
+        causer,
+        victim,
+        day,
+        0.0,
+        0.0,
+        c.backlash_share * wn,
+        NUISANCE_KIND,
+        dt,
+    )
 
 
 @nb.njit(**JIT)
-def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
-                     dt, avoidance, nuisance_risk, openness, other_language,
-                     talk_multiplier, trust_institutions, last_talk_day, pos_today,
-                     neg_today, nuisance_caused, complaints, rng, tie_count):
+def resolve_contacts(
+    a,
+    b,
+    boost,
+    day,
+    c,
+    st,
+    H,
+    gen,
+    E,
+    used,
+    dt,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    talk_multiplier,
+    trust_institutions,
+    last_talk_day,
+    pos_today,
+    neg_today,
+    nuisance_caused,
+    complaints,
+    rng,
+    tie_count,
+):
     """Outcomes of today's encounters against start-of-day ties, then tie growth; `c` is
     the contact section's record, `st` the states' (complaints).
 
@@ -103,7 +141,7 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
     P = a.shape[0]
     cnt = np.zeros(6)
     cnt[0] = P
-    TALK, GREET, NUIS = 1, 0, 3
+    TALK, GREET, _NUIS = 1, 0, 3
     neg_v = np.empty(P, np.int64)
     neg_c = np.empty(P, np.int64)
     n_neg = 0
@@ -140,8 +178,9 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
             if s_ba >= 0:
                 f, bo, n_ba = decayed_at(E, s_ba, day, dt)
                 p_ba = f + bo
-        if (u0 < dodge_chance(c, n_ab, p_ab, avoidance[x])
-                or u1 < dodge_chance(c, n_ba, p_ba, avoidance[y])):
+        if u0 < dodge_chance(c, n_ab, p_ab, avoidance[x]) or u1 < dodge_chance(
+            c, n_ba, p_ba, avoidance[y]
+        ):
             cnt[1] += 1
             continue
         risk_a = nuisance_risk[x]
@@ -151,12 +190,10 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
             total_risk = risk_a + risk_b
             a_causes = u5 * total_risk < risk_a if total_risk > 0 else u5 < 0.5
             if a_causes:
-                E, used = _episode(H, gen, E, used, c, day, dt, y, x, p_ba, s_ba, d_ba,
-                                   s_ab, d_ab)
+                E, used = _episode(H, gen, E, used, c, day, dt, y, x, p_ba, s_ba, d_ba, s_ab, d_ab)
                 neg_v[n_neg], neg_c[n_neg] = y, x
             else:
-                E, used = _episode(H, gen, E, used, c, day, dt, x, y, p_ab, s_ab, d_ab,
-                                   s_ba, d_ba)
+                E, used = _episode(H, gen, E, used, c, day, dt, x, y, p_ab, s_ab, d_ab, s_ba, d_ba)
                 neg_v[n_neg], neg_c[n_neg] = x, y
             n_neg += 1
             cnt[4] += 1
@@ -164,9 +201,14 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
                 cnt[5] += 1
             continue
         p_talk, p_greet = talk_and_greet_chances(
-            c, openness[x] + openness[y], other_language[x], other_language[y], p_ab + p_ba,
+            c,
+            openness[x] + openness[y],
+            other_language[x],
+            other_language[y],
+            p_ab + p_ba,
             max(talk_multiplier[x], talk_multiplier[y]) * boost[k],
-            max(tie_count[x], tie_count[y]))
+            max(tie_count[x], tie_count[y]),
+        )
         if u3 < p_talk:
             w = c.w_talk
             kind = TALK
@@ -182,15 +224,11 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
         fast_ab, bond = tie_growth(c, w, kind == GREET, p_ab)
         fast_ba, bond = tie_growth(c, w, kind == GREET, p_ba)
         if d_ab >= 0:
-            _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast_ab, bond, 0.0,
-                         kind)
-            _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast_ba, bond, 0.0,
-                         kind)
+            _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast_ab, bond, 0.0, kind)
+            _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast_ba, bond, 0.0, kind)
         else:  # across buildings (rare): the general writer
-            E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast_ab, bond, 0.0,
-                                kind, dt)
-            E, used = write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast_ba, bond, 0.0,
-                                kind, dt)
+            E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast_ab, bond, 0.0, kind, dt)
+            E, used = write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast_ba, bond, 0.0, kind, dt)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for q in range(n_neg):
@@ -203,8 +241,9 @@ def resolve_contacts(a, b, boost, day, c, st, H, gen, E, used,
 def dodge_chance(c, negative, positive, avoidance):
     """Chance one side dodges an encounter: a neighbour it holds a grudge against is
     avoided with avoid_prob; an avoidant household also dodges those it barely knows."""
-    p = (c.avoid_prob if negative >= c.avoid_threshold else 0.0) + avoidance \
-        * c.stranger_avoidance * min(max(1 - positive / c.tie_threshold, 0.0), 1.0)
+    p = (
+        c.avoid_prob if negative >= c.avoid_threshold else 0.0
+    ) + avoidance * c.stranger_avoidance * min(max(1 - positive / c.tie_threshold, 0.0), 1.0)
     return min(max(p, 0.0), MAX_CHANCE)
 
 
@@ -215,9 +254,15 @@ def nuisance_chance(c, risk_a, risk_b, grudges, positive, boost):
     introduction, a hosted activity) are civil in proportion to how much the host shapes
     them, anonymous passing is not. `grudges` and `positive` are the pair's sums."""
     friendly = min(max(positive / (2 * c.tie_threshold), 0.0), 1.0)
-    p = (c.negative_base + c.negative_risk_weight * (risk_a + risk_b)
-         + c.negative_grudge_weight * grudges) \
-        * (1 - c.friendly_civility * friendly) / max(boost, 1.0)
+    p = (
+        (
+            c.negative_base
+            + c.negative_risk_weight * (risk_a + risk_b)
+            + c.negative_grudge_weight * grudges
+        )
+        * (1 - c.friendly_civility * friendly)
+        / max(boost, 1.0)
+    )
     return min(max(p, 0.0), MAX_CHANCE)
 
 
@@ -229,17 +274,30 @@ def talk_and_greet_chances(c, openness_sum, lang_a, lang_b, positive, multiplier
     other, with the busier household's number of ties (time budget, network_capacity);
     interventions multiply it (multiplier)."""
     openness = 1.0 + c.openness_effect * (openness_sum - 1.0)
-    barrier = c.both_other_language_barrier if (lang_a and lang_b) else (
-        1.0 if (lang_a or lang_b) else 0.0)
+    barrier = (
+        c.both_other_language_barrier
+        if (lang_a and lang_b)
+        else (1.0 if (lang_a or lang_b) else 0.0)
+    )
     familiarity = min(max(0.5 * positive / (c.familiar_at * c.tie_threshold), 0.0), 1.0)
-    p_talk = c.talk_base * openness * (c.talk_stranger_factor + (
-        c.talk_familiar_factor - c.talk_stranger_factor) * familiarity) \
-        * (1 - c.language_barrier * barrier) * multiplier
+    p_talk = (
+        c.talk_base
+        * openness
+        * (c.talk_stranger_factor + (c.talk_familiar_factor - c.talk_stranger_factor) * familiarity)
+        * (1 - c.language_barrier * barrier)
+        * multiplier
+    )
     if c.network_capacity > 0.0:
         cap = c.network_capacity
         p_talk *= familiarity + (1.0 - familiarity) * cap / (cap + busiest)
-    p_greet = c.greet_base * openness * (c.greet_stranger_factor + (
-        c.greet_familiar_factor - c.greet_stranger_factor) * familiarity)
+    p_greet = (
+        c.greet_base
+        * openness
+        * (
+            c.greet_stranger_factor
+            + (c.greet_familiar_factor - c.greet_stranger_factor) * familiarity
+        )
+    )
     return min(max(p_talk, 0.0), MAX_CHANCE), min(max(p_greet, 0.0), 1.0)
 
 
@@ -258,8 +316,11 @@ def tie_growth(c, w, greeting, positive):
 def episode_weight(c, positive_victim_causer):
     """Negative strength one nuisance episode adds to the victim's tie to the causer:
     negative events weigh more than positive ones, less between friends (buffering)."""
-    return c.w_nuisance * c.negative_weight * (
-        1 - c.buffer * min(max(positive_victim_causer / c.tie_threshold, 0.0), 1.0))
+    return (
+        c.w_nuisance
+        * c.negative_weight
+        * (1 - c.buffer * min(max(positive_victim_causer / c.tie_threshold, 0.0), 1.0))
+    )
 
 
 @nb.njit(**JIT)
@@ -273,14 +334,12 @@ def suffered(victims, causers, m, st, trust_institutions, neg_today, complaints,
         v = victims[q]
         x = causers[q]
         neg_today[v] += 1.0
-        if uniform(rng) < st.complaint_prob * (st.complaint_trust_base
-                                               + trust_institutions[v]):
+        if uniform(rng) < st.complaint_prob * (st.complaint_trust_base + trust_institutions[v]):
             complaints[x] += 1.0
 
 
 @nb.njit(inline="always", **JIT)
-def _consider(E, s, h, day, dt, burden, occupied, ask_min, burden_limit, best, best_s,
-              cnt):
+def _consider(E, s, h, day, dt, burden, occupied, ask_min, burden_limit, best, best_s, cnt):
     """help_day's choice between partner h (entry s) and the best so far: the strongest
     net tie at or above ask_min among those not overburdened (equal strengths: the lower
     partner id, as a scan in partner order keeps the first); a strong tie to someone
@@ -292,15 +351,13 @@ def _consider(E, s, h, day, dt, burden, occupied, ask_min, burden_limit, best, b
     over = burden[h] >= burden_limit
     if f + bo >= ask_min and over:
         cnt[3] += 1
-    if (st >= ask_min and occupied[h] and not over
-            and (st > best_s or (st == best_s and h < best))):
+    if st >= ask_min and occupied[h] and not over and (st > best_s or (st == best_s and h < best)):
         return h, st
     return best, best_s
 
 
 @nb.njit(**JIT)
-def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min,
-                      burden_limit, cnt):
+def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min, burden_limit, cnt):
     """The partner household a asks for help (-1: nobody): its dense row, then its sparse
     row, each entry weighed by `_consider` (the order does not change the choice)."""
     best = -1
@@ -318,16 +375,40 @@ def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min,
                 continue
             s = pair_slot(base, B, la, j)
             if not absent(rec, s) and not _faint(rec, s, ask_min):
-                best, best_s = _consider(E, s, members[m0 + j], day, dt, burden, occupied,
-                                         ask_min, burden_limit, best, best_s, cnt)
+                best, best_s = _consider(
+                    E,
+                    s,
+                    members[m0 + j],
+                    day,
+                    dt,
+                    burden,
+                    occupied,
+                    ask_min,
+                    burden_limit,
+                    best,
+                    best_s,
+                    cnt,
+                )
     D = dense_size(E)
     nbr = E[NBR]
     eg = E[EGEN]
     p0 = H[START, a]
     for p in range(p0, p0 + H[DEG, a]):
         if eg[p] == gen[nbr[p]]:
-            best, best_s = _consider(E, D + p, nbr[p], day, dt, burden, occupied, ask_min,
-                                     burden_limit, best, best_s, cnt)
+            best, best_s = _consider(
+                E,
+                D + p,
+                nbr[p],
+                day,
+                dt,
+                burden,
+                occupied,
+                ask_min,
+                burden_limit,
+                best,
+                best_s,
+                cnt,
+            )
     return best
 
 
@@ -352,9 +433,29 @@ def _faint(rec, i, threshold):
 
 
 @nb.njit(**JIT)
-def help_day(day, h, c, H, gen, members, E, used, dt, occupied,
-             age_group, supported, recovery, burden, openness, help_given, help_received,
-             help_unmet, last_talk_day, pos_today, rng):
+def help_day(
+    day,
+    h,
+    c,
+    H,
+    gen,
+    members,
+    E,
+    used,
+    dt,
+    occupied,
+    age_group,
+    supported,
+    recovery,
+    burden,
+    openness,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_today,
+    rng,
+):
     """Help needs arise; each needy household asks its strongest eligible tie; that
     neighbour helps with a probability set by willingness, openness and burden. All choices
     are made against the start-of-phase state (`help_choices`), then applied
@@ -365,13 +466,50 @@ def help_day(day, h, c, H, gen, members, E, used, dt, occupied,
     asked = np.full(n, NO_NEED, np.int64)
     yes = np.zeros(n, np.bool_)
     repeats = np.zeros(n)
-    help_choices(0, n, day, h, H, gen, members, E, dt, occupied, age_group, supported,
-                 recovery, burden, openness, rng, asked, yes, repeats, cnt)
+    help_choices(
+        0,
+        n,
+        day,
+        h,
+        H,
+        gen,
+        members,
+        E,
+        dt,
+        occupied,
+        age_group,
+        supported,
+        recovery,
+        burden,
+        openness,
+        rng,
+        asked,
+        yes,
+        repeats,
+        cnt,
+    )
     if cnt[0] == 0:
         return E, used, cnt
-    E, used = help_apply(day, h, c, H, gen, E, used, dt, asked, yes, repeats, burden,
-                         help_given, help_received, help_unmet, last_talk_day, pos_today,
-                         cnt)
+    E, used = help_apply(
+        day,
+        h,
+        c,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        asked,
+        yes,
+        repeats,
+        burden,
+        help_given,
+        help_received,
+        help_unmet,
+        last_talk_day,
+        pos_today,
+        cnt,
+    )
     return E, used, cnt
 
 
@@ -379,8 +517,28 @@ NO_NEED = -2  # `asked` of a household without a need today (-1: nobody to ask)
 
 
 @nb.njit(**JIT)
-def help_choices(first, end, day, h, H, gen, members, E, dt, occupied, age_group,
-                 supported, recovery, burden, openness, rng, asked, yes, repeats, cnt):
+def help_choices(
+    first,
+    end,
+    day,
+    h,
+    H,
+    gen,
+    members,
+    E,
+    dt,
+    occupied,
+    age_group,
+    supported,
+    recovery,
+    burden,
+    openness,
+    rng,
+    asked,
+    yes,
+    repeats,
+    cnt,
+):
     """help_day's choices for the households of dwellings first..end-1, reading the state
     only: whose need arises (a draw per dwelling), whom each needy household asks
     (asked[i], -1: nobody), whether that neighbour says yes (a draw per ask, in dwelling
@@ -391,9 +549,13 @@ def help_choices(first, end, day, h, H, gen, members, E, dt, occupied, age_group
     HELP = 2
     k = 0
     for i in range(first, end):
-        rate = (h.need_rate + h.need_rate_elderly_extra * (age_group[i] == 2)
-                + h.need_rate_supported_extra * supported[i]
-                * (1.0 - recovery[i] + h.need_supported_floor)) / 365.0
+        rate = (
+            h.need_rate
+            + h.need_rate_elderly_extra * (age_group[i] == 2)
+            + h.need_rate_supported_extra
+            * supported[i]
+            * (1.0 - recovery[i] + h.need_supported_floor)
+        ) / 365.0
         u = uniform(rng)
         if occupied[i] and u < rate:
             asked[i] = -1
@@ -403,15 +565,19 @@ def help_choices(first, end, day, h, H, gen, members, E, dt, occupied, age_group
         return
     for i in range(first, end):
         if asked[i] != NO_NEED:
-            asked[i] = _strongest_helper(H, gen, members, E, i, day, dt, burden, occupied,
-                                         ask_min, burden_limit, cnt)
+            asked[i] = _strongest_helper(
+                H, gen, members, E, i, day, dt, burden, occupied, ask_min, burden_limit, cnt
+            )
     # willingness draws, in needy order, for those who had someone to ask
     for i in range(first, end):
         helper = asked[i]
         if helper < 0:
             continue
-        p = h.willingness * (1.0 + h.willingness_openness_effect * (openness[helper] - 0.5)) \
+        p = (
+            h.willingness
+            * (1.0 + h.willingness_openness_effect * (openness[helper] - 0.5))
             * min(max(1 - burden[helper] / burden_limit, 0.0), 1.0)
+        )
         yes[i] = uniform(rng) < min(max(p, 0.0), 1.0)
     # repeated help to the same household weighs more (counts before today's help)
     for i in range(first, end):
@@ -422,8 +588,26 @@ def help_choices(first, end, day, h, H, gen, members, E, dt, occupied, age_group
 
 
 @nb.njit(**JIT)
-def help_apply(day, h, c, H, gen, E, used, dt, asked, yes, repeats, burden, help_given,
-               help_received, help_unmet, last_talk_day, pos_today, cnt):
+def help_apply(
+    day,
+    h,
+    c,
+    H,
+    gen,
+    E,
+    used,
+    dt,
+    asked,
+    yes,
+    repeats,
+    burden,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_today,
+    cnt,
+):
     """help_day's choices applied, needy household by household in dwelling order: help
     given and received, the helper's burden, both ties; or a need unmet. Adds helped and
     unmet to cnt[1] and cnt[2]. Returns (E, used)."""
@@ -469,9 +653,27 @@ def poisson_small(rs, lam):
 
 
 @nb.njit(**JIT)
-def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr, adj,
-                    trust_institutions, neg_today, nuisance_caused, complaints, rng,
-                    first, end):
+def living_nuisance(
+    day,
+    c,
+    st,
+    H,
+    gen,
+    E,
+    used,
+    dt,
+    occupied,
+    nuisance_risk,
+    adj_ptr,
+    adj,
+    trust_institutions,
+    neg_today,
+    nuisance_caused,
+    complaints,
+    rng,
+    first,
+    end,
+):
     """Noise, smells and mess through walls: each dwelling's household (of dwellings
     first..end-1) causes Poisson-many episodes (rate × its risk), each heard in every
     dwelling next door, above and below, so a noisy household bothers the same few
@@ -527,11 +729,22 @@ def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, ad
         if n_vc + n_cv >= c.avoid_threshold:
             cnt[1] += 1
     for q in range(m):
-        E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q],
-                         NUIS, dt)
+        E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q], NUIS, dt)
     for q in range(m):
-        E, used = upsert(H, gen, E, used, causer[q], victim[q], day, 0.0, 0.0,
-                         c.backlash_share * weight[q], NUIS, dt)
+        E, used = upsert(
+            H,
+            gen,
+            E,
+            used,
+            causer[q],
+            victim[q],
+            day,
+            0.0,
+            0.0,
+            c.backlash_share * weight[q],
+            NUIS,
+            dt,
+        )
     last = -1
     for q in range(m):  # an episode heard by several neighbours is one episode caused
         if causer[q] != last:
@@ -543,56 +756,235 @@ def living_nuisance(day, c, st, H, gen, E, used, dt, occupied, nuisance_risk, ad
 
 
 # the day's event counters filled by `contacts_day`, in this order
-DAY_EVENTS = ("encounters", "avoided", "talk", "greet", "nuisance", "conflict",
-              "living_nuisance", "help_needs", "help", "help_unmet", "withdrawn")
+DAY_EVENTS = (
+    "encounters",
+    "avoided",
+    "talk",
+    "greet",
+    "nuisance",
+    "conflict",
+    "living_nuisance",
+    "help_needs",
+    "help",
+    "help_unmet",
+    "withdrawn",
+)
 
 
 @nb.njit(**JIT)
-def contacts_day(day, a, b, boost, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj,
-                 occupied, age_group, supported, avoidance, nuisance_risk, openness,
-                 other_language, trust_institutions, recovery, burden, complaints,
-                 nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
-                 pos_recent, neg_recent, talk_multiplier, tie_count, pos_today, neg_today,
-                 pos_week, neg_week, rngs, counts):
+def contacts_day(
+    day,
+    a,
+    b,
+    boost,
+    c,
+    h,
+    s,
+    H,
+    gen,
+    members,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    age_group,
+    supported,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    trust_institutions,
+    recovery,
+    burden,
+    complaints,
+    nuisance_caused,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_recent,
+    neg_recent,
+    talk_multiplier,
+    tie_count,
+    pos_today,
+    neg_today,
+    pos_week,
+    neg_week,
+    rngs,
+    counts,
+):
     """The day after the encounters, in one compiled call (a call from Python costs
     microseconds, which is most of a small building's day): encounter outcomes, nuisance
     through walls, help, then the daily bookkeeping. c, h, s: the contact, help and
     states sections' records (sim/kernel_params.py). Adds to `counts` (DAY_EVENTS order);
     rngs rows: contact, living_nuisance, help. Returns (E, used)."""
     E, used, cnt = resolve_contacts(
-        a, b, boost, day, c, s, H, gen, E, used, dt, avoidance,
-        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
-        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0], tie_count)
+        a,
+        b,
+        boost,
+        day,
+        c,
+        s,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        avoidance,
+        nuisance_risk,
+        openness,
+        other_language,
+        talk_multiplier,
+        trust_institutions,
+        last_talk_day,
+        pos_today,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        rngs[0],
+        tie_count,
+    )
     for i in range(6):
         counts[i] += cnt[i]
-    return rest_of_day(day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, occupied,
-                       age_group, supported, nuisance_risk, openness, trust_institutions,
-                       recovery, burden, complaints, nuisance_caused, help_given,
-                       help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
-                       pos_today, neg_today, pos_week, neg_week, rngs, counts)
+    return rest_of_day(
+        day,
+        c,
+        h,
+        s,
+        H,
+        gen,
+        members,
+        E,
+        used,
+        dt,
+        adj_ptr,
+        adj,
+        occupied,
+        age_group,
+        supported,
+        nuisance_risk,
+        openness,
+        trust_institutions,
+        recovery,
+        burden,
+        complaints,
+        nuisance_caused,
+        help_given,
+        help_received,
+        help_unmet,
+        last_talk_day,
+        pos_recent,
+        neg_recent,
+        pos_today,
+        neg_today,
+        pos_week,
+        neg_week,
+        rngs,
+        counts,
+    )
 
 
 @nb.njit(**JIT)
-def rest_of_day(day, c, h, s, H, gen, members, E, used, dt, adj_ptr, adj, occupied, age_group,
-                supported, nuisance_risk, openness, trust_institutions, recovery, burden,
-                complaints, nuisance_caused, help_given, help_received, help_unmet,
-                last_talk_day, pos_recent, neg_recent, pos_today, neg_today, pos_week,
-                neg_week, rngs, counts):
+def rest_of_day(
+    day,
+    c,
+    h,
+    s,
+    H,
+    gen,
+    members,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    age_group,
+    supported,
+    nuisance_risk,
+    openness,
+    trust_institutions,
+    recovery,
+    burden,
+    complaints,
+    nuisance_caused,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_recent,
+    neg_recent,
+    pos_today,
+    neg_today,
+    pos_week,
+    neg_week,
+    rngs,
+    counts,
+):
     """`contacts_day` after the encounter outcomes: nuisance through walls, help and the
     daily bookkeeping. Returns (E, used)."""
     E, used, cnt = living_nuisance(
-        day, c, s, H, gen, E, used, dt, occupied, nuisance_risk, adj_ptr,
-        adj, trust_institutions, neg_today, nuisance_caused, complaints, rngs[1], 0,
-        occupied.shape[0])
+        day,
+        c,
+        s,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        occupied,
+        nuisance_risk,
+        adj_ptr,
+        adj,
+        trust_institutions,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        rngs[1],
+        0,
+        occupied.shape[0],
+    )
     counts[4] += cnt[0]
     counts[5] += cnt[1]
     counts[6] += cnt[0]
     E, used, cnt = help_day(
-        day, h, c, H, gen, members, E, used, dt, occupied, age_group,
-        supported, recovery, burden, openness, help_given, help_received, help_unmet,
-        last_talk_day, pos_today, rngs[2])
+        day,
+        h,
+        c,
+        H,
+        gen,
+        members,
+        E,
+        used,
+        dt,
+        occupied,
+        age_group,
+        supported,
+        recovery,
+        burden,
+        openness,
+        help_given,
+        help_received,
+        help_unmet,
+        last_talk_day,
+        pos_today,
+        rngs[2],
+    )
     for i in range(4):
         counts[7 + i] += cnt[i]
-    daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
-                      complaints, s.recent_decay, h.burden_decay, s.complaint_decay)
+    daily_bookkeeping(
+        pos_recent,
+        neg_recent,
+        pos_today,
+        neg_today,
+        pos_week,
+        neg_week,
+        burden,
+        complaints,
+        s.recent_decay,
+        h.burden_decay,
+        s.complaint_decay,
+    )
     return E, used

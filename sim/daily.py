@@ -13,8 +13,19 @@ from sim.trips import day_pairs, trip_rate_matrix
 
 
 @nb.njit(**JIT)
-def daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week,
-                      burden, complaints, recent_decay, burden_decay, complaint_decay):
+def daily_bookkeeping(
+    pos_recent,
+    neg_recent,
+    pos_today,
+    neg_today,
+    pos_week,
+    neg_week,
+    burden,
+    complaints,
+    recent_decay,
+    burden_decay,
+    complaint_decay,
+):
     """Recent-experience memories decay and take in today's contacts; today's tallies are
     added to the week's and reset."""
     for i in range(pos_recent.shape[0]):
@@ -30,12 +41,13 @@ def daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, ne
 
 # sim.contact imports daily_bookkeeping from here: it is imported once that is defined (and
 # its attributes are only looked up when `contacts_in_place` is compiled)
-from sim import contact as _contact
+from sim import contact as _contact  # noqa: E402
 
 
 @nb.njit(**JIT)
-def movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup,
-                 unhappy_mult, rng):
+def movers_today(
+    occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup, unhappy_mult, rng
+):
     """Voluntary move-outs drawn for every dwelling (vacant ones too, so the stream's use
     does not depend on occupancy). Unhappy households move more: the hazard is the
     documented rate × (1 + (unhappy_mult - 1)(1 - sense of home)), divided by that factor's
@@ -75,15 +87,26 @@ def dwellings_due(occupied, vacant_until, day):
 
 
 @nb.njit(**JIT)
-def turnover_today(occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup,
-                   unhappy_mult, rng, out):
+def turnover_today(
+    occupied,
+    supported,
+    sense_of_home,
+    vacant_until,
+    day,
+    rate_res,
+    rate_sup,
+    unhappy_mult,
+    rng,
+    out,
+):
     """`movers_today`, and `dwellings_due` if nobody moves out, in one call that returns
     counts instead of new arrays (a call from Python and each array it returns cost
     about a microsecond; most days nobody moves in or out). Returns (m, k): the movers
     are out[:m]; if m == 0, the dwellings due are out[:k] (if m > 0 the caller asks
     `dwellings_due` after the move-outs, which set the movers' vacancy, k is then 0)."""
-    movers = movers_today(occupied, supported, sense_of_home, vacant_until, day, rate_res,
-                          rate_sup, unhappy_mult, rng)
+    movers = movers_today(
+        occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup, unhappy_mult, rng
+    )
     m = movers.shape[0]
     if m > 0:
         out[:m] = movers
@@ -95,30 +118,108 @@ def turnover_today(occupied, supported, sense_of_home, vacant_until, day, rate_r
 
 
 @nb.njit(**JIT)
-def encounter_pairs(dest_par, occupied, working, dog, children, avoidance, trip_mult,
-                    avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                    max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
-                    door_chance, at_home):
+def encounter_pairs(
+    dest_par,
+    occupied,
+    working,
+    dog,
+    children,
+    avoidance,
+    trip_mult,
+    avoid_cut,
+    route_ptr,
+    route_nodes,
+    cum,
+    slots,
+    notice_by_node,
+    max_partners,
+    bucket,
+    rng_routines,
+    rng_encounters,
+    door_a,
+    door_b,
+    door_chance,
+    at_home,
+):
     """`trips.trip_rate_matrix` then `trips.day_pairs`, then the doorstep meetings
     (sim/doorstep.py) in one call: today's encounter pairs (a, b), sorted, each once.
     The rate matrix never reaches Python."""
-    rates = trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance,
-                             trip_mult, avoid_cut)
-    a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
-                           notice_by_node, max_partners, bucket, rng_routines,
-                           rng_encounters)
-    da, db = doorstep_meetings(door_a, door_b, door_chance, at_home, 0, door_a.shape[0],
-                               occupied, avoidance, trip_mult, avoid_cut, rng_encounters)
+    rates = trip_rate_matrix(
+        dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut
+    )
+    a, b, _, _ = day_pairs(
+        rates,
+        route_ptr,
+        route_nodes,
+        working,
+        cum,
+        slots,
+        notice_by_node,
+        max_partners,
+        bucket,
+        rng_routines,
+        rng_encounters,
+    )
+    da, db = doorstep_meetings(
+        door_a,
+        door_b,
+        door_chance,
+        at_home,
+        0,
+        door_a.shape[0],
+        occupied,
+        avoidance,
+        trip_mult,
+        avoid_cut,
+        rng_encounters,
+    )
     return union_pairs(a, b, da, db)
 
 
 @nb.njit(**JIT)
-def contacts_in_place(day, a, b, boost, c_arr, h_arr, s_arr, H, gen, members, E, used, dt,
-                      adj_ptr, adj, occupied, age_group, supported, avoidance, nuisance_risk, openness,
-                      other_language, trust_institutions, recovery, burden, complaints,
-                      nuisance_caused, help_given, help_received, help_unmet, last_talk_day,
-                      pos_recent, neg_recent, talk_multiplier, tie_count, pos_today,
-                      neg_today, pos_week, neg_week, rngs, counts):
+def contacts_in_place(
+    day,
+    a,
+    b,
+    boost,
+    c_arr,
+    h_arr,
+    s_arr,
+    H,
+    gen,
+    members,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    age_group,
+    supported,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    trust_institutions,
+    recovery,
+    burden,
+    complaints,
+    nuisance_caused,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_recent,
+    neg_recent,
+    talk_multiplier,
+    tie_count,
+    pos_today,
+    neg_today,
+    pos_week,
+    neg_week,
+    rngs,
+    counts,
+):
     """`contact.contacts_day` (same arguments), returning (used, None) when it kept the
     tie store's entry arrays, as it does unless sparse rows had to grow, and (used, E)
     with the new arrays when it did not.
@@ -126,14 +227,54 @@ def contacts_in_place(day, a, b, boost, c_arr, h_arr, s_arr, H, gen, members, E,
     The parameter records come as their one-element arrays (kernel_params.py): a record
     handed over from Python costs ~15 µs a call to type, an array ~1 µs."""
     E2, used2 = _contact.contacts_day(
-        day, a, b, boost, c_arr[0], h_arr[0], s_arr[0], H, gen, members, E, used, dt, adj_ptr,
-        adj, occupied,
-        age_group, supported, avoidance, nuisance_risk, openness, other_language,
-        trust_institutions, recovery, burden, complaints, nuisance_caused, help_given,
-        help_received, help_unmet, last_talk_day, pos_recent, neg_recent, talk_multiplier,
-        tie_count, pos_today, neg_today, pos_week, neg_week, rngs, counts)
-    if (_same_array(E2[0], E[0]) and _same_array(E2[1], E[1]) and _same_array(E2[2], E[2])
-            and _same_array(E2[3], E[3])):
+        day,
+        a,
+        b,
+        boost,
+        c_arr[0],
+        h_arr[0],
+        s_arr[0],
+        H,
+        gen,
+        members,
+        E,
+        used,
+        dt,
+        adj_ptr,
+        adj,
+        occupied,
+        age_group,
+        supported,
+        avoidance,
+        nuisance_risk,
+        openness,
+        other_language,
+        trust_institutions,
+        recovery,
+        burden,
+        complaints,
+        nuisance_caused,
+        help_given,
+        help_received,
+        help_unmet,
+        last_talk_day,
+        pos_recent,
+        neg_recent,
+        talk_multiplier,
+        tie_count,
+        pos_today,
+        neg_today,
+        pos_week,
+        neg_week,
+        rngs,
+        counts,
+    )
+    if (
+        _same_array(E2[0], E[0])
+        and _same_array(E2[1], E[1])
+        and _same_array(E2[2], E[2])
+        and _same_array(E2[3], E[3])
+    ):
         return used2, None
     return used2, E2
 

@@ -38,8 +38,9 @@ def presence(i, occupied, at_home, avoidance, trip_mult, avoid_cut):
 
 
 @nb.njit(**JIT)
-def doorstep_meetings(pair_a, pair_b, chance, at_home, first, end, occupied, avoidance,
-                      trip_mult, avoid_cut, rng):
+def doorstep_meetings(
+    pair_a, pair_b, chance, at_home, first, end, occupied, avoidance, trip_mult, avoid_cut, rng
+):
     """Today's doorstep meetings among pairs first..end-1 (sorted by (a, b)): one draw per
     pair, in order, so common random numbers stay tied to pairs. Returns (a, b), sorted."""
     a = np.empty(end - first, np.int64)
@@ -48,8 +49,11 @@ def doorstep_meetings(pair_a, pair_b, chance, at_home, first, end, occupied, avo
     for q in range(first, end):
         x = pair_a[q]
         y = pair_b[q]
-        p = chance[q] * presence(x, occupied, at_home, avoidance, trip_mult, avoid_cut) \
+        p = (
+            chance[q]
+            * presence(x, occupied, at_home, avoidance, trip_mult, avoid_cut)
             * presence(y, occupied, at_home, avoidance, trip_mult, avoid_cut)
+        )
         if uniform(rng) < min(p, MAX_DAILY):
             a[k] = x
             b[k] = y

@@ -68,8 +68,13 @@ def atomic_write_frame(path: Path, df: pd.DataFrame) -> None:
 
 def git_revision() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, cwd=Path(__file__).parent, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            timeout=5,
+        )
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -97,18 +102,21 @@ def check_out_dir(path: Path, overwrite: bool = False) -> None:
             if entries and not overwrite:
                 raise OutputError(
                     f"{path}: already holds {len(entries)} file(s) ({_some(entries)}); pass "
-                    "--overwrite to replace that earlier run, or choose another --out")
+                    "--overwrite to replace that earlier run, or choose another --out"
+                )
             if entries and not (path / RUN_MARKER).is_file():
                 raise OutputError(
                     f"{path}: holds files that are not a goedeburen run (no {RUN_MARKER}: "
                     f"{_some(entries)}); --overwrite only replaces an earlier run's folder, "
-                    "choose another --out")
+                    "choose another --out"
+                )
         _check_writable(path.parent)
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"{path}: cannot be used as an output folder "
-                          f"({exc.strerror or exc})") from None
+        raise OutputError(
+            f"{path}: cannot be used as an output folder ({exc.strerror or exc})"
+        ) from None
 
 
 def _check_writable(folder: Path) -> None:
@@ -124,8 +132,9 @@ def _check_writable(folder: Path) -> None:
         probe = tempfile.mkdtemp(dir=existing, prefix=".goedeburen-probe-")
         os.rmdir(probe)
     except OSError as exc:
-        raise OutputError(f"{existing}: cannot write there ({exc.strerror or exc}); choose "
-                          "another --out") from None
+        raise OutputError(
+            f"{existing}: cannot write there ({exc.strerror or exc}); choose another --out"
+        ) from None
 
 
 def _some(names: list[str], k: int = 4) -> str:
@@ -144,8 +153,12 @@ def new_run_dir(target: Path) -> Path:
     now = time.time()
     for old in target.parent.glob(f".{glob.escape(target.name)}.*"):
         try:
-            if old.suffix in (".tmp", ".old") and old.is_dir() and not old.is_symlink() \
-                    and now - old.stat().st_mtime > STALE_SECONDS:
+            if (
+                old.suffix in (".tmp", ".old")
+                and old.is_dir()
+                and not old.is_symlink()
+                and now - old.stat().st_mtime > STALE_SECONDS
+            ):
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
@@ -160,8 +173,7 @@ def publish_dir(tmp: Path, target: Path) -> None:
     if target.exists() or target.is_symlink():
         if not target.is_dir() or target.is_symlink():
             raise OutputError(f"{target}: is in the way of the run folder (not a folder)")
-        aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.",
-                                      suffix=".old"))
+        aside = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".old"))
         os.replace(target, aside / "run")
     os.replace(tmp, target)
     _fsync_dir(target.parent)

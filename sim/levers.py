@@ -16,8 +16,7 @@ def _buildings(sc: Scenario, **changes: Any) -> dict[str, Any]:
     for b in sc.site.model_dump()["buildings"]:
         b = {**b, **changes}
         if "layout" in changes and changes["layout"] != sc.site.buildings[0].layout:
-            b = {"layout": changes["layout"],
-                 **{k: v for k, v in changes.items() if k != "layout"}}
+            b = {"layout": changes["layout"], **{k: v for k, v in changes.items() if k != "layout"}}
         buildings.append(b)
     return {"buildings": buildings}
 
@@ -42,16 +41,20 @@ def apply_levers(scenario: Scenario | str | None, **levers: Any) -> Scenario:
     levers = {k: v for k, v in levers.items() if v is not None}
     unknown = set(levers) - set(LEVERS)
     if unknown:
-        raise TypeError(f"unknown model parameter(s) {sorted(unknown)}; the keyword "
-                        f"parameters are {sorted(LEVERS)} (any other value: a scenario)")
+        raise TypeError(
+            f"unknown model parameter(s) {sorted(unknown)}; the keyword "
+            f"parameters are {sorted(LEVERS)} (any other value: a scenario)"
+        )
     for name, value in levers.items():
         sc = sc.with_overrides(**LEVERS[name](sc, value))
     return sc
 
 
 LEVERS = {
-    "supported_share": lambda sc, v: {"population": {"supported_share": v},
-                                      "allocation": {"supported_share": v}},
+    "supported_share": lambda sc, v: {
+        "population": {"supported_share": v},
+        "allocation": {"supported_share": v},
+    },
     "trust_institutions_mean": lambda sc, v: {"population": {"trust_institutions_mean": v}},
     "trust_neighbours_mean": lambda sc, v: {"population": {"trust_neighbours_mean": v}},
     "years": lambda sc, v: {"run": {"years": v}},
@@ -59,14 +62,23 @@ LEVERS = {
     "layout": lambda sc, v: {"site": _buildings(sc, layout=v)},
     "floors": lambda sc, v: {"site": _buildings(sc, floors=v)},
     "dwellings_per_floor": lambda sc, v: {"site": _buildings(sc, dwellings_per_floor=v)},
-    "flatcoach_hours": lambda sc, v: {"interventions": _intervention(
-        sc, "flatcoach", **({"remove": True} if v == 0 else {"hours_per_week": v}))},
-    "motivated_share": lambda sc, v: {"interventions": _intervention(
-        sc, "allocation_by_motivation", **({"remove": True} if v == 0 else {"share": v}))},
-    "social_renovation": lambda sc, v: {"interventions": _intervention(
-        sc, "social_renovation", **({} if v else {"remove": True}))},
-    "welcome": lambda sc, v: {"interventions": _intervention(
-        sc, "welcome", **({} if v else {"remove": True}))},
-    "connectors": lambda sc, v: {"interventions": _intervention(
-        sc, "connectors", **({} if v else {"remove": True}))},
+    "flatcoach_hours": lambda sc, v: {
+        "interventions": _intervention(
+            sc, "flatcoach", **({"remove": True} if v == 0 else {"hours_per_week": v})
+        )
+    },
+    "motivated_share": lambda sc, v: {
+        "interventions": _intervention(
+            sc, "allocation_by_motivation", **({"remove": True} if v == 0 else {"share": v})
+        )
+    },
+    "social_renovation": lambda sc, v: {
+        "interventions": _intervention(sc, "social_renovation", **({} if v else {"remove": True}))
+    },
+    "welcome": lambda sc, v: {
+        "interventions": _intervention(sc, "welcome", **({} if v else {"remove": True}))
+    },
+    "connectors": lambda sc, v: {
+        "interventions": _intervention(sc, "connectors", **({} if v else {"remove": True}))
+    },
 }

@@ -40,6 +40,8 @@ def release_large_blocks() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return (bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
-            and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
-            and bool(mallopt(M_ARENA_MAX, 1)))
+    return (
+        bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+        and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+        and bool(mallopt(M_ARENA_MAX, 1))
+    )

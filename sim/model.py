@@ -31,8 +31,8 @@ from sim.daily import (
 )
 from sim.doorstep import pair_chances
 from sim.interventions import Intervention, build_interventions
-from sim.levers import apply_levers
 from sim.kernel_params import daily_factor, section_record
+from sim.levers import apply_levers
 from sim.memory import release_large_blocks
 from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
@@ -76,15 +76,21 @@ class ModelTies(TieStore):
             return super().degree(today, threshold, negative=True)
         memo = self._next_degree
         self._next_degree = None
-        if (memo is not None and memo[0] == today and memo[1] == threshold
-                and memo[2] == self._version):
+        if (
+            memo is not None
+            and memo[0] == today
+            and memo[1] == threshold
+            and memo[2] == self._version
+        ):
             return memo[3]
         if self.ranges is None:
-            both = degree_two_days(self.H, self.gen, self.members, self.E, today, threshold,
-                                   self.dtab)
+            both = degree_two_days(
+                self.H, self.gen, self.members, self.E, today, threshold, self.dtab
+            )
         else:
-            both = degree_two_days_by_range(self.H, self.gen, self.members, self.E, today,
-                                            threshold, self.dtab, self.ranges)
+            both = degree_two_days_by_range(
+                self.H, self.gen, self.members, self.E, today, threshold, self.dtab, self.ranges
+            )
         self._next_degree = (today + 1, threshold, self._version, both[1])
         return both[0]
 
@@ -96,9 +102,17 @@ class ModelTies(TieStore):
     def remove_households(self, households: np.ndarray) -> None:
         memo = self._kept_degree()
         if memo is not None and len(households):
-            drop_from_degrees(self.H, self.gen, self.members, self.E,
-                              np.unique(np.asarray(households, np.int64)), memo[0], memo[1],
-                              self.dtab, memo[3])
+            drop_from_degrees(
+                self.H,
+                self.gen,
+                self.members,
+                self.E,
+                np.unique(np.asarray(households, np.int64)),
+                memo[0],
+                memo[1],
+                self.dtab,
+                memo[3],
+            )
         super().remove_households(households)
         if memo is not None:
             self._next_degree = (memo[0], memo[1], self._version, memo[3])
@@ -129,32 +143,53 @@ class NeighbourhoodModel(mesa.Model):
     # False keeps it on the site's streams alone (for comparing the two)
     shard_buildings: bool = True
 
-    def __init__(self, scenario: Scenario | str | None = None, *, seed: int | None = None,
-                 rng: int | None = None, supported_share: float | None = None,
-                 trust_institutions_mean: float | None = None,
-                 trust_neighbours_mean: float | None = None, years: float | None = None,
-                 burn_in_years: float | None = None, layout: str | None = None,
-                 floors: int | None = None, dwellings_per_floor: int | None = None,
-                 flatcoach_hours: float | None = None, motivated_share: float | None = None,
-                 social_renovation: bool | None = None, welcome: bool | None = None,
-                 connectors: bool | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | str | None = None,
+        *,
+        seed: int | None = None,
+        rng: int | None = None,
+        supported_share: float | None = None,
+        trust_institutions_mean: float | None = None,
+        trust_neighbours_mean: float | None = None,
+        years: float | None = None,
+        burn_in_years: float | None = None,
+        layout: str | None = None,
+        floors: int | None = None,
+        dwellings_per_floor: int | None = None,
+        flatcoach_hours: float | None = None,
+        motivated_share: float | None = None,
+        social_renovation: bool | None = None,
+        welcome: bool | None = None,
+        connectors: bool | None = None,
+    ):
         """A scenario (a Scenario, a shipped name such as "problem_flat", or a file;
         default: the baseline defaults), with the common levers as keyword values
         (sim/levers.py: None keeps the scenario's value). `seed` (or Mesa's `rng`, an
         integer) overrides the scenario's seed. The burn-in years run here, before step 0:
         `steps` counts simulated days from the start of the run."""
         scenario = apply_levers(
-            scenario, supported_share=supported_share,
+            scenario,
+            supported_share=supported_share,
             trust_institutions_mean=trust_institutions_mean,
-            trust_neighbours_mean=trust_neighbours_mean, years=years,
-            burn_in_years=burn_in_years, layout=layout, floors=floors,
-            dwellings_per_floor=dwellings_per_floor, flatcoach_hours=flatcoach_hours,
-            motivated_share=motivated_share, social_renovation=social_renovation,
-            welcome=welcome, connectors=connectors)
+            trust_neighbours_mean=trust_neighbours_mean,
+            years=years,
+            burn_in_years=burn_in_years,
+            layout=layout,
+            floors=floors,
+            dwellings_per_floor=dwellings_per_floor,
+            flatcoach_hours=flatcoach_hours,
+            motivated_share=motivated_share,
+            social_renovation=social_renovation,
+            welcome=welcome,
+            connectors=connectors,
+        )
         if seed is None and rng is not None:
             if not isinstance(rng, int | np.integer):
-                raise TypeError("rng must be an integer seed (every mechanism draws from "
-                                "its own stream spawned from it)")
+                raise TypeError(
+                    "rng must be an integer seed (every mechanism draws from "
+                    "its own stream spawned from it)"
+                )
             seed = int(rng)
         seed = scenario.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
@@ -171,9 +206,13 @@ class NeighbourhoodModel(mesa.Model):
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
-        self.ties = ModelTies(n, c.weak_half_life_days, c.bond_half_life_days,
-                              c.negative_half_life_days,
-                              blocks=dense_blocks(self.site.dwelling_building))
+        self.ties = ModelTies(
+            n,
+            c.weak_half_life_days,
+            c.bond_half_life_days,
+            c.negative_half_life_days,
+            blocks=dense_blocks(self.site.dwelling_building),
+        )
         # whether any tie can live in the store's sparse rows (several buildings, or one too
         # large for a dense block); in one dense block there is nothing to reserve room for
         blocks = self.ties.H[BLOCK]
@@ -197,8 +236,9 @@ class NeighbourhoodModel(mesa.Model):
         self.talk_multiplier = np.ones(n)
         self._par_arrays = self._records()
         self._c, self._h, self._s = (arr[0] for arr in self._par_arrays)
-        self._rngs = np.stack([rng_handle(self.streams[name])
-                               for name in ("contact", "living_nuisance", "help")])
+        self._rngs = np.stack(
+            [rng_handle(self.streams[name]) for name in ("contact", "living_nuisance", "help")]
+        )
         # handles of the streams the compiled daily calls draw from, taken once (creating a
         # stream draws nothing, so taking them early changes no result)
         self._rng_routines = rng_handle(self.streams["routines"])
@@ -206,7 +246,8 @@ class NeighbourhoodModel(mesa.Model):
         self._rng_turnover = rng_handle(self.streams["turnover"])
         self._set_notice()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
-            scenario.allocation.supported_share)
+            scenario.allocation.supported_share
+        )
         self.interventions: list[Intervention] = build_interventions(scenario.interventions)
         for iv in self.interventions:
             iv.bind(self)
@@ -240,8 +281,11 @@ class NeighbourhoodModel(mesa.Model):
         self.notice_by_node = by_kind[self.site.node_kind]
         self.adjacent = adjacent_dwellings(self.site)
         door_a, door_b, doors = doorstep_pairs(self.site, enc.doorstep_reach)
-        self.doorstep = (door_a, door_b, pair_chances(
-            doors, enc.doorstep_next_door_per_week, enc.doorstep_decay_per_door))
+        self.doorstep = (
+            door_a,
+            door_b,
+            pair_chances(doors, enc.doorstep_next_door_per_week, enc.doorstep_decay_per_door),
+        )
         self._prepare_kernel()
 
     def _populate(self) -> None:
@@ -258,16 +302,28 @@ class NeighbourhoodModel(mesa.Model):
         empty = np.setdiff1d(np.arange(n), occupied)
         first_day = -int(round(self.config.run.burn_in_years * 365))
         self.vacant_until[empty] = first_day + rng.integers(
-            0, self.config.turnover.vacancy_days + 1, len(empty))
+            0, self.config.turnover.vacancy_days + 1, len(empty)
+        )
 
-    def move_in(self, dwellings: np.ndarray, supported: np.ndarray,
-                rng: np.random.Generator, day: int | None = None) -> None:
+    def move_in(
+        self,
+        dwellings: np.ndarray,
+        supported: np.ndarray,
+        rng: np.random.Generator,
+        day: int | None = None,
+    ) -> None:
         """Households drawn with `rng` move into `dwellings` (used by allocation policies)."""
         dwellings = np.asarray(dwellings, np.int64)
         if len(dwellings) == 0:
             return
-        self.households.fill(dwellings, supported, self.config.population, rng,
-                             self.day if day is None else day, self._next_household_id)
+        self.households.fill(
+            dwellings,
+            supported,
+            self.config.population,
+            rng,
+            self.day if day is None else day,
+            self._next_household_id,
+        )
         self._next_household_id += len(dwellings)
         self.vacant_until[dwellings] = -1
         for d in dwellings.tolist():
@@ -307,13 +363,13 @@ class NeighbourhoodModel(mesa.Model):
         if len(a):
             self._queued.append((np.asarray(a, np.int64), np.asarray(b, np.int64), talk_boost))
 
-    def add_gathering(self, households: np.ndarray, notice: float,
-                      talk_boost: float = 1.5) -> None:
+    def add_gathering(self, households: np.ndarray, notice: float, talk_boost: float = 1.5) -> None:
         """An activity today: the attendees form one co-presence group in which each pair
         meets with chance `notice`; `talk_boost` raises small talk (and civility) there."""
         if len(households) >= 2:
-            self._gatherings.append((np.asarray(households, np.int64), float(notice),
-                                     float(talk_boost)))
+            self._gatherings.append(
+                (np.asarray(households, np.int64), float(notice), float(talk_boost))
+            )
 
     # ---------------------------------------------------------------------------------
     # the day
@@ -357,8 +413,9 @@ class NeighbourhoodModel(mesa.Model):
         self.outcomes.collect()
         self.datacollector.collect(self)
 
-    def run(self, years: float | None = None, progress: Any = None, *,
-            days: int | None = None) -> None:
+    def run(
+        self, years: float | None = None, progress: Any = None, *, days: int | None = None
+    ) -> None:
         """Simulate `days` days (default: `years`, else the scenario's run length);
         `progress(k)` is told each time k more days are done (weekly)."""
         if days is None:
@@ -379,8 +436,17 @@ class NeighbourhoodModel(mesa.Model):
             "dog_field": occ * hh.dog * r.dog_field,
             "playground": optional * hh.children * r.playground,
         }
-        for dest in ("mail", "bins", "bike", "park", "shops", "community_centre", "garden",
-                     "laundry", "hobby_room"):
+        for dest in (
+            "mail",
+            "bins",
+            "bike",
+            "park",
+            "shops",
+            "community_centre",
+            "garden",
+            "laundry",
+            "hobby_room",
+        ):
             rates[dest] = optional * getattr(r, dest)
         return rates
 
@@ -398,12 +464,27 @@ class NeighbourhoodModel(mesa.Model):
         r = self.config.routines
         hh = self.households
         k = self._kernel
-        return (k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children, hh.avoidance,
-                np.asarray(self.trip_multiplier, np.float64), float(r.avoid_trip_cut),
-                k["route_ptr"], k["route_nodes"], k["cum"], k["slots"],
-                np.asarray(self.notice_by_node, np.float64),
-                int(self.config.encounters.max_partners), k["bucket"], self._rng_routines,
-                self._rng_encounters, *self.doorstep, hh.at_home)
+        return (
+            k["dest_par"],
+            hh.occupied,
+            hh.working,
+            hh.dog,
+            hh.children,
+            hh.avoidance,
+            np.asarray(self.trip_multiplier, np.float64),
+            float(r.avoid_trip_cut),
+            k["route_ptr"],
+            k["route_nodes"],
+            k["cum"],
+            k["slots"],
+            np.asarray(self.notice_by_node, np.float64),
+            int(self.config.encounters.max_partners),
+            k["bucket"],
+            self._rng_routines,
+            self._rng_encounters,
+            *self.doorstep,
+            hh.at_home,
+        )
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -423,10 +504,13 @@ class NeighbourhoodModel(mesa.Model):
             self.ties.ranges = self._sharded.layout.dwelling_start
         slots = int(r.slots)
         self._kernel = {
-            "dests": dests, "dest_par": par, "route_ptr": route_ptr,
+            "dests": dests,
+            "dest_par": par,
+            "route_ptr": route_ptr,
             "route_nodes": route_nodes,
             "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
-            "slots": slots, "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
+            "slots": slots,
+            "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
         }
 
     def _sharded_day(self, dests: list[str]) -> ShardedDay | None:
@@ -438,14 +522,15 @@ class NeighbourhoodModel(mesa.Model):
         layout = shard_layout(self.site, dests)
         return None if layout is None else ShardedDay(layout, self.streams)
 
-    def _add_brokered(self, a: np.ndarray, b: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _add_brokered(
+        self, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's arranged meetings and activities added to the chance encounters (boost
         1), one encounter per pair."""
         if not self._gatherings and not self._queued:
             if len(self._no_boost) < len(a):  # a read-only view of ones: no daily allocation
                 self._no_boost = np.ones(2 * len(a))
-            return a, b, self._no_boost[:len(a)]
+            return a, b, self._no_boost[: len(a)]
         boost = np.ones(len(a))
         parts_a, parts_b, parts_boost = [a], [b], [boost]
         rng = self.streams["gatherings"]
@@ -457,16 +542,19 @@ class NeighbourhoodModel(mesa.Model):
             j += j >= i
             ga, gb = canonical_pairs(members[i], members[j])
             keep = ga != gb
-            parts_a.append(ga[keep]); parts_b.append(gb[keep])
+            parts_a.append(ga[keep])
+            parts_b.append(gb[keep])
             parts_boost.append(np.full(int(keep.sum()), gathering_boost))
         for qa, qb, tb in self._queued:
             ga, gb = canonical_pairs(qa, qb)
             keep = ga != gb
-            parts_a.append(ga[keep]); parts_b.append(gb[keep])
+            parts_a.append(ga[keep])
+            parts_b.append(gb[keep])
             parts_boost.append(np.full(int(keep.sum()), tb))
         self._gatherings.clear()
         self._queued.clear()
-        a = np.concatenate(parts_a); b = np.concatenate(parts_b)
+        a = np.concatenate(parts_a)
+        b = np.concatenate(parts_b)
         boost = np.concatenate(parts_boost)
         occ = self.households.occupied
         ok = occ[a] & occ[b]
@@ -488,10 +576,13 @@ class NeighbourhoodModel(mesa.Model):
         c, hp, st = self.config.contact, self.config.help, self.config.states
         help_rec = section_record(hp, burden_decay=daily_factor(hp.burden_half_life_days))
         states_rec = section_record(
-            st, recent_decay=daily_factor(st.recent_half_life_days),
+            st,
+            recent_decay=daily_factor(st.recent_half_life_days),
             complaint_decay=daily_factor(st.complaint_half_life_days),
             institution_trust_decay=daily_factor(st.institution_trust_half_life_days),
-            anticipatory_avoidance=c.anticipatory_avoidance, burden_limit=hp.burden_limit)
+            anticipatory_avoidance=c.anticipatory_avoidance,
+            burden_limit=hp.burden_limit,
+        )
         return section_record(c), help_rec, states_rec
 
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
@@ -510,8 +601,9 @@ class NeighbourhoodModel(mesa.Model):
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         day, *rest = self._contact_args()
         if self._sharded is not None:
-            E, used = contacts_day_sharded(self._sharded.layout.dwelling_start,
-                                           self._sharded.handles, day, a, b, boost, *rest)
+            E, used = contacts_day_sharded(
+                self._sharded.layout.dwelling_start, self._sharded.handles, day, a, b, boost, *rest
+            )
             st.set_arrays(E, used)
             return
         used, E = contacts_in_place(day, a, b, boost, *rest)
@@ -523,13 +615,43 @@ class NeighbourhoodModel(mesa.Model):
         st = self.ties
         ptr, nearby = self.adjacent
         return (
-            int(self.day), *self._par_arrays, st.H, st.gen, st.members, st.E, st.used,
-            st.dtab, ptr, nearby, hh.occupied, hh.age_group, hh.supported, hh.avoidance,
-            hh.nuisance_risk, hh.openness, hh.other_language, hh.trust_institutions,
-            hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused, hh.help_given,
-            hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent, hh.neg_recent,
-            self.talk_multiplier, self.tie_count, self._pos_today, self._neg_today,
-            self._pos_week, self._neg_week, self._rngs, self._day_counts)
+            int(self.day),
+            *self._par_arrays,
+            st.H,
+            st.gen,
+            st.members,
+            st.E,
+            st.used,
+            st.dtab,
+            ptr,
+            nearby,
+            hh.occupied,
+            hh.age_group,
+            hh.supported,
+            hh.avoidance,
+            hh.nuisance_risk,
+            hh.openness,
+            hh.other_language,
+            hh.trust_institutions,
+            hh.recovery,
+            hh.burden,
+            hh.complaints,
+            hh.nuisance_caused,
+            hh.help_given,
+            hh.help_received,
+            hh.help_unmet,
+            hh.last_talk_day,
+            hh.pos_recent,
+            hh.neg_recent,
+            self.talk_multiplier,
+            self.tie_count,
+            self._pos_today,
+            self._neg_today,
+            self._pos_week,
+            self._neg_week,
+            self._rngs,
+            self._day_counts,
+        )
 
     def _weekly_states(self) -> None:
         """States follow targets set by recent experience (slow, bounded updates); the
@@ -539,13 +661,33 @@ class NeighbourhoodModel(mesa.Model):
         c = self.config.contact
         degree = self.ties.degree(self.day, c.tie_threshold)
         at_risk = weekly_states(
-            self._par_arrays[2], degree, self.site.dwelling_building, int(self.day),
+            self._par_arrays[2],
+            degree,
+            self.site.dwelling_building,
+            int(self.day),
             hh.occupied,
-            hh.supported, hh.move_in_day, hh.trust_neighbours, hh.trust_institutions,
-            hh.trust_institutions_level, hh.safety, hh.sense_of_home, hh.wellbeing,
-            hh.avoidance, hh.recovery, hh.nuisance_risk, hh.nuisance_propensity,
-            hh.financial_stress, hh.burden, hh.support_level, hh.complaints, hh.pos_recent,
-            hh.neg_recent, self._pos_week, self._neg_week, self.tie_count)
+            hh.supported,
+            hh.move_in_day,
+            hh.trust_neighbours,
+            hh.trust_institutions,
+            hh.trust_institutions_level,
+            hh.safety,
+            hh.sense_of_home,
+            hh.wellbeing,
+            hh.avoidance,
+            hh.recovery,
+            hh.nuisance_risk,
+            hh.nuisance_propensity,
+            hh.financial_stress,
+            hh.burden,
+            hh.support_level,
+            hh.complaints,
+            hh.pos_recent,
+            hh.neg_recent,
+            self._pos_week,
+            self._neg_week,
+            self.tie_count,
+        )
 
         # unresolved nuisance escalates to eviction proceedings
         rng = self.streams["evictions"]
@@ -561,9 +703,18 @@ class NeighbourhoodModel(mesa.Model):
         """The arguments of `daily.turnover_today`."""
         t = self.config.turnover
         hh = self.households
-        return (hh.occupied, hh.supported, hh.sense_of_home, self.vacant_until, int(self.day),
-                float(t.move_rate_resident), float(t.move_rate_supported),
-                float(t.unhappiness_multiplier), self._rng_turnover, self._turnover_out)
+        return (
+            hh.occupied,
+            hh.supported,
+            hh.sense_of_home,
+            self.vacant_until,
+            int(self.day),
+            float(t.move_rate_resident),
+            float(t.move_rate_supported),
+            float(t.unhappiness_multiplier),
+            self._rng_turnover,
+            self._turnover_out,
+        )
 
     def _move_and_let(self, n_movers: int, n_due: int) -> None:
         """After `turnover_today`: the movers (first n_movers of its workspace) move out,
@@ -590,8 +741,9 @@ class NeighbourhoodModel(mesa.Model):
         households move in and out."""
         if self._grid is None:
             g = self.site.graph
-            self._grid = Network(g, random=self.random,
-                                 layout={n: d["xy"] for n, d in g.nodes(data=True)})
+            self._grid = Network(
+                g, random=self.random, layout={n: d["xy"] for n, d in g.nodes(data=True)}
+            )
             for agent in self.agent_at.values():
                 agent.cell = self._grid[agent.door_node]
         return self._grid
@@ -609,21 +761,22 @@ class NeighbourhoodModel(mesa.Model):
         data["building"] = site.dwelling_building[occ]
         data["floor"] = site.dwelling_floor[occ]
         data["position"] = site.dwelling_position[occ]
-        data["circulation"] = [site.dwelling_circulation_names[i]
-                               for i in site.dwelling_circulation[occ]]
+        data["circulation"] = [
+            site.dwelling_circulation_names[i] for i in site.dwelling_circulation[occ]
+        ]
         data["door_node"] = site.dwelling_node[occ]
         out_routes = site.routes.get("out")
         if out_routes is not None:
             indptr, nodes = out_routes
-            data["route_out"] = [" ".join(map(str, nodes[indptr[d]:indptr[d + 1]]))
-                                 for d in occ]
+            data["route_out"] = [" ".join(map(str, nodes[indptr[d] : indptr[d + 1]])) for d in occ]
         for col in hh.columns():
             if col == "occupied":
                 continue
             data[col] = getattr(hh, col)[occ]
         data["positive_ties"] = self.ties.degree(self.day, self.config.contact.tie_threshold)[occ]
-        data["negative_ties"] = self.ties.degree(self.day, self.config.contact.avoid_threshold,
-                                                 negative=True)[occ]
+        data["negative_ties"] = self.ties.degree(
+            self.day, self.config.contact.avoid_threshold, negative=True
+        )[occ]
         data["tenure_years"] = (self.day - hh.move_in_day[occ]) / 365.0
         return pd.DataFrame(data)
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 GROUPS = ("all", "resident", "supported")
 
+
 @dataclass(frozen=True)
 class Outcome:
     """One outcome, declared once: its column name, a label in plain words (the summary,
@@ -45,14 +46,27 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("ties_ge3", "share with ≥3 positive neighbour ties", "share", "household"),
     Outcome("mean_ties", "mean positive neighbour ties per household", "ties", "household"),
     Outcome("lonely", "share without any positive neighbour tie", "share", "household"),
-    Outcome("weekly_contact", "share who chatted with or helped a neighbour in the past week",
-            "share", "household"),
-    Outcome("help_received_total", "help episodes received, cumulative per household",
-            "episodes", "household"),
-    Outcome("reciprocity", "mean balance of help given vs received (1 = balanced, 0 = "
-            "one-sided)", "0-1", "household"),
-    Outcome("overburdened", "share of helpers at or above their burden limit", "share",
-            "household"),
+    Outcome(
+        "weekly_contact",
+        "share who chatted with or helped a neighbour in the past week",
+        "share",
+        "household",
+    ),
+    Outcome(
+        "help_received_total",
+        "help episodes received, cumulative per household",
+        "episodes",
+        "household",
+    ),
+    Outcome(
+        "reciprocity",
+        "mean balance of help given vs received (1 = balanced, 0 = one-sided)",
+        "0-1",
+        "household",
+    ),
+    Outcome(
+        "overburdened", "share of helpers at or above their burden limit", "share", "household"
+    ),
     Outcome("sense_of_home", "mean sense of home (0–1)", "0-1", "household"),
     Outcome("safety", "mean perceived safety (0–1)", "0-1", "household"),
     Outcome("trust_neighbours", "mean trust in neighbours (0–1)", "0-1", "household"),
@@ -61,29 +75,51 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("avoidance", "mean avoidance (0–1)", "0-1", "household"),
     Outcome("nuisance_exposed", "share bothered by nuisance recently", "share", "household"),
     Outcome("recovery", "mean recovery of supported newcomers (0–1)", "0-1", "household"),
-    Outcome("hidden_need", "share with a hidden help need not yet surfaced", "share",
-            "household"),
+    Outcome("hidden_need", "share with a hidden help need not yet surfaced", "share", "household"),
     Outcome("need_surfaced", "share whose hidden need was surfaced", "share", "household"),
     Outcome("referred", "share referred to services", "share", "household"),
-    Outcome("encounters", "encounters in the period (building level)", "encounters",
-            "event", "encounters"),
+    Outcome(
+        "encounters",
+        "encounters in the period (building level)",
+        "encounters",
+        "event",
+        "encounters",
+    ),
     Outcome("greetings", "greetings in the period", "greetings", "event", "greet"),
     Outcome("small_talk", "small-talk contacts in the period", "contacts", "event", "talk"),
     Outcome("help_given", "help episodes in the period", "episodes", "event", "help"),
-    Outcome("help_unmet", "help needs nobody met in the period", "needs", "event",
-            "help_unmet"),
-    Outcome("nuisance_episodes", "nuisance episodes experienced in the period", "episodes",
-            "event", "nuisance"),
-    Outcome("living_nuisance", "of which noise, smells and mess through walls (no "
-            "encounter)", "episodes", "event", "living_nuisance"),
-    Outcome("conflicts", "nuisance episodes between households already at odds",
-            "episodes", "event", "conflict"),
+    Outcome("help_unmet", "help needs nobody met in the period", "needs", "event", "help_unmet"),
+    Outcome(
+        "nuisance_episodes",
+        "nuisance episodes experienced in the period",
+        "episodes",
+        "event",
+        "nuisance",
+    ),
+    Outcome(
+        "living_nuisance",
+        "of which noise, smells and mess through walls (no encounter)",
+        "episodes",
+        "event",
+        "living_nuisance",
+    ),
+    Outcome(
+        "conflicts",
+        "nuisance episodes between households already at odds",
+        "episodes",
+        "event",
+        "conflict",
+    ),
     Outcome("avoided", "encounters dodged in the period", "encounters", "event", "avoided"),
     Outcome("move_outs", "voluntary move-outs, cumulative", "households", "cumulative"),
     Outcome("evictions", "evictions, cumulative", "households", "cumulative"),
     Outcome("move_ins", "move-ins, cumulative", "households", "cumulative"),
-    Outcome("professional_hours", "professional hours spent by interventions, cumulative",
-            "hours", "cumulative"),
+    Outcome(
+        "professional_hours",
+        "professional hours spent by interventions, cumulative",
+        "hours",
+        "cumulative",
+    ),
     Outcome("cost_eur", "intervention cost, cumulative (euros)", "euros", "cumulative"),
 )
 OUTCOME = {o.name: o for o in OUTCOMES}
@@ -93,22 +129,56 @@ CUMULATIVE_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "cumulative")
 
 
 # columns of the per-cell sums in `cell_sums`
-(_N, _GE1, _GE3, _DEG, _LONELY, _WEEKLY, _RECEIVED, _EXCHANGED, _RECIPROCITY, _HELPERS,
- _OVER, _STATES, _NUISANCE, _RECOVERY, _HIDDEN, _SURFACED, _REFERRED) = (
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 18, 19, 20, 21)
-STATE_COLUMNS = ("sense_of_home", "safety", "trust_neighbours", "trust_institutions",
-                 "wellbeing", "avoidance")
+(
+    _N,
+    _GE1,
+    _GE3,
+    _DEG,
+    _LONELY,
+    _WEEKLY,
+    _RECEIVED,
+    _EXCHANGED,
+    _RECIPROCITY,
+    _HELPERS,
+    _OVER,
+    _STATES,
+    _NUISANCE,
+    _RECOVERY,
+    _HIDDEN,
+    _SURFACED,
+    _REFERRED,
+) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 18, 19, 20, 21)
+STATE_COLUMNS = (
+    "sense_of_home",
+    "safety",
+    "trust_neighbours",
+    "trust_institutions",
+    "wellbeing",
+    "avoidance",
+)
 # the per-household columns `cell_means` returns after the household count, in order
 MEAN_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "household")[1:]
 
 
 @nb.njit(**JIT)
-def cell_sums(occupied: np.ndarray, supported: np.ndarray, building: np.ndarray,
-              degree: np.ndarray, day: int, last_talk_day: np.ndarray,
-              help_given: np.ndarray, help_received: np.ndarray, burden: np.ndarray,
-              burden_limit: float, states: tuple[np.ndarray, ...], neg_recent: np.ndarray,
-              recovery: np.ndarray, hidden_need: np.ndarray, need_surfaced: np.ndarray,
-              referred: np.ndarray) -> np.ndarray:
+def cell_sums(
+    occupied: np.ndarray,
+    supported: np.ndarray,
+    building: np.ndarray,
+    degree: np.ndarray,
+    day: int,
+    last_talk_day: np.ndarray,
+    help_given: np.ndarray,
+    help_received: np.ndarray,
+    burden: np.ndarray,
+    burden_limit: float,
+    states: tuple[np.ndarray, ...],
+    neg_recent: np.ndarray,
+    recovery: np.ndarray,
+    hidden_need: np.ndarray,
+    need_surfaced: np.ndarray,
+    referred: np.ndarray,
+) -> np.ndarray:
     """Sums over occupied households per (building block, group, column): block 0 is
     all buildings, block 1 + b building b (only when there are several); group 1
     residents, 2 supported, 0 their sum. One pass in dwelling order, so each sum adds
@@ -171,7 +241,7 @@ def cell_means(s: np.ndarray) -> np.ndarray:
             for col in (_GE1, _GE3, _DEG, _LONELY, _WEEKLY, _RECEIVED):
                 out[j, r] = c[col] / k if k > 0 else np.nan
                 j += 1
-            out[j, r] = (c[_RECIPROCITY] / c[_EXCHANGED] if c[_EXCHANGED] > 0 else np.nan)
+            out[j, r] = c[_RECIPROCITY] / c[_EXCHANGED] if c[_EXCHANGED] > 0 else np.nan
             out[j + 1, r] = c[_OVER] / c[_HELPERS] if c[_HELPERS] > 0 else 0.0
             j += 2
             for col in range(_STATES, _NUISANCE + 1):
@@ -219,19 +289,43 @@ class OutcomeCollector:
         counts = self._take_counts()
         hours = sum(iv.counters.get("hours", 0.0) for iv in m.interventions)
         cost = sum(iv.cost for iv in m.interventions)
-        sums = cell_sums(hh.occupied, hh.supported, m.site.dwelling_building, deg,
-                         int(m.day), hh.last_talk_day, hh.help_given, hh.help_received,
-                         hh.burden, float(m.config.help.burden_limit),
-                         tuple(getattr(hh, col) for col in STATE_COLUMNS), hh.neg_recent,
-                         hh.recovery, hh.hidden_need, hh.need_surfaced, hh.referred)
+        sums = cell_sums(
+            hh.occupied,
+            hh.supported,
+            m.site.dwelling_building,
+            deg,
+            int(m.day),
+            hh.last_talk_day,
+            hh.help_given,
+            hh.help_received,
+            hh.burden,
+            float(m.config.help.burden_limit),
+            tuple(getattr(hh, col) for col in STATE_COLUMNS),
+            hh.neg_recent,
+            hh.recovery,
+            hh.hidden_need,
+            hh.need_surfaced,
+            hh.referred,
+        )
         means = cell_means(sums)
         if m.day % m.config.run.collect_buildings_every_days != 0:
             means = means[:, :3]  # the site's rows only this time
         events = [counts.get(key, 0.0) for key in EVENT_COLUMNS.values()]
-        events += [m.counters["move_outs"], m.counters["evictions"], m.counters["move_ins"],
-                   hours, cost]
-        self.rows.append({"day": m.day, "rows": means.shape[1], "means": means,
-                          "events": np.array(events, np.float64)})
+        events += [
+            m.counters["move_outs"],
+            m.counters["evictions"],
+            m.counters["move_ins"],
+            hours,
+            cost,
+        ]
+        self.rows.append(
+            {
+                "day": m.day,
+                "rows": means.shape[1],
+                "means": means,
+                "events": np.array(events, np.float64),
+            }
+        )
 
     def frame(self) -> pd.DataFrame:
         """All collections as one tidy table: a row per (day, building, group). Blocks are
@@ -243,7 +337,7 @@ class OutcomeCollector:
         days = np.repeat(np.array([b["day"] for b in self.rows], np.int64), n_rows)
         means = np.concatenate([b["means"] for b in self.rows], axis=1)
         labels = np.array(["all"] + [str(k) for k in range(int(n_rows.max()) // 3 - 1)])
-        building = np.concatenate([np.repeat(labels[:k // 3], 3) for k in n_rows])
+        building = np.concatenate([np.repeat(labels[: k // 3], 3) for k in n_rows])
         data: dict[str, Any] = {
             "day": days,
             "year": np.round(days / 365.0, 4),
@@ -276,8 +370,14 @@ def site_values(collector: OutcomeCollector) -> dict[str, float]:
         return block["site"]
     out = block["site"] = {"households": float(block["means"][0, 0])}
     out.update({col: float(block["means"][j, 0]) for j, col in enumerate(MEAN_COLUMNS, 1)})
-    out.update({col: float(v) for col, v in zip((*EVENT_COLUMNS, *CUMULATIVE_COLUMNS),
-                                                block["events"].tolist(), strict=True)})
+    out.update(
+        {
+            col: float(v)
+            for col, v in zip(
+                (*EVENT_COLUMNS, *CUMULATIVE_COLUMNS), block["events"].tolist(), strict=True
+            )
+        }
+    )
     return out
 
 
@@ -287,8 +387,9 @@ SITE_OUTCOMES = ("households", *MEAN_COLUMNS, *EVENT_COLUMNS, *CUMULATIVE_COLUMN
 def model_reporters() -> dict[str, Any]:
     """Mesa DataCollector reporters: every site-level outcome, read from the collection
     just made (so the DataCollector adds no work of its own)."""
-    return {name: (lambda m, name=name: site_values(m.outcomes).get(name))
-            for name in SITE_OUTCOMES}
+    return {
+        name: (lambda m, name=name: site_values(m.outcomes).get(name)) for name in SITE_OUTCOMES
+    }
 
 
 class SiteDataCollector(mesa.DataCollector):

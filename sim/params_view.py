@@ -23,8 +23,9 @@ def rows(filter_text: str | None = None) -> list[dict[str, Any]]:
 
 def show_default(default: Any) -> str:
     if isinstance(default, dict):
-        return ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}"
-                         for k, v in default.items())
+        return ", ".join(
+            f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in default.items()
+        )
     if isinstance(default, list):
         return "[" + ", ".join(map(str, default)) + "]" if default else "[]"
     if default is None:
@@ -37,8 +38,10 @@ def show_default(default: Any) -> str:
 def markdown(table: list[dict[str, Any]]) -> str:
     lines = ["| parameter | default | unit | source | meaning |", "|---|---|---|---|---|"]
     for r in table:
-        lines.append(f"| `{r['parameter']}` | {show_default(r['default'])} | {r['unit']} | "
-                     f"{r['source']} | {r['description']} |")
+        lines.append(
+            f"| `{r['parameter']}` | {show_default(r['default'])} | {r['unit']} | "
+            f"{r['source']} | {r['description']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -56,6 +59,11 @@ def blocks(table: list[dict[str, Any]], width: int) -> str:
         out.append(f"  {r['parameter']} = {show_default(r['default'])}{unit}")
         for label, text in (("", r["description"]), ("source: ", r["source"])):
             if text:
-                out += textwrap.wrap(f"{label}{text}", width - 6, initial_indent="      ",
-                                     subsequent_indent="      ", break_on_hyphens=False)
+                out += textwrap.wrap(
+                    f"{label}{text}",
+                    width - 6,
+                    initial_indent="      ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
     return "\n".join(out) + "\n"

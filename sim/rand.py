@@ -3,7 +3,8 @@
 The compiled functions draw from the model's numpy Generators (PCG64) by stepping the bit
 generator's own state in place: passing a Generator object into numba costs ~9 µs per call
 to unbox, this costs nothing, and the draws are exactly the ones `Generator.random()` would
-give, so a stream used from Python and from compiled code stays one reproducible sequence. numba's own global generator is never used, so a run is
+give, so a stream used from Python and from compiled code stays one reproducible sequence.
+numba's own global generator is never used, so a run is
 reproducible and common random numbers hold across processes and models.
 """
 
@@ -65,8 +66,10 @@ def rng_handle(gen: np.random.Generator) -> np.ndarray:
     if hit is not None and hit[0] is gen:
         return hit[1]
     if type(gen.bit_generator) is not np.random.PCG64:
-        raise TypeError("compiled draws need a numpy Generator on PCG64 "
-                        f"(got {type(gen.bit_generator).__name__})")
+        raise TypeError(
+            "compiled draws need a numpy Generator on PCG64 "
+            f"(got {type(gen.bit_generator).__name__})"
+        )
     h = np.array([gen.bit_generator.ctypes.state_address], np.uint64)
     if len(_HANDLES) > 4096:  # forget old models' generators (keeps memory bounded)
         _HANDLES.clear()
@@ -174,8 +177,13 @@ def binomial_draw(rs, N, p):
                 break
         return k
     m = min(int((N + 1) * p), N)
-    pm = math.exp(math.lgamma(N + 1.0) - math.lgamma(m + 1.0) - math.lgamma(N - m + 1.0)
-                  + m * math.log(p) + (N - m) * math.log1p(-p))
+    pm = math.exp(
+        math.lgamma(N + 1.0)
+        - math.lgamma(m + 1.0)
+        - math.lgamma(N - m + 1.0)
+        + m * math.log(p)
+        + (N - m) * math.log1p(-p)
+    )
     u -= pm
     if u <= 0.0:
         return m

@@ -6,22 +6,41 @@ import functools
 import shutil
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from sim import __version__
 from sim.fingerprint import source_digest
-from sim.io import (RUN_MARKER, atomic_write_frame, atomic_write_json, atomic_write_text,
-                    git_revision, new_run_dir, publish_dir)
+from sim.io import (
+    RUN_MARKER,
+    atomic_write_frame,
+    atomic_write_json,
+    atomic_write_text,
+    git_revision,
+    new_run_dir,
+    publish_dir,
+)
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario, scenario_to_toml
 
-HEADLINE = ("households", "ties_ge1", "ties_ge3", "lonely", "weekly_contact", "sense_of_home",
-            "safety", "trust_neighbours", "wellbeing", "avoidance", "nuisance_exposed",
-            "recovery", "referred")
+HEADLINE = (
+    "households",
+    "ties_ge1",
+    "ties_ge3",
+    "lonely",
+    "weekly_contact",
+    "sense_of_home",
+    "safety",
+    "trust_neighbours",
+    "wellbeing",
+    "avoidance",
+    "nuisance_exposed",
+    "recovery",
+    "referred",
+)
 
 
 @dataclass
@@ -52,17 +71,29 @@ class RunResult:
         ts = self.timeseries
         ts = ts[ts["building"] == building] if "building" in ts else ts
         names = [o.name for o in OUTCOMES if o.name in ts]
-        long = ts.melt(id_vars=["day", "year", "group"], value_vars=names,
-                       var_name="outcome", value_name="value").dropna(subset=["value"])
+        long = ts.melt(
+            id_vars=["day", "year", "group"],
+            value_vars=names,
+            var_name="outcome",
+            value_name="value",
+        ).dropna(subset=["value"])
         long["label"] = long["outcome"].map(lambda n: OUTCOME[n].label)
         long["unit"] = long["outcome"].map(lambda n: OUTCOME[n].unit)
         long.insert(0, "seed", self.seed)
         long.insert(0, "scenario", self.scenario.name)
         return long.reset_index(drop=True)
 
-    def plot(self, outcomes: tuple[str, ...] = ("ties_ge1", "weekly_contact",
-                                                "nuisance_episodes", "sense_of_home"),
-             groups: tuple[str, ...] = ("resident", "supported"), ax=None):
+    def plot(
+        self,
+        outcomes: tuple[str, ...] = (
+            "ties_ge1",
+            "weekly_contact",
+            "nuisance_episodes",
+            "sense_of_home",
+        ),
+        groups: tuple[str, ...] = ("resident", "supported"),
+        ax=None,
+    ):
         """Outcomes over the years, one panel each, a line per group (matplotlib);
         returns the figure."""
         import matplotlib.pyplot as plt
@@ -71,8 +102,9 @@ class RunResult:
 
         df = self.to_df()
         if ax is None:
-            fig, axes = plt.subplots(1, len(outcomes), figsize=(4 * len(outcomes), 3.2),
-                                     squeeze=False)
+            fig, axes = plt.subplots(
+                1, len(outcomes), figsize=(4 * len(outcomes), 3.2), squeeze=False
+            )
             axes = axes[0]
         else:
             axes, fig = [ax] if len(outcomes) == 1 else ax, None
@@ -96,9 +128,10 @@ class RunResult:
         ts = self.timeseries
         sel = ts[(ts["building"] == "all") & (ts["group"] == "all")]
         years = max(sel["year"].iloc[-1], 1e-9)
-        out = {k: float(sel[k].sum()) / years
-               for k in ("encounters", "small_talk", "help_given", "nuisance_episodes",
-                         "conflicts")}
+        out = {
+            k: float(sel[k].sum()) / years
+            for k in ("encounters", "small_talk", "help_given", "nuisance_episodes", "conflicts")
+        }
         last = sel.iloc[-1]
         out.update({k: float(last[k]) / years for k in ("move_outs", "evictions")})
         return out
@@ -111,8 +144,12 @@ def model_fingerprint() -> str:
     return source_digest()
 
 
-def run_model(scenario: Scenario, seed: int | None = None, years: float | None = None,
-              progress: Callable[[int], None] | None = None) -> RunResult:
+def run_model(
+    scenario: Scenario,
+    seed: int | None = None,
+    years: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
     """Simulate and return tables in memory (nothing is written)."""
     if years is not None:
         scenario = scenario.with_overrides(run={"years": years})
@@ -132,11 +169,16 @@ def run_model(scenario: Scenario, seed: int | None = None, years: float | None =
         snapshots.append(snap)
     model.run(days=days - done, progress=progress)
     seconds = time.perf_counter() - t0
-    return RunResult(scenario=scenario, seed=scenario.run.seed,
-                     timeseries=model.outcomes.frame(), households=model.household_frame(),
-                     ties=model.tie_frame(scenario.run.tie_table), interventions=model.intervention_frame(),
-                     snapshots=pd.concat(snapshots) if snapshots else pd.DataFrame(),
-                     seconds=seconds)
+    return RunResult(
+        scenario=scenario,
+        seed=scenario.run.seed,
+        timeseries=model.outcomes.frame(),
+        households=model.household_frame(),
+        ties=model.tie_frame(scenario.run.tie_table),
+        interventions=model.intervention_frame(),
+        snapshots=pd.concat(snapshots) if snapshots else pd.DataFrame(),
+        seconds=seconds,
+    )
 
 
 def write_result(result: RunResult, out_dir: Path, csv: bool = False) -> Path:
@@ -159,8 +201,7 @@ def labelled(result: RunResult, df: pd.DataFrame) -> pd.DataFrame:
     """A table with the run's scenario and seed as its first columns: tables of many runs
     concatenate (or read as one Parquet dataset) without losing which run a row is from."""
     df = df.copy()
-    for pos, (col, value) in enumerate((("scenario", result.scenario.name),
-                                        ("seed", result.seed))):
+    for pos, (col, value) in enumerate((("scenario", result.scenario.name), ("seed", result.seed))):
         if col in df.columns:
             df = df.drop(columns=col)
         df.insert(pos, col, value)
@@ -168,8 +209,7 @@ def labelled(result: RunResult, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_tables(result: RunResult, out_dir: Path, csv: bool) -> None:
-    tables = {"timeseries": result.timeseries, "households": result.households,
-              "ties": result.ties}
+    tables = {"timeseries": result.timeseries, "households": result.households, "ties": result.ties}
     if len(result.interventions):
         tables["interventions"] = result.interventions
     if len(result.snapshots):
@@ -181,13 +221,21 @@ def _write_tables(result: RunResult, out_dir: Path, csv: bool) -> None:
             atomic_write_frame(out_dir / f"{name}.csv", df)
     atomic_write_text(out_dir / "scenario.toml", scenario_to_toml(result.scenario))
     atomic_write_text(out_dir / "summary.txt", summary_text(result))
-    atomic_write_json(out_dir / RUN_MARKER, {
-        "scenario": result.scenario.name, "seed": result.seed,
-        "years": result.scenario.run.years, "seconds": round(result.seconds, 3),
-        "goedeburen": __version__, "git": git_revision(), "model": model_fingerprint(),
-        "files": sorted([p.name for p in out_dir.iterdir() if not p.name.startswith(".")]
-                        + [RUN_MARKER]),
-    })
+    atomic_write_json(
+        out_dir / RUN_MARKER,
+        {
+            "scenario": result.scenario.name,
+            "seed": result.seed,
+            "years": result.scenario.run.years,
+            "seconds": round(result.seconds, 3),
+            "goedeburen": __version__,
+            "git": git_revision(),
+            "model": model_fingerprint(),
+            "files": sorted(
+                [p.name for p in out_dir.iterdir() if not p.name.startswith(".")] + [RUN_MARKER]
+            ),
+        },
+    )
 
 
 # final-state outcomes of the summary: column, label, kind (share → %, state → 0-1, mean)
@@ -208,9 +256,12 @@ SUMMARY_STATE = (
     ("referred", "referred to services", "share"),
 )
 SUMMARY_EVENTS = (
-    ("encounters", "encounters"), ("small_talk", "small-talk contacts"),
-    ("help_given", "help given"), ("nuisance_episodes", "nuisance episodes"),
-    ("conflicts", "of which between households at odds"), ("move_outs", "move-outs"),
+    ("encounters", "encounters"),
+    ("small_talk", "small-talk contacts"),
+    ("help_given", "help given"),
+    ("nuisance_episodes", "nuisance episodes"),
+    ("conflicts", "of which between households at odds"),
+    ("move_outs", "move-outs"),
     ("evictions", "evictions"),
 )
 GROUP_LABELS = {"all": "all", "resident": "residents", "supported": "supported"}
@@ -236,28 +287,36 @@ def summary_text(result: RunResult) -> str:
     n_b = len(s.site.buildings)
     from sim.scenario_checks import site_dwellings
 
-    lines = [f"goedeburen: scenario '{s.name}', seed {result.seed}, {s.run.years:g} "
-             f"year{'' if s.run.years == 1 else 's'} "
-             f"(simulated in {result.seconds:.2f} s)"]
+    lines = [
+        f"goedeburen: scenario '{s.name}', seed {result.seed}, {s.run.years:g} "
+        f"year{'' if s.run.years == 1 else 's'} "
+        f"(simulated in {result.seconds:.2f} s)"
+    ]
     if s.description.strip():
         first = s.description.strip().splitlines()[0]
         lines.append(first if len(first) <= 200 else first[:199] + "…")
     groups = [g for g in ("all", "resident", "supported") if (ts["group"] == g).any()]
     finals = {g: result.final(g) for g in groups}
-    sizes = ", ".join(f"{int(finals[g]['households']):,} {GROUP_LABELS[g]}"
-                      for g in groups if g != "all")
-    lines.append(f"Site: {n_b} building{'s' if n_b != 1 else ''}, {site_dwellings(s):,} "
-                 f"dwellings; at the end {int(finals['all']['households']):,} households"
-                 + (f" ({sizes})" if sizes else ""))
+    sizes = ", ".join(
+        f"{int(finals[g]['households']):,} {GROUP_LABELS[g]}" for g in groups if g != "all"
+    )
+    lines.append(
+        f"Site: {n_b} building{'s' if n_b != 1 else ''}, {site_dwellings(s):,} "
+        f"dwellings; at the end {int(finals['all']['households']):,} households"
+        + (f" ({sizes})" if sizes else "")
+    )
     lines.append("")
     width = 46
-    lines.append(f"{'At the end of the run':<{width}}"
-                 + "".join(f"{GROUP_LABELS[g]:>11}" for g in groups))
+    lines.append(
+        f"{'At the end of the run':<{width}}" + "".join(f"{GROUP_LABELS[g]:>11}" for g in groups)
+    )
     for col, label, kind in SUMMARY_STATE:
         if col not in ts.columns:
             continue
-        lines.append(f"  {label:<{width - 2}}" + "".join(f"{_cell(kind, finals[g][col]):>11}"
-                                                         for g in groups))
+        lines.append(
+            f"  {label:<{width - 2}}"
+            + "".join(f"{_cell(kind, finals[g][col]):>11}" for g in groups)
+        )
     lines.append("  (shares in % of the group's households; states are means on a 0–1 scale)")
     lines.append("")
     per_year = result.events_per_year()
@@ -276,21 +335,27 @@ def summary_text(result: RunResult) -> str:
         for _, row in result.interventions.iterrows():
             cost = float(row["cost_eur"])
             total += cost
-            lines.append(f"  {row['intervention']!s:<{width - 2}}{_eur(cost / years):>11}"
-                         f"{_eur(cost):>15}")
-            extras = ", ".join(f"{str(k).replace('_', ' ')} {v:,.0f}" for k, v in row.items()
-                               if k not in ("intervention", "type", "cost_eur")
-                               and not str(k).startswith("cost_")
-                               and isinstance(v, (int, float)) and not pd.isna(v))
+            lines.append(
+                f"  {row['intervention']!s:<{width - 2}}{_eur(cost / years):>11}{_eur(cost):>15}"
+            )
+            extras = ", ".join(
+                f"{str(k).replace('_', ' ')} {v:,.0f}"
+                for k, v in row.items()
+                if k not in ("intervention", "type", "cost_eur")
+                and not str(k).startswith("cost_")
+                and isinstance(v, (int, float))
+                and not pd.isna(v)
+            )
             if extras:
-                lines += textwrap.wrap(extras, 96, initial_indent="    ",
-                                       subsequent_indent="    ")
+                lines += textwrap.wrap(extras, 96, initial_indent="    ", subsequent_indent="    ")
         if len(result.interventions) > 1:
-            lines.append(f"  {'all together':<{width - 2}}{_eur(total / years):>11}"
-                         f"{_eur(total):>15}")
+            lines.append(
+                f"  {'all together':<{width - 2}}{_eur(total / years):>11}{_eur(total):>15}"
+            )
         if mean_hh:
-            lines.append(f"  {'per household and year':<{width - 2}}"
-                         f"{_eur(total / years / mean_hh):>11}")
+            lines.append(
+                f"  {'per household and year':<{width - 2}}{_eur(total / years / mean_hh):>11}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -300,4 +365,3 @@ def _eur(v: float) -> str:
 
 def default_out_dir(scenario: Scenario, seed: int, root: Path = Path("results")) -> Path:
     return root / scenario.name / str(seed)
-

@@ -32,8 +32,9 @@ def _layout_defaults(layout: str) -> dict[str, Any]:
     from sim.building.layouts import LAYOUTS
 
     sig = inspect.signature(LAYOUTS[layout].build)
-    return {k: p.default for k, p in sig.parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        k: p.default for k, p in sig.parameters.items() if p.default is not inspect.Parameter.empty
+    }
 
 
 def dwellings_of(spec: Any) -> int:
@@ -56,20 +57,25 @@ def check_against_site(sc: Scenario) -> None:
     intervention that names a building the site does not have or ends before it starts."""
     n = site_dwellings(sc)
     if n > MAX_DWELLINGS:
-        raise ValueError(f"site.buildings: {len(sc.site.buildings):,} buildings with {n:,} "
-                         f"dwellings; the model accepts at most {MAX_DWELLINGS:,} (measured up "
-                         "to 100,000: see benchmarks/RESULTS.md)")
+        raise ValueError(
+            f"site.buildings: {len(sc.site.buildings):,} buildings with {n:,} "
+            f"dwellings; the model accepts at most {MAX_DWELLINGS:,} (measured up "
+            "to 100,000: see benchmarks/RESULTS.md)"
+        )
     nb = len(sc.site.buildings)
     for i, spec in enumerate(sc.interventions):
         data = spec.model_dump()
         for where, b in _building_refs(data, f"interventions[{i}]"):
             if isinstance(b, bool) or not isinstance(b, int) or not 0 <= b < nb:
-                raise ValueError(f"{where} = {b!r} but the site has {nb} building(s) "
-                                 f"(allowed: 0..{nb - 1})")
+                raise ValueError(
+                    f"{where} = {b!r} but the site has {nb} building(s) (allowed: 0..{nb - 1})"
+                )
         start, end = data.get("start_year", 0.0), data.get("end_year")
         if isinstance(end, (int, float)) and isinstance(start, (int, float)) and end <= start:
-            raise ValueError(f"interventions[{i}].end_year = {end:g} is not after its "
-                             f"start_year = {start:g} (an intervention must last some time)")
+            raise ValueError(
+                f"interventions[{i}].end_year = {end:g} is not after its "
+                f"start_year = {start:g} (an intervention must last some time)"
+            )
 
 
 def _building_refs(value: Any, where: str) -> list[tuple[str, Any]]:
@@ -99,8 +105,10 @@ def timing_warnings(sc: Scenario) -> list[str]:
         start = float(data.get("start_year", 0.0) or 0.0)
         label = data.get("label") or data.get("type")
         if start >= years:
-            out.append(f"interventions[{i}] ({label}) starts in year {start:g} but the run "
-                       f"lasts {years:g} years: it never acts (and costs nothing)")
+            out.append(
+                f"interventions[{i}] ({label}) starts in year {start:g} but the run "
+                f"lasts {years:g} years: it never acts (and costs nothing)"
+            )
     return out
 
 
@@ -126,11 +134,16 @@ class Estimate:
         return max(0, int((0.8 * self.available_mb - BASE_MB) * 1024 / KB_PER_DWELLING))
 
     def text(self) -> str:
-        avail = ("" if self.available_mb is None
-                 else f"; this machine has {self.available_mb / 1024:.1f} GB available")
-        return (f"{self.dwellings:,} dwellings: about {self.memory_mb / 1024:.1f} GB of memory "
-                f"and {_duration(self.seconds)} on {self.cores} core(s) (estimated from the "
-                f"benchmarks){avail}")
+        avail = (
+            ""
+            if self.available_mb is None
+            else f"; this machine has {self.available_mb / 1024:.1f} GB available"
+        )
+        return (
+            f"{self.dwellings:,} dwellings: about {self.memory_mb / 1024:.1f} GB of memory "
+            f"and {_duration(self.seconds)} on {self.cores} core(s) (estimated from the "
+            f"benchmarks){avail}"
+        )
 
 
 def estimate(sc: Scenario, cores: int | None = None) -> Estimate:
@@ -141,8 +154,13 @@ def estimate(sc: Scenario, cores: int | None = None) -> Estimate:
     us = US_PER_HOUSEHOLD_DAY_ONE_CORE / (1 + 0.6 * (used - 1))
     days = (sc.run.years + sc.run.burn_in_years) * 365
     seconds = n * days * us * 1e-6 + n * SETUP_MS_PER_DWELLING * 1e-3
-    return Estimate(dwellings=n, memory_mb=BASE_MB + n * KB_PER_DWELLING / 1024,
-                    seconds=seconds, available_mb=available_memory_mb(), cores=cores)
+    return Estimate(
+        dwellings=n,
+        memory_mb=BASE_MB + n * KB_PER_DWELLING / 1024,
+        seconds=seconds,
+        available_mb=available_memory_mb(),
+        cores=cores,
+    )
 
 
 def available_memory_mb() -> float | None:

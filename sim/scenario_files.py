@@ -47,8 +47,7 @@ def shipped_names() -> list[str]:
 # --------------------------------------------------------------------------------------
 # one file
 # --------------------------------------------------------------------------------------
-def read_text_file(path: Path, what: str = "scenario file",
-                   max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text_file(path: Path, what: str = "scenario file", max_bytes: int = MAX_FILE_BYTES) -> str:
     """The UTF-8 text of a regular file of at most `max_bytes`; ScenarioError otherwise.
 
     Pipes, devices, sockets and folders are refused before they are opened (a FIFO would
@@ -61,12 +60,10 @@ def read_text_file(path: Path, what: str = "scenario file",
     except PermissionError:
         raise ScenarioError(f"{path}: permission denied (the {what} cannot be read)") from None
     except (OSError, ValueError) as exc:  # name too long, symlink loop, NUL byte ...
-        raise ScenarioError(f"{_short(str(path))}: cannot be read ({_why(exc)})") \
-            from None
+        raise ScenarioError(f"{_short(str(path))}: cannot be read ({_why(exc)})") from None
     _check_regular(path, st, what, max_bytes)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be opened ({_why(exc)})") from None
     try:
@@ -78,8 +75,10 @@ def read_text_file(path: Path, what: str = "scenario file",
     finally:
         os.close(fd)
     if len(data) > max_bytes:
-        raise ScenarioError(f"{path}: grew past {max_bytes:,} bytes while being read; "
-                            f"{what}s are at most {max_bytes:,} bytes")
+        raise ScenarioError(
+            f"{path}: grew past {max_bytes:,} bytes while being read; "
+            f"{what}s are at most {max_bytes:,} bytes"
+        )
     return decode_text(path, data, what)
 
 
@@ -87,30 +86,36 @@ def _check_regular(path: Path, st: os.stat_result, what: str, max_bytes: int) ->
     if stat.S_ISDIR(st.st_mode):
         raise ScenarioError(f"{path}: is a folder, not a {what} (a .toml file)")
     if not stat.S_ISREG(st.st_mode):
-        raise ScenarioError(f"{path}: is not a regular file (a device, pipe or socket); "
-                            f"{what}s must be ordinary .toml files")
+        raise ScenarioError(
+            f"{path}: is not a regular file (a device, pipe or socket); "
+            f"{what}s must be ordinary .toml files"
+        )
     if st.st_size > max_bytes:
-        raise ScenarioError(f"{path}: is {st.st_size:,} bytes; {what}s are at most "
-                            f"{max_bytes:,} bytes (the shipped ones about 2,000)")
+        raise ScenarioError(
+            f"{path}: is {st.st_size:,} bytes; {what}s are at most "
+            f"{max_bytes:,} bytes (the shipped ones about 2,000)"
+        )
 
 
 def decode_text(path: Path, data: bytes, what: str = "scenario file") -> str:
     """UTF-8 (a byte-order mark is dropped); other encodings and binary data are errors that
     say how to fix them."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"{path}: is encoded as UTF-16; {what}s must be UTF-8 "
-                            "(in your editor: save with encoding UTF-8)")
+        raise ScenarioError(
+            f"{path}: is encoded as UTF-16; {what}s must be UTF-8 "
+            "(in your editor: save with encoding UTF-8)"
+        )
     if b"\x00" in data:
-        raise ScenarioError(f"{path}: holds binary data (NUL bytes); {what}s are UTF-8 TOML "
-                            "text")
+        raise ScenarioError(f"{path}: holds binary data (NUL bytes); {what}s are UTF-8 TOML text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise ScenarioError(
             f"{path}: is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}; perhaps "
             f"latin-1 or Windows-1252); {what}s must be UTF-8 (in your editor: save with "
-            "encoding UTF-8)") from None
+            "encoding UTF-8)"
+        ) from None
     return text.removeprefix("\ufeff")
 
 
@@ -121,12 +126,15 @@ def parse_toml(path: Path, text: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
     except RecursionError:
-        raise ScenarioError(f"{path}: tables or arrays are nested too deeply (allowed: at "
-                            f"most {MAX_DEPTH} levels)") from None
+        raise ScenarioError(
+            f"{path}: tables or arrays are nested too deeply (allowed: at most {MAX_DEPTH} levels)"
+        ) from None
     where = _too_deep(data, MAX_DEPTH)
     if where is not None:
-        raise ScenarioError(f"{path}: {where or 'the file'}: tables or arrays are nested more "
-                            f"than {MAX_DEPTH} levels deep (a scenario needs at most 5)")
+        raise ScenarioError(
+            f"{path}: {where or 'the file'}: tables or arrays are nested more "
+            f"than {MAX_DEPTH} levels deep (a scenario needs at most 5)"
+        )
     return data
 
 
@@ -154,6 +162,7 @@ def _too_deep(value: Any, left: int, loc: str = "") -> str | None:
 @dataclass
 class Loaded:
     """A merged scenario: its data, the file that set each key path, and notes for the user."""
+
     path: Path
     data: dict[str, Any]
     origin: dict[tuple, Path] = field(default_factory=dict)
@@ -177,15 +186,17 @@ def resolve_path(name_or_path: str | Path) -> Path:
         if p.exists() or p.is_symlink():
             return p
     except OSError as exc:
-        raise ScenarioError(f"{_short(text)}: cannot be read as a scenario file ({_why(exc)})") \
-            from None
+        raise ScenarioError(
+            f"{_short(text)}: cannot be read as a scenario file ({_why(exc)})"
+        ) from None
     shipped = _shipped_dir()
     if "/" not in text and "\\" not in text:
         for candidate in (shipped / text, shipped / f"{text}.toml"):
             if candidate.is_file():
                 return candidate
-    raise ScenarioError(f"{_short(text)}: no such scenario file (shipped scenarios: "
-                        f"{', '.join(shipped_names())})")
+    raise ScenarioError(
+        f"{_short(text)}: no such scenario file (shipped scenarios: {', '.join(shipped_names())})"
+    )
 
 
 def _parent_path(child: Path, parent: Any, roots: tuple[Path, ...], allow_outside: bool) -> Path:
@@ -193,11 +204,14 @@ def _parent_path(child: Path, parent: Any, roots: tuple[Path, ...], allow_outsid
     scenario the user named (or below it), or a shipped scenario by name."""
     shipped = _shipped_dir()
     if not isinstance(parent, str):
-        raise ScenarioError(f"{child}: extends: must be a file name (a string), got "
-                            f"{type(parent).__name__}")
+        raise ScenarioError(
+            f"{child}: extends: must be a file name (a string), got {type(parent).__name__}"
+        )
     if not parent.strip() or "\x00" in parent or len(parent) > 255:
-        raise ScenarioError(f"{child}: extends: must name a .toml file next to it or a shipped "
-                            f"scenario ({', '.join(shipped_names())}), got {_short(parent)!r}")
+        raise ScenarioError(
+            f"{child}: extends: must name a .toml file next to it or a shipped "
+            f"scenario ({', '.join(shipped_names())}), got {_short(parent)!r}"
+        )
     local = child.parent / parent
     if not local.suffix and not local.exists():
         local = local.with_suffix(".toml")
@@ -218,12 +232,15 @@ def _parent_path(child: Path, parent: Any, roots: tuple[Path, ...], allow_outsid
                 f"({roots[0]}) and not a shipped scenario; extends may name a .toml file in "
                 f"that folder or below, or a shipped scenario ({', '.join(shipped_names())}). "
                 "To read it anyway pass --allow-outside-extends "
-                "(load_scenario(..., allow_outside=True))")
+                "(load_scenario(..., allow_outside=True))"
+            )
         if real.suffix != ".toml" and not allow_outside:
             raise ScenarioError(f"{child}: extends: {_short(parent)!r} is not a .toml file")
         return cand
-    raise ScenarioError(f"{child}: extends: {_short(parent)!r} not found (looked for "
-                        f"{local}; shipped scenarios: {', '.join(shipped_names())})")
+    raise ScenarioError(
+        f"{child}: extends: {_short(parent)!r} not found (looked for "
+        f"{local}; shipped scenarios: {', '.join(shipped_names())})"
+    )
 
 
 def load_layers(path: Path, allow_outside: bool = False) -> Loaded:
@@ -239,8 +256,10 @@ def load_layers(path: Path, allow_outside: bool = False) -> Loaded:
             cycle = " -> ".join(p.name for p in (*seen, real))
             raise ScenarioError(f"{current}: 'extends' forms a cycle ({cycle})")
         if len(seen) >= MAX_EXTENDS:
-            raise ScenarioError(f"{path}: the 'extends' chain is longer than {MAX_EXTENDS} "
-                                f"files (stopped at {current})")
+            raise ScenarioError(
+                f"{path}: the 'extends' chain is longer than {MAX_EXTENDS} "
+                f"files (stopped at {current})"
+            )
         seen.append(real)
         try:
             data = parse_toml(current, read_text_file(current))
@@ -263,17 +282,21 @@ def load_layers(path: Path, allow_outside: bool = False) -> Loaded:
         added = data.pop(ADD_KEY, None)
         inherited = out.data.get("interventions") or []
         if "interventions" in data and inherited and depth > 0:
-            kinds = ", ".join(str(iv.get("type")) if isinstance(iv, dict) else "?"
-                              for iv in inherited)
+            kinds = ", ".join(
+                str(iv.get("type")) if isinstance(iv, dict) else "?" for iv in inherited
+            )
             out.notes.append(
                 f"{src}: its interventions replace the {len(inherited)} inherited from the "
                 f"file it extends ({kinds}); to keep them and add more, use "
-                f"[[{ADD_KEY}]] instead of [[interventions]]")
+                f"[[{ADD_KEY}]] instead of [[interventions]]"
+            )
         _merge(out.data, data, out.origin, src, ())
         if added is not None:
             if not isinstance(added, list):
-                raise ScenarioError(f"{src}: {ADD_KEY}: must be a list of intervention tables "
-                                    f"([[{ADD_KEY}]]), got {type(added).__name__}")
+                raise ScenarioError(
+                    f"{src}: {ADD_KEY}: must be a list of intervention tables "
+                    f"([[{ADD_KEY}]]), got {type(added).__name__}"
+                )
             base = out.data.get("interventions")
             base = list(base) if isinstance(base, list) else []
             for item in added:
@@ -290,7 +313,7 @@ def _merge(base: dict, over: dict, origin: dict[tuple, Path], src: Path, prefix:
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _merge(base[key], value, origin, src, loc)
             continue
-        for k in [k for k in origin if k[:len(loc)] == loc]:
+        for k in [k for k in origin if k[: len(loc)] == loc]:
             del origin[k]
         base[key] = value
         origin[loc] = src
@@ -304,8 +327,9 @@ def load_raw(path: Path, allow_outside: bool = False) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 # validation and its messages
 # --------------------------------------------------------------------------------------
-def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False,
-                  **overrides: Any) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, *, allow_outside: bool = False, **overrides: Any
+) -> Scenario:
     """Load, merge and validate a scenario (strictly: a string is not a number, `true` is
     not 1); errors are ScenarioError naming the file and the key. `overrides` are section
     tables merged over the file, e.g. `run={"years": 2}`."""
@@ -328,8 +352,7 @@ def load_scenario(name_or_path: str | Path, *, allow_outside: bool = False,
     return sc
 
 
-def format_validation_error(source: str, exc: ValidationError,
-                            loaded: Loaded | None = None) -> str:
+def format_validation_error(source: str, exc: ValidationError, loaded: Loaded | None = None) -> str:
     """One block per file: the file that holds each bad value (a parent file is named as
     such), the key path, what is wrong and what is allowed."""
     by_file: dict[str, list[str]] = {}
@@ -340,8 +363,11 @@ def format_validation_error(source: str, exc: ValidationError,
             msg = "unknown key" + _allowed_hint(loc)
         elif err["type"] == "missing":
             msg = "missing: this key is required" + _required_hint(loc)
-        elif (err["type"] != "missing" and "input" in err
-              and not isinstance(err["input"], (dict, list))):
+        elif (
+            err["type"] != "missing"
+            and "input" in err
+            and not isinstance(err["input"], (dict, list))
+        ):
             msg = f"{msg} (got {_short(repr(err['input']))})"
             if err["type"] in _TYPE_HINTS and isinstance(err["input"], str):
                 msg += f": {_TYPE_HINTS[err['type']]}"
@@ -411,10 +437,12 @@ def _allowed_hint(loc: tuple) -> str:
         if f is None:
             return ""
         ann = f.annotation
-        args = [a for x in (ann, *getattr(ann, "__args__", ()))
-                for a in (x, *getattr(x, "__args__", ()))]
-        model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
-                     None)
+        args = [
+            a
+            for x in (ann, *getattr(ann, "__args__", ()))
+            for a in (x, *getattr(x, "__args__", ()))
+        ]
+        model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
         if model is None:
             return ""
     keys = list(model.model_fields)
@@ -425,7 +453,7 @@ def _allowed_hint(loc: tuple) -> str:
 
 def _short(text: str, limit: int = 80) -> str:
     """User text cut to `limit` characters for a message (a 50 MB value stays out of it)."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _why(exc: BaseException) -> str:
@@ -433,8 +461,10 @@ def _why(exc: BaseException) -> str:
 
 
 _NAME = re.compile(r"\w[\w.+-]{0,99}")
-NAME_RULE = ("1-100 letters, digits, '_', '-', '.' or '+', starting with a letter, digit or "
-             "'_' (it becomes a folder name: no '/', '\\', spaces or control characters)")
+NAME_RULE = (
+    "1-100 letters, digits, '_', '-', '.' or '+', starting with a letter, digit or "
+    "'_' (it becomes a folder name: no '/', '\\', spaces or control characters)"
+)
 
 
 def check_name(name: str) -> str:

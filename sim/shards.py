@@ -88,8 +88,7 @@ class ShardLayout:
 
 
 @nb.njit(**JIT)
-def _inside_own_building(route_start, route_cut, route_nodes, node_building,
-                         dwelling_building):
+def _inside_own_building(route_start, route_cut, route_nodes, node_building, dwelling_building):
     """Whether every route's part before its cut lies in its household's building."""
     n = dwelling_building.shape[0]
     for r in range(route_start.shape[0]):
@@ -118,21 +117,60 @@ def shard_layout(site: Site, dests: list[str]) -> ShardLayout | None:
     cut, bad = route_cuts(start, end, nodes, node_bld < 0)
     if bad or not _inside_own_building(start, cut, nodes, node_bld, bld):
         return None
-    return ShardLayout(dwelling_start, node_start, own.astype(np.int64),
-                       shared.astype(np.int64), nodes, start, cut, end,
-                       int((end - cut).max(initial=0)))
+    return ShardLayout(
+        dwelling_start,
+        node_start,
+        own.astype(np.int64),
+        shared.astype(np.int64),
+        nodes,
+        start,
+        cut,
+        end,
+        int((end - cut).max(initial=0)),
+    )
 
 
 # --------------------------------------------------------------------------------------
 # encounters
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
-def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occupied,
-                         working, dog, children, avoidance, trip_mult, avoid_cut, route_nodes,
-                         route_start, route_cut, route_end, shared_longest, cum, slots,
-                         notice_by_node, max_partners, groups, handles, out_a, out_b,
-                         cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
-                         door_b, door_chance, at_home, door_start):
+def _building_encounters(
+    s,
+    dwelling_start,
+    node_start,
+    own_nodes,
+    dest_par,
+    occupied,
+    working,
+    dog,
+    children,
+    avoidance,
+    trip_mult,
+    avoid_cut,
+    route_nodes,
+    route_start,
+    route_cut,
+    route_end,
+    shared_longest,
+    cum,
+    slots,
+    notice_by_node,
+    max_partners,
+    groups,
+    handles,
+    out_a,
+    out_b,
+    cap_pairs,
+    out_key,
+    shared_per_hh,
+    cap_shared,
+    sizes,
+    door_a,
+    door_b,
+    door_chance,
+    at_home,
+    door_start,
+):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
@@ -142,22 +180,59 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
     buffers and draws the building again). Touches only its own nodes' groups."""
     lo = dwelling_start[s]
     hi = dwelling_start[s + 1]
-    rates = trip_rate_matrix(dest_par, occupied[lo:hi], working[lo:hi], dog[lo:hi],
-                             children[lo:hi], avoidance[lo:hi], trip_mult[lo:hi], avoid_cut)
+    rates = trip_rate_matrix(
+        dest_par,
+        occupied[lo:hi],
+        working[lo:hi],
+        dog[lo:hi],
+        children[lo:hi],
+        avoidance[lo:hi],
+        trip_mult[lo:hi],
+        avoid_cut,
+    )
     visits, n_visits, _, shared_key, n_shared = _draw_visits(
-        rates, lo, occupied.shape[0], route_start, route_cut, route_nodes, working[lo:hi],
-        cum, slots, handles[s, ROUTINES:], route_cut, route_end, shared_longest)
+        rates,
+        lo,
+        occupied.shape[0],
+        route_start,
+        route_cut,
+        route_nodes,
+        working[lo:hi],
+        cum,
+        slots,
+        handles[s, ROUTINES:],
+        route_cut,
+        route_end,
+        shared_longest,
+    )
     count_groups(visits, groups)
-    nodes = own_nodes[node_start[s]:node_start[s + 1]]
-    pi, pj, e, n_members = _meetings(groups, nodes, notice_by_node, slots, max_partners,
-                                     visits.shape[0] // 4 + 16, handles[s, ENCOUNTERS:])
+    nodes = own_nodes[node_start[s] : node_start[s + 1]]
+    pi, pj, e, n_members = _meetings(
+        groups,
+        nodes,
+        notice_by_node,
+        slots,
+        max_partners,
+        visits.shape[0] // 4 + 16,
+        handles[s, ENCOUNTERS:],
+    )
     members = members_of(visits, n_visits, groups, n_members)
     clear_groups(groups, nodes, slots)
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
-    da, db = doorstep_meetings(door_a, door_b, door_chance, at_home, door_start[s],
-                               door_start[s + 1], occupied, avoidance, trip_mult, avoid_cut,
-                               handles[s, ENCOUNTERS:])
+    da, db = doorstep_meetings(
+        door_a,
+        door_b,
+        door_chance,
+        at_home,
+        door_start[s],
+        door_start[s + 1],
+        occupied,
+        avoidance,
+        trip_mult,
+        avoid_cut,
+        handles[s, ENCOUNTERS:],
+    )
     a, b = union_pairs(a, b, da - lo, db - lo)
     m = a.shape[0]
     q = shared_key.shape[0]
@@ -170,32 +245,105 @@ def _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par, occ
         out_a[o + t] = lo + a[t]
         out_b[o + t] = lo + b[t]
     o = s * cap_shared
-    out_key[o:o + q] = shared_key
+    out_key[o : o + q] = shared_key
     shared_per_hh[lo:hi] = n_shared
 
 
 @nb.njit(**PARALLEL)
-def _buildings_encounters(dwelling_start, node_start, own_nodes, dest_par,
-                          occupied, working, dog, children, avoidance, trip_mult, avoid_cut,
-                          route_nodes, route_start, route_cut, route_end, shared_longest, cum,
-                          slots, notice_by_node, max_partners, groups, handles, out_a, out_b,
-                          cap_pairs, out_key, shared_per_hh, cap_shared, sizes, door_a,
-                          door_b, door_chance, at_home, door_start):
+def _buildings_encounters(
+    dwelling_start,
+    node_start,
+    own_nodes,
+    dest_par,
+    occupied,
+    working,
+    dog,
+    children,
+    avoidance,
+    trip_mult,
+    avoid_cut,
+    route_nodes,
+    route_start,
+    route_cut,
+    route_end,
+    shared_longest,
+    cum,
+    slots,
+    notice_by_node,
+    max_partners,
+    groups,
+    handles,
+    out_a,
+    out_b,
+    cap_pairs,
+    out_key,
+    shared_per_hh,
+    cap_shared,
+    sizes,
+    door_a,
+    door_b,
+    door_chance,
+    at_home,
+    door_start,
+):
     """`_building_encounters` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        _building_encounters(s, dwelling_start, node_start, own_nodes, dest_par,
-                             occupied, working, dog, children, avoidance, trip_mult,
-                             avoid_cut, route_nodes, route_start, route_cut, route_end,
-                             shared_longest, cum, slots, notice_by_node, max_partners,
-                             groups, handles, out_a, out_b, cap_pairs, out_key,
-                             shared_per_hh, cap_shared, sizes, door_a, door_b, door_chance,
-                             at_home, door_start)
+        _building_encounters(
+            s,
+            dwelling_start,
+            node_start,
+            own_nodes,
+            dest_par,
+            occupied,
+            working,
+            dog,
+            children,
+            avoidance,
+            trip_mult,
+            avoid_cut,
+            route_nodes,
+            route_start,
+            route_cut,
+            route_end,
+            shared_longest,
+            cum,
+            slots,
+            notice_by_node,
+            max_partners,
+            groups,
+            handles,
+            out_a,
+            out_b,
+            cap_pairs,
+            out_key,
+            shared_per_hh,
+            cap_shared,
+            sizes,
+            door_a,
+            door_b,
+            door_chance,
+            at_home,
+            door_start,
+        )
 
 
 @nb.njit(**JIT)
-def _site_pairs(dwelling_start, sizes, out_a, out_b, cap_pairs, out_key, shared_per_hh,
-                cap_shared, shared_nodes, notice_by_node, slots, max_partners, groups,
-                rng_encounters):
+def _site_pairs(
+    dwelling_start,
+    sizes,
+    out_a,
+    out_b,
+    cap_pairs,
+    out_key,
+    shared_per_hh,
+    cap_shared,
+    shared_nodes,
+    notice_by_node,
+    slots,
+    max_partners,
+    groups,
+    rng_encounters,
+):
     """The meetings at shared nodes (the site's encounters stream), from every building's
     visits there in building order, merged with the buildings' own pairs: the day's unique
     encounter pairs (a < b), sorted."""
@@ -208,11 +356,12 @@ def _site_pairs(dwelling_start, sizes, out_a, out_b, cap_pairs, out_key, shared_
     q = 0
     for s in range(S):
         o = s * cap_shared
-        keys[q:q + sizes[s, 1]] = out_key[o:o + sizes[s, 1]]
+        keys[q : q + sizes[s, 1]] = out_key[o : o + sizes[s, 1]]
         q += sizes[s, 1]
     count_groups(keys, groups)
-    pi, pj, e, n_members = _meetings(groups, shared_nodes, notice_by_node, slots,
-                                     max_partners, Q // 4 + 16, rng_encounters)
+    pi, pj, e, n_members = _meetings(
+        groups, shared_nodes, notice_by_node, slots, max_partners, Q // 4 + 16, rng_encounters
+    )
     members = members_of(keys, shared_per_hh, groups, n_members)
     clear_groups(groups, shared_nodes, slots)
     u = households_met(members, pi, pj, e)
@@ -278,11 +427,39 @@ def _select_pairs(a, b, boost, pair_start, dwelling_start, first, end, within):
 
 
 @nb.njit(**JIT)
-def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E,
-                       used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
-                       other_language, talk_multiplier, trust_institutions, last_talk_day,
-                       pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
-                       counters):
+def _building_contacts(
+    s,
+    dwelling_start,
+    pair_start,
+    a,
+    b,
+    boost,
+    day,
+    cp,
+    sp,
+    H,
+    gen,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    talk_multiplier,
+    trust_institutions,
+    last_talk_day,
+    pos_today,
+    neg_today,
+    nuisance_caused,
+    complaints,
+    handles,
+    tie_count,
+    counters,
+):
     """Building s's encounter outcomes between its own households (its contact stream)
     and its nuisance through walls (its living_nuisance stream), on its dense tie block;
     counters[s] = resolve_contacts' six counters, then living_nuisance's two."""
@@ -290,57 +467,223 @@ def _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, cp, sp, 
     hi = dwelling_start[s + 1]
     sa, sb, sboost = _select_pairs(a, b, boost, pair_start, dwelling_start, s, s + 1, True)
     _, _, c = resolve_contacts(
-        sa, sb, sboost, day, cp, sp, H, gen, E, used, dt, avoidance,
-        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
-        last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
-        handles[s, CONTACT:], tie_count)
+        sa,
+        sb,
+        sboost,
+        day,
+        cp,
+        sp,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        avoidance,
+        nuisance_risk,
+        openness,
+        other_language,
+        talk_multiplier,
+        trust_institutions,
+        last_talk_day,
+        pos_today,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        handles[s, CONTACT:],
+        tie_count,
+    )
     for i in range(6):
         counters[s, i] = c[i]
     _, _, c = living_nuisance(
-        day, cp, sp, H, gen, E, used, dt, occupied, nuisance_risk,
-        adj_ptr, adj, trust_institutions, neg_today, nuisance_caused, complaints,
-        handles[s, NUISANCE:], lo, hi)
+        day,
+        cp,
+        sp,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        occupied,
+        nuisance_risk,
+        adj_ptr,
+        adj,
+        trust_institutions,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        handles[s, NUISANCE:],
+        lo,
+        hi,
+    )
     counters[s, 6] = c[0]
     counters[s, 7] = c[1]
 
 
 @nb.njit(**PARALLEL)
-def _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E, used,
-                        dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
-                        other_language, talk_multiplier, trust_institutions, last_talk_day,
-                        pos_today, neg_today, nuisance_caused, complaints, handles,
-                        tie_count, counters):
+def _buildings_contacts(
+    dwelling_start,
+    pair_start,
+    a,
+    b,
+    boost,
+    day,
+    cp,
+    sp,
+    H,
+    gen,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    talk_multiplier,
+    trust_institutions,
+    last_talk_day,
+    pos_today,
+    neg_today,
+    nuisance_caused,
+    complaints,
+    handles,
+    tie_count,
+    counters,
+):
     """`_building_contacts` for every building, in parallel."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        _building_contacts(s, dwelling_start, pair_start, a, b, boost, day, cp[0], sp[0], H,
-                           gen, E,
-                           used, dt, adj_ptr, adj, occupied, avoidance, nuisance_risk,
-                           openness, other_language, talk_multiplier, trust_institutions,
-                           last_talk_day, pos_today, neg_today, nuisance_caused, complaints,
-                           handles, tie_count, counters)
+        _building_contacts(
+            s,
+            dwelling_start,
+            pair_start,
+            a,
+            b,
+            boost,
+            day,
+            cp[0],
+            sp[0],
+            H,
+            gen,
+            E,
+            used,
+            dt,
+            adj_ptr,
+            adj,
+            occupied,
+            avoidance,
+            nuisance_risk,
+            openness,
+            other_language,
+            talk_multiplier,
+            trust_institutions,
+            last_talk_day,
+            pos_today,
+            neg_today,
+            nuisance_caused,
+            complaints,
+            handles,
+            tie_count,
+            counters,
+        )
 
 
 @nb.njit(**PARALLEL)
-def _buildings_help(dwelling_start, day, hp, H, gen, members, E, dt, occupied, age_group,
-                    supported, recovery, burden, openness, handles, asked, yes, repeats,
-                    counters):
+def _buildings_help(
+    dwelling_start,
+    day,
+    hp,
+    H,
+    gen,
+    members,
+    E,
+    dt,
+    occupied,
+    age_group,
+    supported,
+    recovery,
+    burden,
+    openness,
+    handles,
+    asked,
+    yes,
+    repeats,
+    counters,
+):
     """`contact.help_choices` for every building's households (its help stream), in
     parallel: they only read the state. counters[s] = its help counters."""
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        help_choices(dwelling_start[s], dwelling_start[s + 1], day, hp[0], H, gen, members, E,
-                     dt, occupied, age_group, supported, recovery, burden, openness,
-                     handles[s, HELP:], asked, yes, repeats, counters[s])
+        help_choices(
+            dwelling_start[s],
+            dwelling_start[s + 1],
+            day,
+            hp[0],
+            H,
+            gen,
+            members,
+            E,
+            dt,
+            occupied,
+            age_group,
+            supported,
+            recovery,
+            burden,
+            openness,
+            handles[s, HELP:],
+            asked,
+            yes,
+            repeats,
+            counters[s],
+        )
 
 
 @nb.njit(**JIT)
-def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, cp, hp, sp, H, gen,
-                         members, E,
-                         used, dt, adj_ptr, adj, occupied, age_group, supported, avoidance,
-                         nuisance_risk, openness, other_language, trust_institutions,
-                         recovery, burden, complaints, nuisance_caused, help_given,
-                         help_received, help_unmet, last_talk_day, pos_recent, neg_recent,
-                         talk_multiplier, tie_count, pos_today, neg_today, pos_week,
-                         neg_week, rngs, counts):
+def contacts_day_sharded(
+    dwelling_start,
+    handles,
+    day,
+    a,
+    b,
+    boost,
+    cp,
+    hp,
+    sp,
+    H,
+    gen,
+    members,
+    E,
+    used,
+    dt,
+    adj_ptr,
+    adj,
+    occupied,
+    age_group,
+    supported,
+    avoidance,
+    nuisance_risk,
+    openness,
+    other_language,
+    trust_institutions,
+    recovery,
+    burden,
+    complaints,
+    nuisance_caused,
+    help_given,
+    help_received,
+    help_unmet,
+    last_talk_day,
+    pos_recent,
+    neg_recent,
+    talk_multiplier,
+    tie_count,
+    pos_today,
+    neg_today,
+    pos_week,
+    neg_week,
+    rngs,
+    counts,
+):
     """`contact.contacts_day` for a site sharded by building (its arguments after the
     layout's `dwelling_start` and the buildings' stream `handles`, with the parameter
     records as their one-element arrays, see sim/kernel_params.py; a, b sorted by a, then
@@ -352,17 +695,65 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, cp, hp, sp, 
     S = dwelling_start.shape[0] - 1
     pair_start = np.searchsorted(a, dwelling_start)
     counters = np.zeros((S, 8))
-    _buildings_contacts(dwelling_start, pair_start, a, b, boost, day, cp, sp, H, gen, E, used,
-                        dt, adj_ptr, adj, occupied, avoidance, nuisance_risk, openness,
-                        other_language, talk_multiplier, trust_institutions, last_talk_day,
-                        pos_today, neg_today, nuisance_caused, complaints, handles, tie_count,
-                        counters)
+    _buildings_contacts(
+        dwelling_start,
+        pair_start,
+        a,
+        b,
+        boost,
+        day,
+        cp,
+        sp,
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        adj_ptr,
+        adj,
+        occupied,
+        avoidance,
+        nuisance_risk,
+        openness,
+        other_language,
+        talk_multiplier,
+        trust_institutions,
+        last_talk_day,
+        pos_today,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        handles,
+        tie_count,
+        counters,
+    )
     xa, xb, xboost = _select_pairs(a, b, boost, pair_start, dwelling_start, 0, S, False)
     E, used, c = resolve_contacts(
-        xa, xb, xboost, day, cp[0], sp[0], H, gen, E, used, dt, avoidance,
-        nuisance_risk, openness, other_language, talk_multiplier, trust_institutions,
-        last_talk_day, pos_today, neg_today, nuisance_caused, complaints, rngs[0],
-        tie_count)
+        xa,
+        xb,
+        xboost,
+        day,
+        cp[0],
+        sp[0],
+        H,
+        gen,
+        E,
+        used,
+        dt,
+        avoidance,
+        nuisance_risk,
+        openness,
+        other_language,
+        talk_multiplier,
+        trust_institutions,
+        last_talk_day,
+        pos_today,
+        neg_today,
+        nuisance_caused,
+        complaints,
+        rngs[0],
+        tie_count,
+    )
     for i in range(6):
         counts[i] += c[i]
     for s in range(S):
@@ -376,22 +767,67 @@ def contacts_day_sharded(dwelling_start, handles, day, a, b, boost, cp, hp, sp, 
     yes = np.zeros(n, np.bool_)
     repeats = np.zeros(n)
     help_counters = np.zeros((S, 4))
-    _buildings_help(dwelling_start, day, hp, H, gen, members, E, dt,
-                    occupied, age_group, supported, recovery, burden, openness, handles,
-                    asked, yes, repeats, help_counters)
+    _buildings_help(
+        dwelling_start,
+        day,
+        hp,
+        H,
+        gen,
+        members,
+        E,
+        dt,
+        occupied,
+        age_group,
+        supported,
+        recovery,
+        burden,
+        openness,
+        handles,
+        asked,
+        yes,
+        repeats,
+        help_counters,
+    )
     c = np.zeros(4)
     for s in range(S):
         for i in range(4):
             c[i] += help_counters[s, i]
     if c[0] > 0:
-        E, used = help_apply(day, hp[0], cp[0], H, gen, E, used, dt, asked, yes,
-                             repeats, burden, help_given, help_received, help_unmet,
-                             last_talk_day, pos_today, c)
+        E, used = help_apply(
+            day,
+            hp[0],
+            cp[0],
+            H,
+            gen,
+            E,
+            used,
+            dt,
+            asked,
+            yes,
+            repeats,
+            burden,
+            help_given,
+            help_received,
+            help_unmet,
+            last_talk_day,
+            pos_today,
+            c,
+        )
     for i in range(4):
         counts[7 + i] += c[i]
-    daily_bookkeeping(pos_recent, neg_recent, pos_today, neg_today, pos_week, neg_week, burden,
-                      complaints, sp[0].recent_decay, hp[0].burden_decay,
-                      sp[0].complaint_decay)
+    daily_bookkeeping(
+        pos_recent,
+        neg_recent,
+        pos_today,
+        neg_today,
+        pos_week,
+        neg_week,
+        burden,
+        complaints,
+        sp[0].recent_decay,
+        hp[0].burden_decay,
+        sp[0].complaint_decay,
+    )
     return E, used
 
 
@@ -409,10 +845,12 @@ class ShardedDay:
     def __init__(self, layout: ShardLayout, streams: Streams):
         self.layout = layout
         S = layout.n_shards
-        self._generators = [[streams[f"{name}/building {s}"] for name in SHARD_STREAMS]
-                            for s in range(S)]
-        self.handles = np.array([[rng_handle(g)[0] for g in row] for row in self._generators],
-                                np.uint64)
+        self._generators = [
+            [streams[f"{name}/building {s}"] for name in SHARD_STREAMS] for s in range(S)
+        ]
+        self.handles = np.array(
+            [[rng_handle(g)[0] for g in row] for row in self._generators], np.uint64
+        )
         self._saved = np.zeros((S * len(SHARD_STREAMS), 2), np.uint64)
         self._flat_handles = self.handles.reshape(-1)
         self.sizes = np.zeros((S, 2), np.int64)
@@ -431,10 +869,30 @@ class ShardedDay:
             self.cap_shared = cap_shared
             self.out_key = np.empty(S * cap_shared, np.int32)
 
-    def encounters(self, dest_par, occupied, working, dog, children, avoidance, trip_mult,
-                   avoid_cut, route_ptr, route_nodes, cum, slots, notice_by_node,
-                   max_partners, bucket, rng_routines, rng_encounters, door_a, door_b,
-                   door_chance, at_home) -> tuple[np.ndarray, np.ndarray]:
+    def encounters(
+        self,
+        dest_par,
+        occupied,
+        working,
+        dog,
+        children,
+        avoidance,
+        trip_mult,
+        avoid_cut,
+        route_ptr,
+        route_nodes,
+        cum,
+        slots,
+        notice_by_node,
+        max_partners,
+        bucket,
+        rng_routines,
+        rng_encounters,
+        door_a,
+        door_b,
+        door_chance,
+        at_home,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
         (not its routes, which the layout holds cut in two, nor its routines stream:
         every building has its own). Doorstep pairs never cross buildings."""
@@ -444,13 +902,41 @@ class ShardedDay:
         save_states(self._flat_handles, self._saved)
         while True:
             _buildings_encounters(
-                L.dwelling_start, L.node_start, L.own_nodes, dest_par, occupied,
-                working, dog, children, avoidance, trip_mult, avoid_cut, L.route_nodes,
-                L.route_start, L.route_cut, L.route_end, L.shared_longest, cum, slots,
-                notice_by_node, max_partners, groups, self.handles, self.out_a,
-                self.out_b, self.cap_pairs, self.out_key, self.shared_per_hh,
-                self.cap_shared, self.sizes, door_a, door_b, door_chance, at_home,
-                door_start)
+                L.dwelling_start,
+                L.node_start,
+                L.own_nodes,
+                dest_par,
+                occupied,
+                working,
+                dog,
+                children,
+                avoidance,
+                trip_mult,
+                avoid_cut,
+                L.route_nodes,
+                L.route_start,
+                L.route_cut,
+                L.route_end,
+                L.shared_longest,
+                cum,
+                slots,
+                notice_by_node,
+                max_partners,
+                groups,
+                self.handles,
+                self.out_a,
+                self.out_b,
+                self.cap_pairs,
+                self.out_key,
+                self.shared_per_hh,
+                self.cap_shared,
+                self.sizes,
+                door_a,
+                door_b,
+                door_chance,
+                at_home,
+                door_start,
+            )
             need = self.sizes.max(axis=0)
             if need[0] <= self.cap_pairs and need[1] <= self.cap_shared:
                 break
@@ -458,7 +944,19 @@ class ShardedDay:
             # again, into buffers laid out anew
             self._grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
             restore_states(self._flat_handles, self._saved)
-        return _site_pairs(L.dwelling_start, self.sizes, self.out_a, self.out_b,
-                           self.cap_pairs, self.out_key, self.shared_per_hh, self.cap_shared,
-                           L.shared_nodes, notice_by_node, slots, max_partners, groups,
-                           rng_encounters)
+        return _site_pairs(
+            L.dwelling_start,
+            self.sizes,
+            self.out_a,
+            self.out_b,
+            self.cap_pairs,
+            self.out_key,
+            self.shared_per_hh,
+            self.cap_shared,
+            L.shared_nodes,
+            notice_by_node,
+            slots,
+            max_partners,
+            groups,
+            rng_encounters,
+        )

@@ -24,8 +24,8 @@ from sim.ties import (
     SREC,
     START,
     absent,
-    pair_slot,
     decayed_record,
+    pair_slot,
 )
 
 
@@ -65,11 +65,34 @@ def _climate(building, occupied, bad):
 
 
 @nb.njit(**JIT)
-def weekly_states(s_arr, degree, building, day, occupied, supported, move_in_day,
-                  trust_neighbours, trust_institutions, trust_institutions_level, safety,
-                  sense_of_home, wellbeing, avoidance, recovery, nuisance_risk,
-                  nuisance_propensity, financial_stress, burden, support_level,
-                  complaints, pos_recent, neg_recent, pos_week, neg_week, tie_count):
+def weekly_states(
+    s_arr,
+    degree,
+    building,
+    day,
+    occupied,
+    supported,
+    move_in_day,
+    trust_neighbours,
+    trust_institutions,
+    trust_institutions_level,
+    safety,
+    sense_of_home,
+    wellbeing,
+    avoidance,
+    recovery,
+    nuisance_risk,
+    nuisance_propensity,
+    financial_stress,
+    burden,
+    support_level,
+    complaints,
+    pos_recent,
+    neg_recent,
+    pos_week,
+    neg_week,
+    tie_count,
+):
     """States follow targets set by recent experience (slow, bounded updates); `s` is the
     states section's record with anticipatory_avoidance and burden_limit added. Each
     target is clip(base + Σ weight × driver) over the drivers good and bad contact (weekly
@@ -91,7 +114,7 @@ def weekly_states(s_arr, degree, building, day, occupied, supported, move_in_day
     rate = s.adapt_rate
     rate_trust = rate * s.trust_rate_factor
     rate_recovery = rate * s.recovery_rate_factor
-    rate_institutions = 1.0 - s.institution_trust_decay ** 7
+    rate_institutions = 1.0 - s.institution_trust_decay**7
     at_risk = np.empty(n, np.int64)
     k = 0
     for i in range(n):
@@ -106,40 +129,67 @@ def weekly_states(s_arr, degree, building, day, occupied, supported, move_in_day
         climate = climate_by_building[building[i]]
         tenure = _clip01((day - move_in_day[i]) / (s.tenure_full_years * 365))
         avoidance[i] = 1 - np.exp(-s.anticipatory_avoidance * neg_recent[i])
-        trust_t = _clip01(s.trust_base + s.trust_good * good[i] + s.trust_ties * ties
-                          + s.trust_bad * bad[i] + s.trust_climate * climate)
-        safety_t = _clip01(s.safety_base + s.safety_trust * trust_neighbours[i]
-                           + s.safety_ties * ties + s.safety_bad * bad[i]
-                           + s.safety_climate * climate)
-        home_t = _clip01(s.home_base + s.home_ties * ties + s.home_safety * safety[i]
-                         + s.home_good * good[i] + s.home_tenure * tenure
-                         + s.home_bad * bad[i])
+        trust_t = _clip01(
+            s.trust_base
+            + s.trust_good * good[i]
+            + s.trust_ties * ties
+            + s.trust_bad * bad[i]
+            + s.trust_climate * climate
+        )
+        safety_t = _clip01(
+            s.safety_base
+            + s.safety_trust * trust_neighbours[i]
+            + s.safety_ties * ties
+            + s.safety_bad * bad[i]
+            + s.safety_climate * climate
+        )
+        home_t = _clip01(
+            s.home_base
+            + s.home_ties * ties
+            + s.home_safety * safety[i]
+            + s.home_good * good[i]
+            + s.home_tenure * tenure
+            + s.home_bad * bad[i]
+        )
         burden_over = _clip01(burden[i] / s.burden_limit)
-        wellbeing_t = _clip01(s.wellbeing_base + s.wellbeing_stress * financial_stress[i]
-                              + s.wellbeing_bad * bad[i] + s.wellbeing_ties * ties
-                              + s.wellbeing_good * good[i] + s.wellbeing_burden * burden_over)
+        wellbeing_t = _clip01(
+            s.wellbeing_base
+            + s.wellbeing_stress * financial_stress[i]
+            + s.wellbeing_bad * bad[i]
+            + s.wellbeing_ties * ties
+            + s.wellbeing_good * good[i]
+            + s.wellbeing_burden * burden_over
+        )
         trust_neighbours[i] += rate_trust * (trust_t - trust_neighbours[i])
         safety[i] += rate * (safety_t - safety[i])
         sense_of_home[i] += rate * (home_t - sense_of_home[i])
         wellbeing[i] += rate * (wellbeing_t - wellbeing[i])
-        institutions_t = _clip01(trust_institutions_level[i]
-                                 - s.institution_trust_bad * bad[i])
+        institutions_t = _clip01(trust_institutions_level[i] - s.institution_trust_bad * bad[i])
         trust_institutions[i] += rate_institutions * (institutions_t - trust_institutions[i])
         if supported[i]:
             # recovery follows a target set by support, ties and experiences, plus the
             # direct push of this week's contacts (soft landing vs. harm from negative
             # contact); nuisance risk follows recovery (assumption)
-            recovery_t = _clip01(s.recovery_base + s.recovery_support * support_level[i]
-                                 + s.recovery_ties * ties + s.recovery_good * good[i]
-                                 + s.recovery_bad * bad[i])
-            recovery[i] = _clip01(recovery[i] + rate_recovery * (recovery_t - recovery[i])
-                                  + s.recovery_gain * min(pos_week_i, s.recovery_week_cap)
-                                  - s.recovery_loss * neg_week_i
-                                  + s.recovery_support_drift * support_level[i])
-            risk_t = nuisance_propensity[i] * s.risk_at_recovery_0 * (
-                1.0 - s.risk_recovery_drop * recovery[i])
-            nuisance_risk[i] = _clip01(nuisance_risk[i]
-                                       + s.risk_pull * (risk_t - nuisance_risk[i]))
+            recovery_t = _clip01(
+                s.recovery_base
+                + s.recovery_support * support_level[i]
+                + s.recovery_ties * ties
+                + s.recovery_good * good[i]
+                + s.recovery_bad * bad[i]
+            )
+            recovery[i] = _clip01(
+                recovery[i]
+                + rate_recovery * (recovery_t - recovery[i])
+                + s.recovery_gain * min(pos_week_i, s.recovery_week_cap)
+                - s.recovery_loss * neg_week_i
+                + s.recovery_support_drift * support_level[i]
+            )
+            risk_t = (
+                nuisance_propensity[i]
+                * s.risk_at_recovery_0
+                * (1.0 - s.risk_recovery_drop * recovery[i])
+            )
+            nuisance_risk[i] = _clip01(nuisance_risk[i] + s.risk_pull * (risk_t - nuisance_risk[i]))
         if complaints[i] >= s.eviction_complaints:
             at_risk[k] = i
             k += 1
@@ -217,8 +267,7 @@ def degree_two_days_by_range(H, gen, members, E, today, thr, dt, starts):
     n = H.shape[1]
     out = np.zeros((2, n), np.int64)
     for r in nb.prange(starts.shape[0] - 1):
-        _degree_rows(H, gen, members, E, today, thr, dt, starts[r], starts[r + 1], out[0],
-                     out[1])
+        _degree_rows(H, gen, members, E, today, thr, dt, starts[r], starts[r + 1], out[0], out[1])
     return out
 
 

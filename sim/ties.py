@@ -16,7 +16,8 @@ search, a row that is full moves to the end with more room, rows are compacted w
 store is pruned. Both kinds are 24-byte records (day, counts by kind, fast, bond, neg) and
 a tie is one "slot" whichever kind it is: dense slots 0..D-1, then sparse slot D + p. The
 two kinds live in separate arrays, so that growing the sparse rows never copies the dense
-blocks (most of the store in a district). Decay is lazy: each entry keeps the day it was last written and is decayed on read
+blocks (most of the store in a district). Decay is lazy: each entry keeps the day it was last
+written and is decayed on read
 (value × factor^(days since)), so a day costs O(contacts), not O(ties). Entries that have
 decayed to nothing are dropped by `prune`; a dense entry is then cleared (absent = its
 fast strength is NaN). Dense and sparse storage behave identically: only speed differs.
@@ -48,7 +49,7 @@ N_KINDS = len(CONTACT_KINDS)
 
 JIT = {"cache": True, "nogil": True, "boundscheck": False}
 DECAY_TABLE_DAYS = 4096  # ages with a tabulated decay factor (older ones use exp)
-DENSE_LIMIT = 600        # buildings with more dwellings keep their ties in sparse rows
+DENSE_LIMIT = 600  # buildings with more dwellings keep their ties in sparse rows
 
 # rows of the per-household header H (int64, shape (8, n)); DBASE is the first dense slot
 # of the household's block
@@ -65,8 +66,7 @@ START, DEG, CAP, DBASE, BLOCK, LOC, MBASE, BSIZE = range(8)
 #   255 times is beyond any run: the help count only matters up to ~50 repeats).
 # - val: fast, bond and negative strength. An absent dense entry has NaN as its fast value
 #   (no arithmetic on finite strengths makes a NaN).
-RECORD = np.dtype([("day", "<u2"), ("cnt", "<u2", (2,)), ("few", "u1", (2,)),
-                   ("val", "<f4", (3,))])
+RECORD = np.dtype([("day", "<u2"), ("cnt", "<u2", (2,)), ("few", "u1", (2,)), ("val", "<f4", (3,))])
 DAY_MASK = 0xFFFF
 NBR, EGEN, SREC, DREC = range(4)
 
@@ -81,15 +81,26 @@ def prefetch(typingctx, arr, idx):
 
     def codegen(context, builder, signature, args):
         ary = context.make_array(signature.args[0])(context, builder, args[0])
-        ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, [args[1]],
-                                       wraparound=False)
+        ptr = cgutils.get_item_pointer(
+            context, builder, signature.args[0], ary, [args[1]], wraparound=False
+        )
         i8p = builder.bitcast(ptr, ir.IntType(8).as_pointer())
         fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p.type, ir.IntType(32),
-                                                            ir.IntType(32), ir.IntType(32)]),
-            "llvm.prefetch.p0i8")
-        builder.call(fn, [i8p, ir.Constant(ir.IntType(32), 1), ir.Constant(ir.IntType(32), 3),
-                          ir.Constant(ir.IntType(32), 1)])
+            builder.module,
+            ir.FunctionType(
+                ir.VoidType(), [i8p.type, ir.IntType(32), ir.IntType(32), ir.IntType(32)]
+            ),
+            "llvm.prefetch.p0i8",
+        )
+        builder.call(
+            fn,
+            [
+                i8p,
+                ir.Constant(ir.IntType(32), 1),
+                ir.Constant(ir.IntType(32), 3),
+                ir.Constant(ir.IntType(32), 1),
+            ],
+        )
         return context.get_dummy_value()
 
     return sig, codegen
@@ -208,8 +219,11 @@ def decayed_record(rec, i, today, dt):
     L = dt.shape[0] - 1
     if age < L:
         return f * dt[age, 0], b * dt[age, 1], n * dt[age, 2]
-    return (f * math.exp(dt[L, 0] * age), b * math.exp(dt[L, 1] * age),
-            n * math.exp(dt[L, 2] * age))
+    return (
+        f * math.exp(dt[L, 0] * age),
+        b * math.exp(dt[L, 1] * age),
+        n * math.exp(dt[L, 2] * age),
+    )
 
 
 @nb.njit(**JIT)
@@ -364,8 +378,7 @@ def write_tie(H, gen, E, used, s, d, a, b, today, df, dbo, dn, kind, dt):
 @nb.njit(**JIT)
 def add_many(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
     for i in range(a.shape[0]):
-        E, used = upsert(H, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i], kind[i],
-                         dt)
+        E, used = upsert(H, gen, E, used, a[i], b[i], today, df[i], dbo[i], dn[i], kind[i], dt)
     return E, used
 
 
@@ -504,11 +517,11 @@ def degree_counts(H, gen, members, E, today, thr, negative, dt):
             s = H[DBASE, a]
             for lo in range(B):
                 for hi in range(lo + 1, B):
-                    if not absent(rec, s) and _counts_as_tie(rec, s, today, thr, negative,
-                                                             dt):
+                    if not absent(rec, s) and _counts_as_tie(rec, s, today, thr, negative, dt):
                         out[members[m0 + lo]] += 1
-                    if not absent(rec, s + 1) and _counts_as_tie(rec, s + 1, today, thr,
-                                                                 negative, dt):
+                    if not absent(rec, s + 1) and _counts_as_tie(
+                        rec, s + 1, today, thr, negative, dt
+                    ):
                         out[members[m0 + hi]] += 1
                     s += 2
         p0 = H[START, a]
@@ -591,8 +604,7 @@ def _owned_entries(dense: int, sparse: int) -> tuple:
     """Entry arrays allocated by numpy (so `TieStore.reserve` can grow them in place)."""
     drec = np.zeros(dense, RECORD)
     drec["val"][:, 0] = np.nan  # absent
-    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16),
-            np.zeros(sparse, RECORD), drec)
+    return (np.zeros(sparse, np.int32), np.zeros(sparse, np.uint16), np.zeros(sparse, RECORD), drec)
 
 
 def block_header(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -607,12 +619,12 @@ def block_header(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     in_block = np.flatnonzero(blocks >= 0)
     order = in_block[np.argsort(blocks[in_block], kind="stable")]  # by block, then dwelling
     members = np.full(n, -1, np.int64)
-    members[:len(order)] = order
+    members[: len(order)] = order
     ids, first, size = np.unique(blocks[order], return_index=True, return_counts=True)
     size = size.astype(np.int64)
     dense_base = np.concatenate([[0], np.cumsum(size * (size - 1))])
     for k, (f, B) in enumerate(zip(first, size)):
-        dw = order[f:f + B]
+        dw = order[f : f + B]
         H[BLOCK, dw] = ids[k]
         H[LOC, dw] = np.arange(B)
         H[MBASE, dw] = f
@@ -647,8 +659,14 @@ class TieStore:
     """All directed ties of a site. `blocks` (one id per dwelling, -1 for none) groups
     dwellings whose mutual ties are kept in a dense block; None keeps every tie sparse."""
 
-    def __init__(self, n_households: int, fast_half_life: float, bond_half_life: float,
-                 neg_half_life: float, blocks: np.ndarray | None = None):
+    def __init__(
+        self,
+        n_households: int,
+        fast_half_life: float,
+        bond_half_life: float,
+        neg_half_life: float,
+        blocks: np.ndarray | None = None,
+    ):
         self.n = int(n_households)
         self.log_fast = np.log(0.5) / fast_half_life
         self.log_bond = np.log(0.5) / bond_half_life
@@ -658,7 +676,8 @@ class TieStore:
         self.dtab = np.vstack([np.exp(ages * logs), logs])  # see decayed_at
         n = self.n
         self.H, self.members, self.dense = block_header(
-            np.full(n, -1) if blocks is None else blocks)
+            np.full(n, -1) if blocks is None else blocks
+        )
         self.gen = np.zeros(n, np.uint16)
         self.E = _owned_entries(self.dense, 64)
         self.used = 0
@@ -703,7 +722,7 @@ class TieStore:
         else:  # arrays made by compiled code (fallback growth): copy once into owned ones
             grown = _owned_entries(0, new)[:DREC]
             for dst, src in zip(grown, sparse, strict=True):
-                dst[:self.used] = src[:self.used]
+                dst[: self.used] = src[: self.used]
             self.E = (*grown, self.E[DREC])
         self._version += 1
 
@@ -771,8 +790,11 @@ class TieStore:
         rec = self._records(slot)
         age = _ages(rec, today)
         v = rec["val"].astype(np.float64)
-        return (v[:, 0] * np.exp(self.log_fast * age), v[:, 1] * np.exp(self.log_bond * age),
-                v[:, 2] * np.exp(self.log_neg * age))
+        return (
+            v[:, 0] * np.exp(self.log_fast * age),
+            v[:, 1] * np.exp(self.log_bond * age),
+            v[:, 2] * np.exp(self.log_neg * age),
+        )
 
     def strength(self, a: np.ndarray, b: np.ndarray, today: int) -> tuple[np.ndarray, np.ndarray]:
         """(positive, negative) strength of ties a→b as of `today`; zeros where absent."""
@@ -796,9 +818,16 @@ class TieStore:
         return partners[:k], f + bd, ng
 
     # writing --------------------------------------------------------------------------
-    def add(self, a: np.ndarray, b: np.ndarray, today: int, fast: np.ndarray | float = 0.0,
-            bond: np.ndarray | float = 0.0, neg: np.ndarray | float = 0.0,
-            kind: np.ndarray | int | None = None) -> None:
+    def add(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        today: int,
+        fast: np.ndarray | float = 0.0,
+        bond: np.ndarray | float = 0.0,
+        neg: np.ndarray | float = 0.0,
+        kind: np.ndarray | int | None = None,
+    ) -> None:
         """Add increments to ties a→b (duplicates summed), creating ties that do not exist.
 
         `kind` (index into CONTACT_KINDS, or -1 for none) is counted per tie.
@@ -815,9 +844,20 @@ class TieStore:
             return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype), (m,)))
 
         k = vec(-1 if kind is None else kind, np.int64)
-        E, used = add_many(self.H, self.gen, self.E, self.used, a, b, int(today),
-                           vec(fast, np.float64), vec(bond, np.float64), vec(neg, np.float64),
-                           k, self.dtab)
+        E, used = add_many(
+            self.H,
+            self.gen,
+            self.E,
+            self.used,
+            a,
+            b,
+            int(today),
+            vec(fast, np.float64),
+            vec(bond, np.float64),
+            vec(neg, np.float64),
+            k,
+            self.dtab,
+        )
         self.set_arrays(E, used)
 
     def remove_households(self, households: np.ndarray) -> None:
@@ -831,8 +871,7 @@ class TieStore:
     def prune(self, today: int, eps: float = 0.01) -> int:
         """Drop ties that have faded below `eps` in every component; returns how many
         (stale entries of households that moved out are dropped too and counted)."""
-        E, used, dropped = compact(self.H, self.gen, self.E, int(today), float(eps),
-                                   self.dtab)
+        E, used, dropped = compact(self.H, self.gen, self.E, int(today), float(eps), self.dtab)
         self.set_arrays(E, used)
         size = len(self.E[NBR])
         if size > 64 and size > self.used + self.used // 4:
@@ -842,12 +881,24 @@ class TieStore:
     # summaries ------------------------------------------------------------------------
     def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
         """Per household: number of outgoing ties at or above threshold."""
-        return degree_counts(self.H, self.gen, self.members, self.E, int(today),
-                             float(threshold), bool(negative), self.dtab)
+        return degree_counts(
+            self.H,
+            self.gen,
+            self.members,
+            self.E,
+            int(today),
+            float(threshold),
+            bool(negative),
+            self.dtab,
+        )
 
-    def to_frame(self, today: int, positive_at_least: float | None = None,
-                 negative_at_least: float | None = None, empty: bool = False
-                 ) -> pd.DataFrame:
+    def to_frame(
+        self,
+        today: int,
+        positive_at_least: float | None = None,
+        negative_at_least: float | None = None,
+        empty: bool = False,
+    ) -> pd.DataFrame:
         """Every live tie (key order) with strengths, last contact day and contact counts;
         with thresholds, only ties whose positive or negative part reaches its threshold;
         `empty`: just the columns (nothing is read)."""
@@ -865,9 +916,13 @@ class TieStore:
                 keep |= n >= negative_at_least
             a, b, slot, p, n = a[keep], b[keep], slot[keep], p[keep], n[keep]
         rec = self._records(slot)
-        data = {"from_dwelling": a.astype(np.int32), "to_dwelling": b.astype(np.int32),
-                "positive": p, "negative": n,
-                "last_contact_day": (int(today) - _ages(rec, today)).astype(np.int32)}
+        data = {
+            "from_dwelling": a.astype(np.int32),
+            "to_dwelling": b.astype(np.int32),
+            "positive": p,
+            "negative": n,
+            "last_contact_day": (int(today) - _ages(rec, today)).astype(np.int32),
+        }
         cnt = _kind_counts(rec)
         for i, k in enumerate(CONTACT_KINDS):
             data[f"n_{k}"] = cnt[:, i].astype(np.int32)

@@ -18,7 +18,7 @@ def slot_weights(slots: int) -> np.ndarray:
     """(2, slots) probabilities of a trip's slot for non-working (row 0) and working (row 1)
     households: workers leave early and come back late, others spread over the day."""
     t = (np.arange(slots) + 0.5) / slots
-    daytime = 1.0 + np.sin(np.pi * t)          # peaks mid-day
+    daytime = 1.0 + np.sin(np.pi * t)  # peaks mid-day
     commute = 1.0 + 2.0 * np.cos(np.pi * t) ** 2  # peaks at both ends
     w = np.vstack([daytime, commute])
     return w / w.sum(axis=1, keepdims=True)
@@ -35,15 +35,26 @@ def canonical_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return key // width, key % width
 
 
-
 # trip-rate formula per destination, one row per destination (see NeighbourhoodModel.trip_rates):
 #   rate = occupied * (base + work_extra*working) * (dog if needs_dog) * (children if
 #          needs_children) * ((1 - cut*avoidance) * trip_multiplier if optional)
 RATE_BASE, RATE_WORK, RATE_DOG, RATE_CHILD, RATE_OPTIONAL = range(5)
 
 
-TRIP_DESTINATIONS = ("out", "dog_field", "playground", "mail", "bins", "bike", "park", "shops",
-                     "community_centre", "garden", "laundry", "hobby_room")
+TRIP_DESTINATIONS = (
+    "out",
+    "dog_field",
+    "playground",
+    "mail",
+    "bins",
+    "bike",
+    "park",
+    "shops",
+    "community_centre",
+    "garden",
+    "laundry",
+    "hobby_room",
+)
 
 
 def destination_parameters(routines, dests: list[str]) -> np.ndarray:
@@ -62,8 +73,9 @@ def destination_parameters(routines, dests: list[str]) -> np.ndarray:
     return par
 
 
-def pack_routes(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str],
-                n: int) -> tuple[np.ndarray, np.ndarray]:
+def pack_routes(
+    routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str], n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """One CSR over (destination, dwelling): row d*n + i is dwelling i's route to dests[d]."""
     ptrs, nodes, offset = [], [], 0
     for d in dests:
@@ -76,8 +88,9 @@ def pack_routes(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[st
     return route_ptr, route_nodes
 
 
-def route_table(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str],
-                n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def route_table(
+    routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[str], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, end, nodes): row d*n + i, dwelling i's route to dests[d], is
     nodes[start[row]:end[row]]. A site keeps all its routes' nodes in one array
     (`building.site`), which is used as it is; other routes are packed into one."""
@@ -92,14 +105,13 @@ def route_table(routes: dict[str, tuple[np.ndarray, np.ndarray]], dests: list[st
     for k, (d, a) in enumerate(zip(dests, arrays)):
         offset = (a.__array_interface__["data"][0] - at) // a.itemsize
         indptr = np.asarray(routes[d][0], np.int64)
-        start[k * n:(k + 1) * n] = indptr[:-1] + offset
-        end[k * n:(k + 1) * n] = indptr[1:] + offset
+        start[k * n : (k + 1) * n] = indptr[:-1] + offset
+        end[k * n : (k + 1) * n] = indptr[1:] + offset
     return start, end, np.asarray(base)
 
 
 @nb.njit(**JIT)
-def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip_mult,
-                     avoid_cut):
+def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut):
     """(destinations, households) expected trips per day."""
     nd = dest_par.shape[0]
     n = occupied.shape[0]
@@ -137,8 +149,7 @@ def _append_route(keys, v, route_start, route_end, route_nodes, row, s, slots, w
     length = route_end[row] - route_start[row]
     if v + length + width > keys.shape[0]:
         keys = _grown(keys, v, 2 * keys.shape[0] + length + width)
-    return keys, _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots,
-                            width)
+    return keys, _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots, width)
 
 
 @nb.njit(inline="always", **JIT)
@@ -157,8 +168,21 @@ def _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots, widt
 
 
 @nb.njit(**JIT)
-def _draw_visits(rates, first, n_routes, route_start, route_end, route_nodes, working, cum,
-                 slots, rs, out_start, out_end, out_longest):
+def _draw_visits(
+    rates,
+    first,
+    n_routes,
+    route_start,
+    route_end,
+    route_nodes,
+    working,
+    cum,
+    slots,
+    rs,
+    out_start,
+    out_end,
+    out_longest,
+):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
@@ -213,11 +237,11 @@ def _draw_visits(rates, first, n_routes, route_start, route_end, route_nodes, wo
             for q in range(slots - 1):
                 s += us > cum[w, q]
             row = d * n_routes + first + i
-            visits, v = _append_route(visits, v, route_start, route_end, route_nodes, row, s,
-                                      slots, 16)
+            visits, v = _append_route(
+                visits, v, route_start, route_end, route_nodes, row, s, slots, 16
+            )
             if two_sets:
-                o = _put_route(out_keys, o, out_start, out_end, route_nodes, row, s, slots,
-                               8)
+                o = _put_route(out_keys, o, out_start, out_end, route_nodes, row, s, slots, 8)
         per_hh[i] = v - v0
         if two_sets:
             out_per_hh[i] = o - o0
@@ -309,8 +333,9 @@ def _meetings(bucket, nodes, notice_by_node, slots, max_partners, size_hint, rs)
     prob = np.array([-1.0, 0.0])  # the current notice probability p and 1/log(1-p)
     key = 0
     while True:
-        key = _meetings_from(key, run, prob, pi, pj, bucket, nodes, notice_by_node, slots,
-                             max_partners, rs)
+        key = _meetings_from(
+            key, run, prob, pi, pj, bucket, nodes, notice_by_node, slots, max_partners, rs
+        )
         if key < 0:
             return pi, pj, run[0], run[1]
         k = bucket[nodes[key // slots] * slots + key % slots]
@@ -320,8 +345,7 @@ def _meetings(bucket, nodes, notice_by_node, slots, max_partners, size_hint, rs)
 
 
 @nb.njit(**JIT)
-def _meetings_from(key0, run, prob, pi, pj, bucket, nodes, notice_by_node, slots,
-                   max_partners, rs):
+def _meetings_from(key0, run, prob, pi, pj, bucket, nodes, notice_by_node, slots, max_partners, rs):
     """_meetings' loop over the groups from key0 on, with its state in run and prob;
     returns -1 when done, or the place of a group whose meetings might not fit in pi, pj.
     Places count groups along `nodes`: place = index in nodes * slots + slot.
@@ -447,8 +471,19 @@ def households_met(members, pi, pj, e):
 
 
 @nb.njit(**JIT)
-def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node,
-              max_partners, bucket, rng_routines, rng_encounters):
+def day_pairs(
+    rates,
+    route_ptr,
+    route_nodes,
+    working,
+    cum,
+    slots,
+    notice_by_node,
+    max_partners,
+    bucket,
+    rng_routines,
+    rng_encounters,
+):
     """One day's trips → visits → co-presence groups → unique encounter pairs (a < b).
 
     rates: (D, n) trips per day; route_ptr/route_nodes: CSR over (destination, dwelling);
@@ -466,16 +501,29 @@ def day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice_by_node
     unique pairs in order (_sorted_unique_pairs)."""
     groups = bucket.view(np.int32)
     n = rates.shape[1]
-    visits, n_visits, T, _, _ = _draw_visits(rates, 0, n, route_ptr[:-1], route_ptr[1:],
-                                             route_nodes, working, cum, slots, rng_routines,
-                                             _NO_ROUTES, _NO_ROUTES, 0)
+    visits, n_visits, T, _, _ = _draw_visits(
+        rates,
+        0,
+        n,
+        route_ptr[:-1],
+        route_ptr[1:],
+        route_nodes,
+        working,
+        cum,
+        slots,
+        rng_routines,
+        _NO_ROUTES,
+        _NO_ROUTES,
+        0,
+    )
     count_groups(visits, groups)
     V = visits.shape[0]
     n_nodes = notice_by_node.shape[0]
-    pi, pj, e, n_members = _meetings(groups, np.arange(n_nodes), notice_by_node, slots,
-                                     max_partners, V // 4 + 16, rng_encounters)
+    pi, pj, e, n_members = _meetings(
+        groups, np.arange(n_nodes), notice_by_node, slots, max_partners, V // 4 + 16, rng_encounters
+    )
     members = members_of(visits, n_visits, groups, n_members)
-    groups[:n_nodes * slots] = 0
+    groups[: n_nodes * slots] = 0
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, n)
     return a, b, T, V

@@ -35,29 +35,43 @@ def test_run_matches_the_model_runner():
     from sim.scenario import load_scenario
 
     a = sim.run("baseline", seed=5, years=0.2, run={"burn_in_years": 0.1})
-    b = run_model(load_scenario("baseline").with_overrides(
-        run={"seed": 5, "years": 0.2, "burn_in_years": 0.1}))
+    b = run_model(
+        load_scenario("baseline").with_overrides(
+            run={"seed": 5, "years": 0.2, "burn_in_years": 0.1}
+        )
+    )
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
     assert a.scenario.run.seed == 5
 
 
 def test_run_warns_about_an_intervention_that_never_starts():
     with pytest.warns(UserWarning, match=r"interventions\[0\] \(welcome\) starts in year 5"):
-        sim.run("baseline", years=0.1, run={"burn_in_years": 0.0},
-                interventions=[{"type": "welcome", "start_year": 5}])
+        sim.run(
+            "baseline",
+            years=0.1,
+            run={"burn_in_years": 0.0},
+            interventions=[{"type": "welcome", "start_year": 5}],
+        )
 
 
 def test_load_results_is_one_long_table_with_parameter_columns(tmp_path):
     for seed, share in ((1, 0.1), (2, 0.3)):
-        sim.run("baseline", seed=seed, years=0.1, run={"burn_in_years": 0.0},
-                population={"supported_share": share}, out=tmp_path / "r" / str(seed))
+        sim.run(
+            "baseline",
+            seed=seed,
+            years=0.1,
+            run={"burn_in_years": 0.0},
+            population={"supported_share": share},
+            out=tmp_path / "r" / str(seed),
+        )
     ts = sim.load_results(tmp_path)
     assert list(ts.columns[:3]) == ["scenario", "seed", "population.supported_share"]
-    assert ts.groupby("seed")["population.supported_share"].first().to_dict() == {1: 0.1,
-                                                                                 2: 0.3}
+    assert ts.groupby("seed")["population.supported_share"].first().to_dict() == {1: 0.1, 2: 0.3}
     finals = sim.load_results(tmp_path, table="finals", params="none")
-    assert len(finals) == 2 * finals["group"].nunique() and "population.supported_share" \
-        not in finals.columns
+    assert (
+        len(finals) == 2 * finals["group"].nunique()
+        and "population.supported_share" not in finals.columns
+    )
     one = sim.load_results(tmp_path / "r" / "1", table="households")
     assert set(one["seed"]) == {1} and "dwelling" in one.columns
     (tmp_path / "empty").mkdir()

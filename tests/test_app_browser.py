@@ -20,8 +20,15 @@ from playwright.sync_api import expect
 from sim.app.server import command, server_env
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_LOAD_S = 240  # a fresh clone compiles the kernels on the first page load
 
@@ -38,8 +45,13 @@ def server() -> Iterator[str]:
     log_dir = ROOT / ".pytest_cache"
     log_dir.mkdir(exist_ok=True)
     with open(log_dir / "app-server.log", "w") as log:  # the server's output, for a failure
-        proc = subprocess.Popen(command("127.0.0.1", port), env=server_env(offline_only=True),
-                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            command("127.0.0.1", port),
+            env=server_env(offline_only=True),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 60
@@ -81,8 +93,10 @@ class Tab:
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
-                     if m.type == "error" else None)
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(url)
         self.page.wait_for_selector(".gb-dwelling", timeout=FIRST_LOAD_S * 1000)
@@ -95,16 +109,19 @@ class Tab:
         return self.page.locator(".gb-dwelling").count()
 
     def click_button(self, text: str) -> None:
-        self.page.locator("button", has_text=re.compile(f"^\\s*{re.escape(text)}\\s*$",
-                                                        re.IGNORECASE)).first.click()
+        self.page.locator(
+            "button", has_text=re.compile(f"^\\s*{re.escape(text)}\\s*$", re.IGNORECASE)
+        ).first.click()
 
     def choose(self, select_index: int, option: str) -> None:
         """Pick `option` in the settings card's `select_index`-th drop-down, and wait until
         the page shows it (the menu closed, the server answered), as a person would."""
         select = self.page.locator(".gb-settings .v-select").nth(select_index)
         select.click()
-        self.page.locator(".menuable__content__active .v-list-item",
-                          has_text=re.compile(f"^\\s*{re.escape(option)}\\s*$")).first.click()
+        self.page.locator(
+            ".menuable__content__active .v-list-item",
+            has_text=re.compile(f"^\\s*{re.escape(option)}\\s*$"),
+        ).first.click()
         expect(self.page.locator(".menuable__content__active")).to_have_count(0)
         expect(select.locator(".v-select__selection")).to_have_text(option)
         expect(self.page.locator(".gb-pending")).to_have_count(1)
@@ -130,25 +147,32 @@ class Tab:
         before = self.date()
         self.click_button("Stap")
         self.page.wait_for_function(
-            "(d) => document.querySelector('.gb-date').innerText !== d", arg=before,
-            timeout=30_000)
+            "(d) => document.querySelector('.gb-date').innerText !== d", arg=before, timeout=30_000
+        )
 
     def points(self, key: str) -> str:
-        return self.page.locator(f".gb-chart[data-key='{key}'] polyline").first.get_attribute(
-            "points") or ""
+        return (
+            self.page.locator(f".gb-chart[data-key='{key}'] polyline").first.get_attribute("points")
+            or ""
+        )
 
     def wait_points(self, key: str, n: int) -> str:
         """The first line of chart `key` once it has at least `n` points."""
         self.page.wait_for_function(
             "([k, n]) => { const p = document.querySelector(`.gb-chart[data-key='${k}'] "
             "polyline`); return p && p.getAttribute('points').trim().split(/\\s+/).length >= n; }",
-            arg=[key, n], timeout=30_000)
+            arg=[key, n],
+            timeout=30_000,
+        )
         return self.points(key)
 
     def close(self) -> None:
-        outside = [u for u in self.requests
-                   if not re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", u)
-                   and not u.startswith(("data:", "blob:"))]
+        outside = [
+            u
+            for u in self.requests
+            if not re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", u)
+            and not u.startswith(("data:", "blob:"))
+        ]
         self.page.close()
         assert outside == [], f"requests outside localhost: {outside[:5]}"
         assert self.errors == [], self.errors[:5]

@@ -18,8 +18,7 @@ from sim.app.story import household_story
 from sim.model import build_site_from
 from sim.scenario import load_scenario
 
-LAYOUT_SCENARIOS = ("baseline", "stairwell_block", "corridor_tower", "row_houses",
-                    "neighbourhood")
+LAYOUT_SCENARIOS = ("baseline", "stairwell_block", "corridor_tower", "row_houses", "neighbourhood")
 
 
 # --- settings -------------------------------------------------------------------------
@@ -31,8 +30,12 @@ def test_settings_follow_the_scenario_until_changed():
 
 
 def test_switching_a_measure_on_uses_its_slider():
-    s = ctl.Settings(measures=frozenset({"flatcoach", "connectors"}),
-                     sliders={"flatcoach": 24.0}, supported_share=0.3, trust=0.2)
+    s = ctl.Settings(
+        measures=frozenset({"flatcoach", "connectors"}),
+        sliders={"flatcoach": 24.0},
+        supported_share=0.3,
+        trust=0.2,
+    )
     sc = ctl.build_scenario(s)
     specs = {x.type: x.model_dump() for x in sc.interventions}
     assert specs["flatcoach"]["hours_per_week"] == 24.0
@@ -48,7 +51,11 @@ def test_design_edits_become_one_design_intervention():
     assert d["type"] == "design" and d["bench"] and d["gallery"] == "closed"
     assert d["rooms"] == [{"kind": "garden", "building": 0}]
     assert ctl.scenario_design(load_scenario("design_shared_rooms")) == {
-        "bench", "garden", "hobby_room", "laundry"}
+        "bench",
+        "garden",
+        "hobby_room",
+        "laundry",
+    }
 
 
 def test_bad_combination_is_a_message_not_a_crash():
@@ -60,8 +67,9 @@ def test_bad_combination_is_a_message_not_a_crash():
         ctl.build_scenario(ctl.Settings(seed=-5))
     session = Session()
     before = session.runs
-    assert not session.reset(ctl.Settings(sliders={"flatcoach": 99.0},
-                                          measures=frozenset({"flatcoach"})))
+    assert not session.reset(
+        ctl.Settings(sliders={"flatcoach": 99.0}, measures=frozenset({"flatcoach"}))
+    )
     assert "hours_per_week" in session.error
     assert session.runs is before  # the old run keeps going
 
@@ -78,9 +86,14 @@ def test_comparison_without_measures_is_the_same_run():
 
 
 def test_a_measure_opens_a_gap():
-    session = Session(ctl.Settings(scenario="problem_flat", compare="without",
-                                   measures=frozenset({"flatcoach"}),
-                                   sliders={"flatcoach": 40.0}))
+    session = Session(
+        ctl.Settings(
+            scenario="problem_flat",
+            compare="without",
+            measures=frozenset({"flatcoach"}),
+            sliders={"flatcoach": 40.0},
+        )
+    )
     session.advance(365)
     _, gap = session.gap("cost_eur")
     assert gap[-1] > 0
@@ -97,8 +110,12 @@ def _check_drawn_once(site, geo) -> np.ndarray:
     assert (rects[:, 1] >= 0).all() and (rects[:, 1] + rects[:, 3] <= h).all()
     for i in range(len(rects)):
         a = rects[i]
-        ov = ((rects[:, 0] < a[0] + a[2] - 1e-6) & (a[0] < rects[:, 0] + rects[:, 2] - 1e-6)
-              & (rects[:, 1] < a[1] + a[3] - 1e-6) & (a[1] < rects[:, 1] + rects[:, 3] - 1e-6))
+        ov = (
+            (rects[:, 0] < a[0] + a[2] - 1e-6)
+            & (a[0] < rects[:, 0] + rects[:, 2] - 1e-6)
+            & (rects[:, 1] < a[1] + a[3] - 1e-6)
+            & (a[1] < rects[:, 1] + rects[:, 3] - 1e-6)
+        )
         assert ov.sum() == 1, i
     return rects
 
@@ -117,8 +134,7 @@ def test_every_layout_draws_each_dwelling_once(name):
 
 def test_a_wide_district_is_drawn_in_rows():
     flat = {"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 14}
-    block = {"layout": "stairwell_block", "stairwells": 4, "floors": 4,
-             "dwellings_per_landing": 2}
+    block = {"layout": "stairwell_block", "stairwells": 4, "floors": 4, "dwellings_per_landing": 2}
     sc = load_scenario("baseline").with_overrides(site={"buildings": [flat] * 5 + [block] * 4})
     site = build_site_from(sc)
     geo = build_geometry(site)
@@ -135,8 +151,13 @@ def test_a_wide_district_is_drawn_in_rows():
 def test_geometry_shows_lifts_stairs_entrance_and_outdoor_spaces():
     geo = build_geometry(build_site_from(load_scenario("baseline")), "en").data
     assert len(geo["lifts"]) == 2 and len(geo["stairs"]) == 20 and len(geo["doors"]) == 1
-    assert {p["label"] for p in geo["places"]} == {"playground", "dog field", "park", "shops",
-                                                   "community centre"}
+    assert {p["label"] for p in geo["places"]} == {
+        "playground",
+        "dog field",
+        "park",
+        "shops",
+        "community centre",
+    }
     assert {m["kind"] for m in geo["small"]} == {"mailbox", "bins", "bike_storage"}
     nb = build_geometry(build_site_from(load_scenario("neighbourhood"))).data
     assert [b["label"] for b in nb["buildings"]] == [f"Gebouw {k}" for k in (1, 2, 3, 4)]
@@ -184,8 +205,9 @@ def test_every_label_has_dutch_and_english():
 
 
 def test_chart_scales_points_into_the_box():
-    c = chart_data("x", "x", [("a", "#000", np.arange(0, 700, 7), np.linspace(-2, 5, 100))],
-                   zero_line=True)
+    c = chart_data(
+        "x", "x", [("a", "#000", np.arange(0, 700, 7), np.linspace(-2, 5, 100))], zero_line=True
+    )
     pts = np.array([p.split(",") for p in c["series"][0]["points"].split()], float)
     assert len(pts) == 100
     assert pts[:, 0].min() >= c["left"] and pts[:, 0].max() <= c["width"]
@@ -202,8 +224,11 @@ def _widgets(root):
 
 
 def _html(box, cls: str) -> list[str]:
-    return [w.unsafe_innerHTML for w in _widgets(box)
-            if cls in (getattr(w, "attributes", None) or {}).get("class", "").split()]
+    return [
+        w.unsafe_innerHTML
+        for w in _widgets(box)
+        if cls in (getattr(w, "attributes", None) or {}).get("class", "").split()
+    ]
 
 
 def _cards(box, cls: str) -> list:

@@ -43,7 +43,7 @@ def test_layout_graph(gen, n_dwellings, door_kind):
     g = gen(0)
     assert nx.is_connected(g)
     assert len(g.graph["dwellings"]) == n_dwellings
-    for n, d in g.nodes(data=True):
+    for _n, d in g.nodes(data=True):
         assert d["kind"] in NODE_KINDS
         assert d["building"] == 0
         assert len(d["xy"]) == 2
@@ -360,8 +360,10 @@ _RULES = {  # destination -> (node kind, scope), restated here so the oracle is 
     "bike": ("bike_storage", "own"),
     "laundry": ("laundry", "own_first"),
     "hobby_room": ("hobby_room", "own_first"),
-    **{k: (k, "nearest") for k in ("playground", "dog_field", "park", "shops",
-                                   "community_centre", "garden")},
+    **{
+        k: (k, "nearest")
+        for k in ("playground", "dog_field", "park", "shops", "community_centre", "garden")
+    },
 }
 
 
@@ -396,11 +398,17 @@ def reference_routes(h: nx.Graph, dw_node: list[int], dw_building: list[int]) ->
         buildings = sorted(set(dw_building))
         mine = {b: [d for d in range(nd) if dw_building[d] == b] for b in buildings}
         if dest == "out":
-            street = {d["front_of"]: i for i, d in h.nodes(data=True)
-                      if d["kind"] == "street" and d.get("front_of") is not None}
+            street = {
+                d["front_of"]: i
+                for i, d in h.nodes(data=True)
+                if d["kind"] == "street" and d.get("front_of") is not None
+            }
             for b in buildings:
-                targets = [street[b]] if b in street else [
-                    i for i in h if kind[i] == "entrance" and bld[i] == b]
+                targets = (
+                    [street[b]]
+                    if b in street
+                    else [i for i in h if kind[i] == "entrance" and bld[i] == b]
+                )
                 if targets:
                     fill_local(mine[b], targets, b)
         else:
@@ -436,9 +444,20 @@ def random_site_graph(seed: int) -> nx.Graph:
     specs = [("gallery", b) for b in (0, 1, 2) for _ in range(6)]
     specs += [("stairs", b) for b in (0, 1, 2) for _ in range(3)]
     specs += [("entrance", 0), ("entrance", 1), ("entrance", 1), ("entrance", 2)]
-    specs += [("mailbox", 0), ("mailbox", 1), ("bins", 0), ("bins", 0), ("bike_storage", 2),
-              ("laundry", 1), ("street", -1), ("street", -1), ("park", -1), ("park", -1),
-              ("playground", -1), ("shops", -1)]
+    specs += [
+        ("mailbox", 0),
+        ("mailbox", 1),
+        ("bins", 0),
+        ("bins", 0),
+        ("bike_storage", 2),
+        ("laundry", 1),
+        ("street", -1),
+        ("street", -1),
+        ("park", -1),
+        ("park", -1),
+        ("playground", -1),
+        ("shops", -1),
+    ]
     order = rng.permutation(len(specs))
     g = nx.Graph()
     keys = [f"n{int(rng.integers(10**6))}:{i}" for i in range(len(specs))]
@@ -454,8 +473,13 @@ def random_site_graph(seed: int) -> nx.Graph:
             g.add_edge(keys[u], keys[v], length=float(rng.integers(1, 4)))
     doors = [k for k, s in zip(keys, specs, strict=True) if s[0] == "gallery"]
     g.graph["dwellings"] = [
-        {"building": int(g.nodes[k]["building"]) if rng.random() < 0.9 else int(rng.integers(3)),
-         "floor": 0, "position": j, "door_node": k, "circulation": f"c{j % 4}"}
+        {
+            "building": int(g.nodes[k]["building"]) if rng.random() < 0.9 else int(rng.integers(3)),
+            "floor": 0,
+            "position": j,
+            "door_node": k,
+            "circulation": f"c{j % 4}",
+        }
         for j, k in enumerate(doors * 2)
     ]
     return g
@@ -490,21 +514,34 @@ def test_plan_matches_networkx_graph(seed):
         plan.add_edge(u, v, length=length)
         twin.add_edge(u, v, length=length)
     for d in g.graph["dwellings"]:
-        plan.add_dwelling(d["building"], d["floor"], d["position"], d["door_node"],
-                          d["circulation"])
+        plan.add_dwelling(
+            d["building"], d["floor"], d["position"], d["door_node"], d["circulation"]
+        )
     twin.graph["dwellings"] = g.graph["dwellings"]
     a, b = Site.from_plan(plan), Site.from_graph(twin)
     assert_same_site(a, b)
     h = nx.relabel_nodes(twin, {n: i for i, n in enumerate(twin.nodes)})
     assert list(a.graph.edges(data="length")) == list(h.edges(data="length"))
-    assert_routes_match(a, reference_routes(h, a.dwelling_node.tolist(),
-                                            a.dwelling_building.tolist()))
+    assert_routes_match(
+        a, reference_routes(h, a.dwelling_node.tolist(), a.dwelling_building.tolist())
+    )
 
 
 def assert_same_site(a: Site, b: Site) -> None:
-    for field in ("node_kind", "node_building", "node_floor", "node_xy", "edge_u", "edge_v",
-                  "edge_length", "dwelling_node", "dwelling_building", "dwelling_floor",
-                  "dwelling_position", "dwelling_circulation"):
+    for field in (
+        "node_kind",
+        "node_building",
+        "node_floor",
+        "node_xy",
+        "edge_u",
+        "edge_v",
+        "edge_length",
+        "dwelling_node",
+        "dwelling_building",
+        "dwelling_floor",
+        "dwelling_position",
+        "dwelling_circulation",
+    ):
         assert np.array_equal(getattr(a, field), getattr(b, field)), field
     assert a.destinations == b.destinations
     assert a.node_name == b.node_name
@@ -519,16 +556,19 @@ def test_built_site_round_trips_through_its_graph(mixed_site):
     """build_site never makes a networkx graph; the one built on demand gives the same site."""
     assert "graph" not in vars(build_site([{"layout": "gallery_flat"}], []))
     assert_same_site(mixed_site, Site.from_graph(mixed_site.graph))
-    ref = reference_routes(mixed_site.graph, mixed_site.dwelling_node.tolist(),
-                           mixed_site.dwelling_building.tolist())
+    ref = reference_routes(
+        mixed_site.graph, mixed_site.dwelling_node.tolist(), mixed_site.dwelling_building.tolist()
+    )
     assert_routes_match(mixed_site, ref)
 
 
 def test_district_buildings_share_routes_up_to_offset():
     """Identical buildings on one street: the same internal routes, shifted by the node
     offset (a cheap check that per-building trees don't leak into each other)."""
-    site = build_site([{"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 5}] * 4,
-                      [{"kind": "park", "near": 3, "distance": 50.0}])
+    site = build_site(
+        [{"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 5}] * 4,
+        [{"kind": "park", "near": 3, "distance": 50.0}],
+    )
     first = np.flatnonzero(site.node_building == 1)[0] - np.flatnonzero(site.node_building == 0)[0]
     for dest in ("out", "mail", "bins", "bike"):
         for d in range(20):

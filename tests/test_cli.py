@@ -14,8 +14,9 @@ runner = CliRunner()
 
 def test_run_writes_all_outputs(tmp_path):
     out = tmp_path / "r"
-    res = runner.invoke(app, ["run", "baseline", "--years", "0.3", "--seed", "4", "--out",
-                              str(out), "--csv"])
+    res = runner.invoke(
+        app, ["run", "baseline", "--years", "0.3", "--seed", "4", "--out", str(out), "--csv"]
+    )
     assert res.exit_code == 0, res.output
     for name in ("timeseries", "households", "ties"):
         assert (out / f"{name}.parquet").exists() and (out / f"{name}.csv").exists()
@@ -27,8 +28,16 @@ def test_run_writes_all_outputs(tmp_path):
     hh = pd.read_parquet(out / "households.parquet")
     assert {"building", "floor", "position", "circulation", "route_out"} <= set(hh.columns)
     ties = pd.read_parquet(out / "ties.parquet")
-    assert {"from_household", "to_household", "positive", "negative", "n_greet", "n_talk",
-            "n_help", "n_nuisance"} <= set(ties.columns)
+    assert {
+        "from_household",
+        "to_household",
+        "positive",
+        "negative",
+        "n_greet",
+        "n_talk",
+        "n_help",
+        "n_nuisance",
+    } <= set(ties.columns)
     resolved = (out / "scenario.toml").read_text()
     assert "[contact]" in resolved and "seed = 4" in resolved
 
@@ -85,11 +94,15 @@ def test_params_filter_shows_full_names_and_meaning_at_any_width():
 
 def test_on_off_options_take_values(tmp_path):
     """`--csv` as its help shows it: alone, with true/false, or with =."""
-    for args, csv in ((["--csv"], True), (["--csv", "true"], True), (["--csv=yes"], True),
-                      (["--csv", "false"], False), ([], False)):
+    for args, csv in (
+        (["--csv"], True),
+        (["--csv", "true"], True),
+        (["--csv=yes"], True),
+        (["--csv", "false"], False),
+        ([], False),
+    ):
         out = tmp_path / f"r{len(list(tmp_path.iterdir()))}"
-        res = runner.invoke(app, ["run", "baseline", "--years", "0.02", *args, "--out",
-                                  str(out)])
+        res = runner.invoke(app, ["run", "baseline", "--years", "0.02", *args, "--out", str(out)])
         assert res.exit_code == 0, res.output
         assert (out / "timeseries.csv").exists() == csv, args
     res = runner.invoke(app, ["run", "baseline", "--csv", "maybe", "--out", str(tmp_path / "x")])
@@ -109,20 +122,33 @@ def test_scenario_costs_set_what_interventions_spend():
     from sim.scenario import load_scenario
 
     sc = load_scenario("baseline").with_overrides(
-        run={"years": 0.2, "burn_in_years": 0.0}, interventions=[{"type": "flatcoach"}])
+        run={"years": 0.2, "burn_in_years": 0.0}, interventions=[{"type": "flatcoach"}]
+    )
     a = run_model(sc)
     b = run_model(sc.with_overrides(costs={"professional_hour": 150.0}))
     ha, hb = a.interventions.iloc[0], b.interventions.iloc[0]
     assert hb["cost_hours_eur"] == pytest.approx(2 * ha["cost_hours_eur"])
     assert ha["hours"] == hb["hours"] and hb["cost_eur"] > ha["cost_eur"]
-    pd.testing.assert_frame_equal(a.timeseries.drop(columns=["cost_eur"]),
-                                  b.timeseries.drop(columns=["cost_eur"]))
+    pd.testing.assert_frame_equal(
+        a.timeseries.drop(columns=["cost_eur"]), b.timeseries.drop(columns=["cost_eur"])
+    )
 
 
 def test_compare_writes_report_and_resumes(tmp_path):
     out = tmp_path / "cmp"
-    args = ["compare", "baseline", "problem_flat", "--seeds", "2", "--years", "0.3",
-            "--out", str(out), "--workers", "1"]
+    args = [
+        "compare",
+        "baseline",
+        "problem_flat",
+        "--seeds",
+        "2",
+        "--years",
+        "0.3",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+    ]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     report = (out / "report.md").read_text()
@@ -156,8 +182,10 @@ def test_bad_command_line_override_names_the_option():
 
 def test_bad_intervention_parameter_names_entry_and_allowed_keys(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[interventions]]\ntype = "flatcoach"\nhours_per_weak = 3\n'
-                   '[[interventions]]\ntype = "welcome"\nstart_year = -2\n')
+    bad.write_text(
+        '[[interventions]]\ntype = "flatcoach"\nhours_per_weak = 3\n'
+        '[[interventions]]\ntype = "welcome"\nstart_year = -2\n'
+    )
     res = runner.invoke(app, ["validate", str(bad)])
     assert res.exit_code == 2
     out = " ".join(res.output.split())
@@ -187,26 +215,43 @@ def test_run_threads_changes_speed_not_results(tmp_path):
     before = numba.get_num_threads()
     try:
         for k in (1, 2):
-            res = runner.invoke(app, ["run", "neighbourhood", "--years", "0.1", "--seed", "2",
-                                      "--threads", str(k), "--out", str(tmp_path / str(k))])
+            res = runner.invoke(
+                app,
+                [
+                    "run",
+                    "neighbourhood",
+                    "--years",
+                    "0.1",
+                    "--seed",
+                    "2",
+                    "--threads",
+                    str(k),
+                    "--out",
+                    str(tmp_path / str(k)),
+                ],
+            )
             assert res.exit_code == 0, res.output
     finally:
         numba.set_num_threads(before)
     for name in ("timeseries", "households", "ties"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / f"{name}.parquet"),
-                                      pd.read_parquet(tmp_path / "2" / f"{name}.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "1" / f"{name}.parquet"),
+            pd.read_parquet(tmp_path / "2" / f"{name}.parquet"),
+        )
 
 
 def test_compare_options_are_checked_before_any_run(tmp_path):
     """Bad --seeds/--years/--workers, duplicate names: a clear error, nothing run."""
     out = tmp_path / "cmp"
     (tmp_path / "twin.toml").write_text('extends = "baseline"\nname = "baseline"\n')
-    for args, why in ((["--seeds", "0"], "--seeds"), (["--workers", "0"], "--workers"),
-                      (["--years", "-5"], "greater than 0"),
-                      (["--years", "0.001"], "shorter than one collection period"),
-                      ([str(tmp_path / "twin.toml")], "named 'baseline'")):
-        res = runner.invoke(app, ["compare", "baseline", "problem_flat", *args, "--out",
-                                  str(out)])
+    for args, why in (
+        (["--seeds", "0"], "--seeds"),
+        (["--workers", "0"], "--workers"),
+        (["--years", "-5"], "greater than 0"),
+        (["--years", "0.001"], "shorter than one collection period"),
+        ([str(tmp_path / "twin.toml")], "named 'baseline'"),
+    ):
+        res = runner.invoke(app, ["compare", "baseline", "problem_flat", *args, "--out", str(out)])
         assert res.exit_code == 2, (args, res.output)
         assert why in " ".join(res.output.split()), (args, res.output)
         assert res.exception is None or isinstance(res.exception, SystemExit)
@@ -215,13 +260,30 @@ def test_compare_options_are_checked_before_any_run(tmp_path):
 
 def test_compare_reference_may_be_a_file_path(tmp_path):
     ref = str(tmp_path / "mine.toml")
-    (tmp_path / "mine.toml").write_text('extends = "baseline"\nname = "mine"\n'
-                                        "[run]\nburn_in_years = 0\n")
-    (tmp_path / "other.toml").write_text('extends = "mine.toml"\nname = "other"\n'
-                                         "[population]\nsupported_share = 0.3\n")
-    res = runner.invoke(app, ["compare", str(tmp_path / "other.toml"), ref, "--reference",
-                              ref, "--seeds", "1", "--years", "0.05", "--workers", "1",
-                              "--out", str(tmp_path / "cmp")])
+    (tmp_path / "mine.toml").write_text(
+        'extends = "baseline"\nname = "mine"\n[run]\nburn_in_years = 0\n'
+    )
+    (tmp_path / "other.toml").write_text(
+        'extends = "mine.toml"\nname = "other"\n[population]\nsupported_share = 0.3\n'
+    )
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "other.toml"),
+            ref,
+            "--reference",
+            ref,
+            "--seeds",
+            "1",
+            "--years",
+            "0.05",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / "cmp"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     effects = pd.read_csv(tmp_path / "cmp" / "effects.csv")
     assert set(effects["scenario"]) == {"other"}  # compared with mine, the reference

@@ -39,12 +39,20 @@ def _mean_over(r, col, from_year):
 
 # --- the component interface --------------------------------------------------------------
 def test_all_interventions_registered():
-    assert {"allocation_by_motivation", "social_renovation", "flatcoach", "design",
-            "connectors", "welcome"} <= set(REGISTRY)
+    assert {
+        "allocation_by_motivation",
+        "social_renovation",
+        "flatcoach",
+        "design",
+        "connectors",
+        "welcome",
+    } <= set(REGISTRY)
 
 
 def test_unknown_parameter_is_a_clear_error(problem):
-    with pytest.raises(ValueError, match=r"interventions\[0\]\.hours_per_weak.*allowed:.*hours_per_week"):
+    with pytest.raises(
+        ValueError, match=r"interventions\[0\]\.hours_per_weak.*allowed:.*hours_per_week"
+    ):
         problem.with_overrides(interventions=[{"type": "flatcoach", "hours_per_weak": 10}])
     with pytest.raises(ValueError, match="is unknown"):
         problem.with_overrides(interventions=[{"type": "flatcouch"}])
@@ -52,10 +60,20 @@ def test_unknown_parameter_is_a_clear_error(problem):
         problem.with_overrides(interventions=[{"type": "social_renovation", "coverage": 1.5}])
 
 
-@pytest.mark.parametrize("name", ["allocation_by_motivation", "social_renovation", "flatcoach",
-                                  "connectors", "welcome", "design_shared_rooms",
-                                  "design_closed_gallery", "design_entrance",
-                                  "combined_package"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "allocation_by_motivation",
+        "social_renovation",
+        "flatcoach",
+        "connectors",
+        "welcome",
+        "design_shared_rooms",
+        "design_closed_gallery",
+        "design_entrance",
+        "combined_package",
+    ],
+)
 def test_shipped_scenarios_load_and_extend_the_problem_flat(name):
     sc = load_scenario(name)
     assert sc.interventions
@@ -65,10 +83,24 @@ def test_shipped_scenarios_load_and_extend_the_problem_flat(name):
 
 def test_late_start_leaves_the_first_years_identical(problem):
     """Every intervention starting at year 3: years 0–3 equal the baseline run, same seed."""
-    ivs = [{"type": k, "start_year": 3.0} for k in
-           ("allocation_by_motivation", "social_renovation", "flatcoach", "connectors", "welcome")]
-    ivs.append({"type": "design", "start_year": 3.0, "bench": True,
-                "rooms": [{"kind": "laundry", "building": 0}]})
+    ivs = [
+        {"type": k, "start_year": 3.0}
+        for k in (
+            "allocation_by_motivation",
+            "social_renovation",
+            "flatcoach",
+            "connectors",
+            "welcome",
+        )
+    ]
+    ivs.append(
+        {
+            "type": "design",
+            "start_year": 3.0,
+            "bench": True,
+            "rooms": [{"kind": "laundry", "building": 0}],
+        }
+    )
     a = _run(problem, [], 5, 3.3).timeseries
     b = _run(problem, ivs, 5, 3.3).timeseries
     cut = 3 * 365
@@ -76,8 +108,11 @@ def test_late_start_leaves_the_first_years_identical(problem):
     pb = b[b["day"] <= cut].reset_index(drop=True)
     pd.testing.assert_frame_equal(pa, pb)
     # and afterwards they differ (the interventions did something)
-    assert not a[a["day"] > cut + 60].reset_index(drop=True).equals(
-        b[b["day"] > cut + 60].reset_index(drop=True))
+    assert (
+        not a[a["day"] > cut + 60]
+        .reset_index(drop=True)
+        .equals(b[b["day"] > cut + 60].reset_index(drop=True))
+    )
 
 
 # --- flatcoach ----------------------------------------------------------------------------
@@ -104,8 +139,9 @@ def test_flatcoach_raises_ties_of_supported_newcomers_and_distrust_removes_it(pr
 def test_flatcoach_is_a_mesa_agent_present_only_while_active(problem):
     from sim.agents import Professional
 
-    sc = problem.with_overrides(interventions=[{"type": "flatcoach", "start_year": 0.1,
-                                                "end_year": 0.3}])
+    sc = problem.with_overrides(
+        interventions=[{"type": "flatcoach", "start_year": 0.1, "end_year": 0.3}]
+    )
     m = NeighbourhoodModel(sc, seed=1)
 
     def coaches():
@@ -135,15 +171,17 @@ def test_motivated_allocation_brings_calm_in_a_problem_flat(problem):
 
     diffs = []
     for s in (1, 2, 3, 4, 5, 6):
-        diffs.append(nuisance_late(_run(problem, iv, s, 4.0))
-                     - nuisance_late(_run(problem, [], s, 4.0)))
+        diffs.append(
+            nuisance_late(_run(problem, iv, s, 4.0)) - nuisance_late(_run(problem, [], s, 4.0))
+        )
     assert np.mean(diffs) < 0, diffs
     assert sum(d < 0 for d in diffs) >= 5, diffs
 
 
 def test_motivated_allocation_restores_the_policy_and_needs_vacancies(problem):
-    sc = problem.with_overrides(interventions=[{"type": "allocation_by_motivation",
-                                                "end_year": 0.5}])
+    sc = problem.with_overrides(
+        interventions=[{"type": "allocation_by_motivation", "end_year": 0.5}]
+    )
     m = NeighbourhoodModel(sc, seed=2)
     original = m.allocation
     m.step()
@@ -154,7 +192,8 @@ def test_motivated_allocation_restores_the_policy_and_needs_vacancies(problem):
     frozen = problem.with_overrides(
         turnover={"move_rate_resident": 0.0, "move_rate_supported": 0.0},
         states={"eviction_rate": 0.0},
-        interventions=[{"type": "allocation_by_motivation"}])
+        interventions=[{"type": "allocation_by_motivation"}],
+    )
     r = run_model(frozen, seed=1, years=1.0)
     assert r.interventions.iloc[0].get("motivated_allocations", 0) == 0
 
@@ -178,8 +217,12 @@ def test_social_renovation_obstacles(problem):
     assert res["needs_surfaced"] > 0 and res.get("referrals", 0) == 0
     # deep distrust of institutions: fewer doors open, less told, fewer referred
     normal = np.mean([_final(_renovation(problem, s), "referred") for s in (1, 2)])
-    distrust = np.mean([_final(_renovation(problem, s, {"trust_institutions_mean": 0.03}),
-                                "referred") for s in (1, 2)])
+    distrust = np.mean(
+        [
+            _final(_renovation(problem, s, {"trust_institutions_mean": 0.03}), "referred")
+            for s in (1, 2)
+        ]
+    )
     assert distrust < 0.8 * normal, (distrust, normal)
 
 
@@ -203,8 +246,13 @@ def test_welcome_and_coaching_raise_supported_newcomers_ties(problem):
     assert np.mean(diffs) > 0.05 * np.mean(bases), (diffs, bases)
     assert sum(d > 0 for d in diffs) >= 4, diffs
     # obstacle: nobody trusts the corporation, nobody takes up the welcome conversation
-    r = _run(problem, [{"type": "welcome", "coaching": False}], 1, 1.0,
-             {"trust_institutions_mean": 0.001})
+    r = _run(
+        problem,
+        [{"type": "welcome", "coaching": False}],
+        1,
+        1.0,
+        {"trust_institutions_mean": 0.001},
+    )
     res = r.interventions.iloc[0]
     assert res.get("welcome_conversations", 0) <= 0.05 * res["welcome_offered"]
 
@@ -219,8 +267,12 @@ def test_connectors_activities_create_encounters_and_unsupported_connectors_burn
         res = c.interventions.iloc[0]
         assert res["activities"] > 50 and res["attendances"] > 0
         sup.append(res.get("connectors_quit", 0))
-        u = _run(problem, [{"type": "connectors", "supported": False,
-                            "burden_per_activity": 0.4}], s, 2.0).interventions.iloc[0]
+        u = _run(
+            problem,
+            [{"type": "connectors", "supported": False, "burden_per_activity": 0.4}],
+            s,
+            2.0,
+        ).interventions.iloc[0]
         unsup.append(u.get("connectors_quit", 0))
         assert u.get("activities_without_connector", 0) > 0
     assert sum(unsup) > sum(sup)
@@ -228,8 +280,11 @@ def test_connectors_activities_create_encounters_and_unsupported_connectors_burn
 
 # --- design -------------------------------------------------------------------------------
 def test_design_changes_encounter_chances_and_is_undone_at_stop(problem):
-    rooms = {"type": "design", "bench": True,
-             "rooms": [{"kind": "laundry", "building": 0}, {"kind": "hobby_room", "building": 0}]}
+    rooms = {
+        "type": "design",
+        "bench": True,
+        "rooms": [{"kind": "laundry", "building": 0}, {"kind": "hobby_room", "building": 0}],
+    }
     closed = {"type": "design", "gallery": "closed"}
     more, less = [], []
     for s in (1, 2):

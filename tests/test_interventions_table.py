@@ -22,8 +22,9 @@ SEEDS = (1, 2, 3)
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("interventions_table",
-                                                  ROOT / "scripts" / "interventions_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "interventions_table", ROOT / "scripts" / "interventions_table.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -36,16 +37,28 @@ tbl = _load_script()
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("effects")
-    res = CliRunner().invoke(app, ["compare", "problem_flat", "welcome", "--seeds",
-                                   str(len(SEEDS)), "--years", "0.3", "--out", str(out),
-                                   "--workers", "1"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            "problem_flat",
+            "welcome",
+            "--seeds",
+            str(len(SEEDS)),
+            "--years",
+            "0.3",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
+    )
     assert res.exit_code == 0, res.output
     return out
 
 
 def _rows(table: str) -> list[list[str]]:
-    return [[c.strip() for c in line.strip().strip("|").split("|")]
-            for line in table.splitlines()]
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in table.splitlines()]
 
 
 def _site_final(out: Path, scenario: str, seed: int, group: str, column: str) -> float:
@@ -63,9 +76,17 @@ def _nuisance_per_year(out: Path, scenario: str, seed: int) -> float:
 def test_table_has_the_doc_columns_and_rows(compared, capsys):
     assert tbl.main([str(compared)]) == 0
     rows = _rows(capsys.readouterr().out)
-    assert rows[0] == ["scenario", "ties/household", "share ≥3 ties", "supported with ≥1 tie",
-                       "nuisance/yr", "sense of home", "recovery (supported)",
-                       "referred, peak (final)", "cost over 0.3 y"]
+    assert rows[0] == [
+        "scenario",
+        "ties/household",
+        "share ≥3 ties",
+        "supported with ≥1 tie",
+        "nuisance/yr",
+        "sense of home",
+        "recovery (supported)",
+        "referred, peak (final)",
+        "cost over 0.3 y",
+    ]
     assert set(rows[1]) == {"---"} and len(rows[1]) == 9
     assert [r[0] for r in rows[2:]] == ["problem_flat (level)", "welcome"]
     assert all(len(r) == 9 for r in rows)
@@ -76,20 +97,22 @@ def test_table_has_the_doc_columns_and_rows(compared, capsys):
         assert cell[0] in "+-" and "[" in cell
 
 
-@pytest.mark.parametrize("column,decimals,value", [
-    (1, 2, lambda out, sc, s: _site_final(out, sc, s, "all", "mean_ties")),
-    (3, 3, lambda out, sc, s: _site_final(out, sc, s, "supported", "ties_ge1")),
-    (4, 0, _nuisance_per_year),
-])
-def test_paired_difference_is_the_mean_of_per_seed_differences(compared, column, decimals,
-                                                                value):
-    diffs = np.array([value(compared, "welcome", s) - value(compared, "problem_flat", s)
-                      for s in SEEDS])
+@pytest.mark.parametrize(
+    "column,decimals,value",
+    [
+        (1, 2, lambda out, sc, s: _site_final(out, sc, s, "all", "mean_ties")),
+        (3, 3, lambda out, sc, s: _site_final(out, sc, s, "supported", "ties_ge1")),
+        (4, 0, _nuisance_per_year),
+    ],
+)
+def test_paired_difference_is_the_mean_of_per_seed_differences(compared, column, decimals, value):
+    diffs = np.array(
+        [value(compared, "welcome", s) - value(compared, "problem_flat", s) for s in SEEDS]
+    )
     half = stats.t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs))
     cell = _rows(tbl.effects_table(compared))[3][column]
     fmt = f"+z.{decimals}f"
-    expected = (f"{diffs.mean():{fmt}} [{diffs.mean() - half:{fmt}}, "
-                f"{diffs.mean() + half:{fmt}}]")
+    expected = f"{diffs.mean():{fmt}} [{diffs.mean() - half:{fmt}}, {diffs.mean() + half:{fmt}}]"
     assert cell == expected
 
 

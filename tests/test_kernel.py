@@ -39,8 +39,19 @@ def test_pairs_only_among_copresent_households_no_self_pairs():
     working = np.zeros(n, bool)
     seen = 0
     for _ in range(50):
-        a, b, T, V = day_pairs(rates, route_ptr, route_nodes, working, cum, slots, notice, 6,
-                               bucket, rng_handle(rng_r), rng_handle(rng_e))
+        a, b, T, V = day_pairs(
+            rates,
+            route_ptr,
+            route_nodes,
+            working,
+            cum,
+            slots,
+            notice,
+            6,
+            bucket,
+            rng_handle(rng_r),
+            rng_handle(rng_e),
+        )
         assert (a < b).all(), "pairs are canonical and never a household with itself"
         key = a * n + b
         assert (np.diff(key) > 0).all(), "sorted, one encounter per pair per day"
@@ -62,8 +73,19 @@ def test_expected_meetings_match_binomial_mean():
     bucket = np.zeros(2, np.int64)
     got, expect = [], []
     for _ in range(3000):
-        a, _, T, _ = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
-                               notice, 100, bucket, rng_handle(rng_r), rng_handle(rng_e))
+        a, _, T, _ = day_pairs(
+            rates,
+            route_ptr,
+            route_nodes,
+            np.zeros(n, bool),
+            cum,
+            1,
+            notice,
+            100,
+            bucket,
+            rng_handle(rng_r),
+            rng_handle(rng_e),
+        )
         got.append(len(a))
         expect.append(p * T * (T - 1) / 2)
     got, expect = np.array(got), np.array(expect)
@@ -96,9 +118,19 @@ def test_each_pair_of_visits_meets_independently(max_partners):
     bucket = np.zeros(3 + 1, np.int64)
     met = np.zeros((days, 2))
     for day in range(days):
-        a, b, _, _ = day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 1,
-                               notice, max_partners, bucket, rng_handle(rng_r),
-                               rng_handle(rng_e))
+        a, b, _, _ = day_pairs(
+            rates,
+            route_ptr,
+            route_nodes,
+            np.zeros(n, bool),
+            cum,
+            1,
+            notice,
+            max_partners,
+            bucket,
+            rng_handle(rng_r),
+            rng_handle(rng_e),
+        )
         assert ((a < 30) == (b < 30)).all()
         met[day] = (a < 30).sum() / 435, (a >= 30).sum() / 435
     want = [_meet_probability(r, 0.9 * 0.98), _meet_probability(r, 0.97)]
@@ -122,16 +154,29 @@ def test_trips_follow_rates_and_slot_weights():
     T, V = np.zeros(days), np.zeros(days)
     met = np.zeros((days, 3))  # non-working pairs, working pairs, mixed
     for day in range(days):
-        a, b, T[day], V[day] = day_pairs(rates, route_ptr, route_nodes, working, cum, slots,
-                                         np.ones(1), 1000, bucket, rng_handle(rng_r),
-                                         rng_handle(rng_e))
+        a, b, T[day], V[day] = day_pairs(
+            rates,
+            route_ptr,
+            route_nodes,
+            working,
+            cum,
+            slots,
+            np.ones(1),
+            1000,
+            bucket,
+            rng_handle(rng_r),
+            rng_handle(rng_e),
+        )
         kind = working[a].astype(int) + working[b]
         met[day] = (kind == 0).sum() / 190, (kind == 2).sum() / 190, (kind == 1).sum() / 400
     assert abs(T.mean() - 0.6 * n) < 4 * np.sqrt(0.6 * n / days)
     assert abs(V.mean() - n * (0.4 * 1 + 0.2 * 3)) < 4 * V.std() / np.sqrt(days)
     busy = 1 - np.exp(-0.6 * w)  # P(some trip in the slot), by row
-    want = [1 - np.prod(1 - busy[0] ** 2), 1 - np.prod(1 - busy[1] ** 2),
-            1 - np.prod(1 - busy[0] * busy[1])]
+    want = [
+        1 - np.prod(1 - busy[0] ** 2),
+        1 - np.prod(1 - busy[1] ** 2),
+        1 - np.prod(1 - busy[0] * busy[1]),
+    ]
     se = met.std(axis=0) / np.sqrt(days)
     assert (abs(met.mean(axis=0) - want) < 4 * se).all(), (met.mean(axis=0), want)
 
@@ -143,9 +188,19 @@ def test_same_generator_state_same_pairs():
     bucket = np.zeros(3, np.int64)
 
     def day(seed):
-        return day_pairs(rates, route_ptr, route_nodes, np.zeros(n, bool), cum, 2, notice, 6,
-                         bucket, rng_handle(np.random.default_rng(seed)),
-                         rng_handle(np.random.default_rng(seed + 1)))
+        return day_pairs(
+            rates,
+            route_ptr,
+            route_nodes,
+            np.zeros(n, bool),
+            cum,
+            2,
+            notice,
+            6,
+            bucket,
+            rng_handle(np.random.default_rng(seed)),
+            rng_handle(np.random.default_rng(seed + 1)),
+        )
 
     a1, b1, T1, V1 = day(7)
     a2, b2, T2, V2 = day(7)
@@ -174,8 +229,16 @@ def test_compiled_trip_rates_equal_trip_rates():
     m.trip_multiplier = np.linspace(0.5, 1.5, len(m.trip_multiplier))
     k = m._kernel
     hh = m.households
-    mat = trip_rate_matrix(k["dest_par"], hh.occupied, hh.working, hh.dog, hh.children,
-                           hh.avoidance, m.trip_multiplier, m.config.routines.avoid_trip_cut)
+    mat = trip_rate_matrix(
+        k["dest_par"],
+        hh.occupied,
+        hh.working,
+        hh.dog,
+        hh.children,
+        hh.avoidance,
+        m.trip_multiplier,
+        m.config.routines.avoid_trip_cut,
+    )
     want = m.trip_rates()
     for i, d in enumerate(k["dests"]):
         np.testing.assert_allclose(mat[i], want[d], rtol=1e-12, err_msg=d)
@@ -198,6 +261,7 @@ def test_results_do_not_depend_on_worker_processes():
 def test_compiled_draws_are_the_generators_own_stream():
     """Compiled code draws exactly what Generator.random() would, and advances it."""
     from sim.rand import uniform
+
     g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
     h = rng_handle(g1)
     got = [uniform(h) for _ in range(5)]

@@ -24,13 +24,16 @@ print((rss() - before) / 2**20)
 
 
 def _kept_mb(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", PROBE, mode], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, mode], capture_output=True, text=True, check=True
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux") or ctypes.util.find_library("c") is None,
-                    reason="glibc only")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or ctypes.util.find_library("c") is None,
+    reason="glibc only",
+)
 def test_freed_day_sized_arrays_are_returned_to_the_system():
     """glibc's default keeps a freed 16 MB array in the heap once an earlier one raised
     its mmap threshold; with the thresholds fixed nothing is kept."""

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from sim.model import NeighbourhoodModel
-from sim.scenario import load_scenario
 
 
 def test_burn_in_is_not_counted_in_steps_and_a_subclass_step_runs_after_set_up():
@@ -43,8 +42,15 @@ def test_run_equals_stepping():
 
 
 def test_keyword_levers_change_the_scenario():
-    m = NeighbourhoodModel("problem_flat", supported_share=0.4, flatcoach_hours=12,
-                           floors=4, dwellings_per_floor=6, years=0.1, burn_in_years=0.05)
+    m = NeighbourhoodModel(
+        "problem_flat",
+        supported_share=0.4,
+        flatcoach_hours=12,
+        floors=4,
+        dwellings_per_floor=6,
+        years=0.1,
+        burn_in_years=0.05,
+    )
     assert m.config.population.supported_share == 0.4
     assert m.config.allocation.supported_share == 0.4
     assert m.site.n_dwellings == 24
@@ -69,10 +75,18 @@ def test_datacollector_holds_the_site_outcomes_each_period():
 def test_batch_run_over_two_parameters_gives_a_tidy_table():
     rows = mesa.batch_run(
         NeighbourhoodModel,
-        parameters={"supported_share": [0.05, 0.4], "flatcoach_hours": [0, 16],
-                    "years": 0.15, "burn_in_years": 0.1},
-        rng=[1, 2], max_steps=10_000, number_processes=1, data_collection_period=-1,
-        display_progress=False)
+        parameters={
+            "supported_share": [0.05, 0.4],
+            "flatcoach_hours": [0, 16],
+            "years": 0.15,
+            "burn_in_years": 0.1,
+        },
+        rng=[1, 2],
+        max_steps=10_000,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     df = pd.DataFrame(rows)
     assert len(df) == 8
     assert set(df["supported_share"]) == {0.05, 0.4}

@@ -46,12 +46,27 @@ def test_conservation_over_a_run(baseline):
         assert len(m.agent_at) == m.households.occupied.sum()
     a, b = m.ties.split(m.ties.key)
     assert not np.any(a == b), "a household has a tie with itself"
-    assert m.households.occupied[a].all() and m.households.occupied[b].all(), \
+    assert m.households.occupied[a].all() and m.households.occupied[b].all(), (
         "ties of households that moved out must be forgotten"
+    )
     ts = m.outcomes.frame()
-    shares = ["ties_ge1", "ties_ge3", "lonely", "weekly_contact", "sense_of_home", "safety",
-              "trust_neighbours", "wellbeing", "avoidance", "nuisance_exposed", "recovery",
-              "referred", "need_surfaced", "reciprocity", "overburdened"]
+    shares = [
+        "ties_ge1",
+        "ties_ge3",
+        "lonely",
+        "weekly_contact",
+        "sense_of_home",
+        "safety",
+        "trust_neighbours",
+        "wellbeing",
+        "avoidance",
+        "nuisance_exposed",
+        "recovery",
+        "referred",
+        "need_surfaced",
+        "reciprocity",
+        "overburdened",
+    ]
     vals = ts[shares].to_numpy(dtype=float)
     vals = vals[np.isfinite(vals)]
     assert (vals >= 0).all() and (vals <= 1).all()
@@ -96,9 +111,10 @@ def test_shared_circulation_forms_more_ties(baseline):
 
 
 def test_ties_decay_without_contact(baseline):
-    sc = baseline.with_overrides(run={"years": 2}, help={"need_rate": 0,
-                                                          "need_rate_elderly_extra": 0,
-                                                          "need_rate_supported_extra": 0})
+    sc = baseline.with_overrides(
+        run={"years": 2},
+        help={"need_rate": 0, "need_rate_elderly_extra": 0, "need_rate_supported_extra": 0},
+    )
     m = NeighbourhoodModel(sc)
     m.run(1.0)
     _, _, before, _ = m.ties.all_strengths(m.day)
@@ -112,19 +128,28 @@ def test_ties_decay_without_contact(baseline):
         _, _, all_after, _ = m.ties.all_strengths(m.day)
         after[found] = all_after[pos[found]]
     assert after.sum() < 0.6 * before.sum()
-    assert m.outcomes.frame()["ties_ge3"].iloc[-1] < m.outcomes.frame().query(
-        "day == 364 and group == 'all' and building == 'all'")["ties_ge3"].iloc[0]
+    assert (
+        m.outcomes.frame()["ties_ge3"].iloc[-1]
+        < m.outcomes.frame()
+        .query("day == 364 and group == 'all' and building == 'all'")["ties_ge3"]
+        .iloc[0]
+    )
 
 
 def test_negative_contact_produces_avoidance(baseline):
-    calm = baseline.with_overrides(run={"years": 1.5},
-                                   population={"nuisance_causer_share_resident": 0.0,
-                                               "nuisance_causer_share_supported": 0.0,
-                                               "nuisance_risk_background": 0.0},
-                                   contact={"negative_base": 0.0})
-    rough = baseline.with_overrides(run={"years": 1.5},
-                                    population={"nuisance_causer_share_resident": 0.15,
-                                                "nuisance_causer_share_supported": 0.4})
+    calm = baseline.with_overrides(
+        run={"years": 1.5},
+        population={
+            "nuisance_causer_share_resident": 0.0,
+            "nuisance_causer_share_supported": 0.0,
+            "nuisance_risk_background": 0.0,
+        },
+        contact={"negative_base": 0.0},
+    )
+    rough = baseline.with_overrides(
+        run={"years": 1.5},
+        population={"nuisance_causer_share_resident": 0.15, "nuisance_causer_share_supported": 0.4},
+    )
     r_calm, r_rough = run_model(calm), run_model(rough)
     assert r_calm.final()["avoidance"] == 0.0
     assert r_rough.final()["avoidance"] > 0.1
@@ -147,14 +172,16 @@ def test_problem_flat_scores_worse_than_baseline(baseline, problem_flat):
     assert nuis_p > 1.5 * nuis_b
     assert home_p < home_b
     # and in every seed pair, not just on average
-    assert sum(p.final()["sense_of_home"] < b.final()["sense_of_home"]
-               for b, p in zip(base, prob)) >= 5
+    assert (
+        sum(p.final()["sense_of_home"] < b.final()["sense_of_home"] for b, p in zip(base, prob))
+        >= 5
+    )
 
 
 def test_over_burdened_helpers_withdraw(baseline):
-    sc = baseline.with_overrides(run={"years": 1.0},
-                                 help={"need_rate": 60, "burden_limit": 0.3,
-                                       "burden_per_help": 0.2})
+    sc = baseline.with_overrides(
+        run={"years": 1.0}, help={"need_rate": 60, "burden_limit": 0.3, "burden_per_help": 0.2}
+    )
     r = run_model(sc)
     assert r.timeseries["help_given"].sum() > 0
     ts = r.timeseries.query("group == 'all' and building == 'all'")
@@ -163,17 +190,22 @@ def test_over_burdened_helpers_withdraw(baseline):
 
 
 def test_supported_newcomers_recover_with_positive_contact(baseline):
-    warm = baseline.with_overrides(run={"years": 2.0}, population={"supported_share": 0.3},
-                                   contact={"talk_base": 0.2})
-    cold = baseline.with_overrides(run={"years": 2.0}, population={"supported_share": 0.3},
-                                   contact={"talk_base": 0.0, "greet_base": 0.0})
+    warm = baseline.with_overrides(
+        run={"years": 2.0}, population={"supported_share": 0.3}, contact={"talk_base": 0.2}
+    )
+    cold = baseline.with_overrides(
+        run={"years": 2.0},
+        population={"supported_share": 0.3},
+        contact={"talk_base": 0.0, "greet_base": 0.0},
+    )
     rec_w = np.mean([run_model(warm, seed=s).final("supported")["recovery"] for s in (1, 2)])
     rec_c = np.mean([run_model(cold, seed=s).final("supported")["recovery"] for s in (1, 2)])
     assert rec_w > rec_c + 0.05
 
 
-@pytest.mark.parametrize("layout", ["stairwell_block", "corridor_tower", "row_houses",
-                                    "neighbourhood"])
+@pytest.mark.parametrize(
+    "layout", ["stairwell_block", "corridor_tower", "row_houses", "neighbourhood"]
+)
 def test_every_layout_runs_and_forms_ties(layout):
     from sim.scenario import load_scenario
 
@@ -193,9 +225,10 @@ def test_vacancies_are_relet(baseline):
 
 
 def test_nuisance_through_walls_reaches_only_direct_neighbours(baseline):
-    sc = baseline.with_overrides(run={"years": 1.0},
-                                 contact={"negative_base": 0.0, "negative_risk_weight": 0.0,
-                                          "negative_grudge_weight": 0.0})
+    sc = baseline.with_overrides(
+        run={"years": 1.0},
+        contact={"negative_base": 0.0, "negative_risk_weight": 0.0, "negative_grudge_weight": 0.0},
+    )
     m = NeighbourhoodModel(sc)
     m.run(1.0)
     ptr, nearby = m.adjacent
@@ -203,7 +236,7 @@ def test_nuisance_through_walls_reaches_only_direct_neighbours(baseline):
     hit = ties[ties["n_nuisance"] > 0]
     assert len(hit) > 10
     for victim, causer in zip(hit["from_dwelling"], hit["to_dwelling"]):
-        assert victim in nearby[ptr[causer]:ptr[causer + 1]]
+        assert victim in nearby[ptr[causer] : ptr[causer + 1]]
 
 
 def test_adjacent_dwellings_on_a_gallery(baseline):
@@ -218,7 +251,7 @@ def test_adjacent_dwellings_on_a_gallery(baseline):
     corner = np.flatnonzero((site.dwelling_floor == 0) & (site.dwelling_position == 0))[0]
     assert counts[corner] == 2
     # symmetric: if a is adjacent to b then b is adjacent to a
-    pairs = {(a, int(b)) for a in range(site.n_dwellings) for b in nearby[ptr[a]:ptr[a + 1]]}
+    pairs = {(a, int(b)) for a in range(site.n_dwellings) for b in nearby[ptr[a] : ptr[a + 1]]}
     assert all((b, a) in pairs for a, b in pairs)
 
 
@@ -233,8 +266,9 @@ def test_tie_table_choices_keep_the_columns_and_select_ties():
     from sim.run import run_model
 
     sc = Scenario().with_overrides(run={"years": 0.3, "burn_in_years": 0.2, "seed": 2})
-    tables = {w: run_model(sc.with_overrides(run={"tie_table": w})).ties
-              for w in ("all", "ties", "none")}
+    tables = {
+        w: run_model(sc.with_overrides(run={"tie_table": w})).ties for w in ("all", "ties", "none")
+    }
     assert list(tables["ties"].columns) == list(tables["all"].columns)
     assert list(tables["none"].columns) == list(tables["all"].columns)
     assert len(tables["none"]) == 0

@@ -11,31 +11,41 @@ from sim.scenario import Scenario  # noqa: E402
 
 
 def _small():
-    return run_model(Scenario().with_overrides(
-        site={"buildings": [{"layout": "gallery_flat", "floors": 3, "dwellings_per_floor": 6}]},
-        run={"years": 0.3, "burn_in_years": 0.1, "seed": 2}))
+    return run_model(
+        Scenario().with_overrides(
+            site={"buildings": [{"layout": "gallery_flat", "floors": 3, "dwellings_per_floor": 6}]},
+            run={"years": 0.3, "burn_in_years": 0.1, "seed": 2},
+        )
+    )
 
 
 def test_every_column_of_the_time_series_is_declared_with_a_label_and_unit():
     r = _small()
     declared = {o.name for o in OUTCOMES}
-    data_columns = set(r.timeseries.columns) - {"day", "year", "building", "group",
-                                                 "scenario", "seed"}
+    data_columns = set(r.timeseries.columns) - {
+        "day",
+        "year",
+        "building",
+        "group",
+        "scenario",
+        "seed",
+    }
     assert data_columns == declared
-    assert all(o.label and o.unit and o.kind in ("household", "event", "cumulative")
-               for o in OUTCOMES)
+    assert all(
+        o.label and o.unit and o.kind in ("household", "event", "cumulative") for o in OUTCOMES
+    )
     assert len(MEAN_COLUMNS) == sum(o.kind == "household" for o in OUTCOMES) - 1
 
 
 def test_to_df_is_long_with_labels_and_matches_the_wide_table():
     r = _small()
     df = r.to_df()
-    assert {"scenario", "seed", "day", "year", "group", "outcome", "value", "label",
-            "unit"} <= set(df.columns)
+    assert {"scenario", "seed", "day", "year", "group", "outcome", "value", "label", "unit"} <= set(
+        df.columns
+    )
     ts = r.timeseries
     last = ts[(ts["building"] == "all") & (ts["group"] == "all")].iloc[-1]
-    row = df[(df["outcome"] == "ties_ge1") & (df["group"] == "all")
-             & (df["day"] == last["day"])]
+    row = df[(df["outcome"] == "ties_ge1") & (df["group"] == "all") & (df["day"] == last["day"])]
     assert float(row["value"].iloc[0]) == float(last["ties_ge1"])
     assert (df["seed"] == 2).all()
 

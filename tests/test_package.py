@@ -21,12 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def _sh(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 900
-        ) -> subprocess.CompletedProcess:
-    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                         timeout=timeout)
-    assert res.returncode == 0, f"{' '.join(cmd)} failed:\n{res.stdout[-3000:]}\n" \
-                                f"{res.stderr[-3000:]}"
+def _sh(
+    cmd: list[str], cwd: Path, env: dict | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
+    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert res.returncode == 0, (
+        f"{' '.join(cmd)} failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    )
     return res
 
 
@@ -36,8 +37,10 @@ def test_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     into a fresh venv, then run the baseline for a year from a folder outside the
     checkout: the shipped scenarios come from the installed package."""
     wheels = tmp_path / "wheels"
-    _sh([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
-         str(ROOT)], cwd=tmp_path)
+    _sh(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        cwd=tmp_path,
+    )
     (wheel,) = wheels.glob("goedeburen-*.whl")
     venv = tmp_path / "venv"
     _sh([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
@@ -48,11 +51,20 @@ def test_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # compiled kernels of this copy only
-    where = _sh([str(py), "-c", "import sim, sim.scenario as s; print(sim.__file__); "
-                 "print(s.SCENARIO_DIR)"], cwd=work, env=env).stdout.split()
+    where = _sh(
+        [
+            str(py),
+            "-c",
+            "import sim, sim.scenario as s; print(sim.__file__); print(s.SCENARIO_DIR)",
+        ],
+        cwd=work,
+        env=env,
+    ).stdout.split()
     assert all(str(venv) in w for w in where), where  # not the checkout
-    assert _sh([str(exe), "--version"], cwd=work, env=env).stdout.strip() == \
-        f"goedeburen {sim.__version__}"
+    assert (
+        _sh([str(exe), "--version"], cwd=work, env=env).stdout.strip()
+        == f"goedeburen {sim.__version__}"
+    )
     listed = _sh([str(exe), "scenarios"], cwd=work, env=env).stdout
     assert "baseline" in listed and "problem_flat" in listed
     res = _sh([str(exe), "run", "baseline", "--years", "1", "--out", "run"], cwd=work, env=env)
@@ -60,8 +72,9 @@ def test_wheel_installs_and_runs_in_a_clean_venv(tmp_path):
     files = {p.name for p in (work / "run").iterdir()}
     assert {"timeseries.parquet", "households.parquet", "manifest.json", "scenario.toml"} <= files
     # a scenario of the user's own, outside the package, extends a shipped one by name
-    (work / "mine.toml").write_text('extends = "baseline"\nname = "mine"\n'
-                                    '[population]\nsupported_share = 0.2\n')
+    (work / "mine.toml").write_text(
+        'extends = "baseline"\nname = "mine"\n[population]\nsupported_share = 0.2\n'
+    )
     _sh([str(exe), "validate", "mine.toml"], cwd=work, env=env)
 
 
@@ -145,12 +158,23 @@ def test_audit_fails_on_vulnerabilities_not_on_unknown_packages():
     spec = importlib.util.spec_from_file_location("audit", ROOT / "scripts" / "audit.py")
     audit = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(audit)
-    clean = {"dependencies": [{"name": "numpy", "version": "2.5.5", "vulns": []},
-                              {"name": "x", "skip_reason": "not found"}]}
+    clean = {
+        "dependencies": [
+            {"name": "numpy", "version": "2.5.5", "vulns": []},
+            {"name": "x", "skip_reason": "not found"},
+        ]
+    }
     code, lines = audit.decide(clean)
     assert code == 0 and "1 packages audited, 1 not known" in lines[0]
-    bad = {"dependencies": [{"name": "requests", "version": "2.19.0", "vulns": [
-        {"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"]}]}]}
+    bad = {
+        "dependencies": [
+            {
+                "name": "requests",
+                "version": "2.19.0",
+                "vulns": [{"id": "PYSEC-2018-28", "fix_versions": ["2.20.0"]}],
+            }
+        ]
+    }
     code, lines = audit.decide(bad)
     assert code == 1 and "requests 2.19.0: PYSEC-2018-28 (fixed in 2.20.0)" in lines[-1]
     code, lines = audit.decide({"dependencies": [{"name": "x", "skip_reason": "?"}]})

@@ -38,8 +38,9 @@ def test_every_banded_pattern_is_in_its_band_or_a_named_miss(table):
     banded = table[table["pass"].notna()]
     assert len(banded) >= 20
     missed = set(banded.index[~banded["pass"].astype(bool)])
-    assert missed - KNOWN_MISSES == set(), table.loc[sorted(missed - KNOWN_MISSES),
-                                                     ["band", "value", "ci_low", "ci_high"]]
+    assert missed - KNOWN_MISSES == set(), table.loc[
+        sorted(missed - KNOWN_MISSES), ["band", "value", "ci_low", "ci_high"]
+    ]
 
 
 def test_ties_fall_with_every_door_as_in_westgate(table):

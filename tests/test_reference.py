@@ -6,7 +6,8 @@ is set by replicate variance: over the seeds, the per-seed differences kernel �
 have a standard error s; we require |mean difference| ≤ 4 s (a false alarm about 1 in
 16,000 if the two are the same process) and, as a guard against a uselessly wide s,
 s ≤ 3% of the reference mean (6% for ties above the threshold: with 32 households a
-handful of ties per seed, measured s ≈ 4%). (The 2% acceptance over many seeds on the full baseline flat
+handful of ties per seed, measured s ≈ 4%). (The 2% acceptance over many seeds on the full
+baseline flat
 is checked by `python benchmarks/run.py`.)
 """
 
@@ -25,9 +26,10 @@ from sim.scenario import Scenario
 
 # a small flat where small talk is common, so ties above the threshold form within the
 # test's months and the tie statistic is not dominated by zeros
-SMALL = Scenario().with_overrides(site={"buildings": [{"layout": "gallery_flat", "floors": 4,
-                                                       "dwellings_per_floor": 8}]},
-                                  contact={"talk_base": 0.3})
+SMALL = Scenario().with_overrides(
+    site={"buildings": [{"layout": "gallery_flat", "floors": 4, "dwellings_per_floor": 8}]},
+    contact={"talk_base": 0.3},
+)
 SEEDS = range(1, 17)
 DAYS = 240
 
@@ -42,9 +44,10 @@ def replicates():
     return fast, ref
 
 
-@pytest.mark.parametrize("stat,max_se", [("encounters_per_hh_day", 0.03),
-                                         ("acquaintances_per_hh", 0.03),
-                                         ("ties_per_hh", 0.06)])
+@pytest.mark.parametrize(
+    "stat,max_se",
+    [("encounters_per_hh_day", 0.03), ("acquaintances_per_hh", 0.03), ("ties_per_hh", 0.06)],
+)
 def test_kernel_agrees_with_mesa_reference(replicates, stat, max_se):
     fast, ref = replicates
     f = np.array([r[stat] for r in fast])

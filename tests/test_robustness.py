@@ -139,11 +139,11 @@ def test_unusable_paths_on_the_command_line(tmp_path):
 
 def test_extends_names_a_shipped_scenario_from_anywhere(tmp_path):
     p = tmp_path / "mine.toml"
-    p.write_text('extends = "problem_flat"\nname = "mine"\n[[add_interventions]]\n'
-                 'type = "welcome"\n')
+    p.write_text(
+        'extends = "problem_flat"\nname = "mine"\n[[add_interventions]]\ntype = "welcome"\n'
+    )
     sc = load_scenario(p)
-    assert sc.population.supported_share == load_scenario("problem_flat").population \
-        .supported_share
+    assert sc.population.supported_share == load_scenario("problem_flat").population.supported_share
     assert [iv.type for iv in sc.interventions] == ["welcome"]
     # a file of the same name next to it wins over the shipped one
     (tmp_path / "problem_flat.toml").write_text("[population]\nsupported_share = 0.5\n")
@@ -152,10 +152,12 @@ def test_extends_names_a_shipped_scenario_from_anywhere(tmp_path):
 
 def test_replacing_a_parents_interventions_is_said(tmp_path):
     (tmp_path / "p.toml").write_text('[[interventions]]\ntype = "flatcoach"\n')
-    (tmp_path / "add.toml").write_text('extends = "p.toml"\n[[add_interventions]]\n'
-                                       'type = "welcome"\n')
-    (tmp_path / "replace.toml").write_text('extends = "p.toml"\n[[interventions]]\n'
-                                           'type = "welcome"\n')
+    (tmp_path / "add.toml").write_text(
+        'extends = "p.toml"\n[[add_interventions]]\ntype = "welcome"\n'
+    )
+    (tmp_path / "replace.toml").write_text(
+        'extends = "p.toml"\n[[interventions]]\ntype = "welcome"\n'
+    )
     added = load_scenario(tmp_path / "add.toml")
     assert [iv.type for iv in added.interventions] == ["flatcoach", "welcome"]
     assert added.warnings() == []
@@ -176,8 +178,10 @@ def test_start_after_the_run_is_warned(tmp_path):
 def test_user_text_is_printed_as_written(tmp_path):
     """Rich markup in a description is text: the run succeeds and prints it literally."""
     p = tmp_path / "markup.toml"
-    p.write_text('name = "markup"\ndescription = "[/bold] closing [red]tags[/] [/]"\n'
-                 "[run]\nyears = 0.05\nburn_in_years = 0\n")
+    p.write_text(
+        'name = "markup"\ndescription = "[/bold] closing [red]tags[/] [/]"\n'
+        "[run]\nyears = 0.05\nburn_in_years = 0\n"
+    )
     res = runner.invoke(app, ["run", str(p), "--out", str(tmp_path / "out")])
     _clean_exit(res, 0)
     assert "[/bold] closing [red]tags[/] [/]" in res.output
@@ -208,8 +212,11 @@ def test_out_is_checked_before_running(tmp_path, quick, monkeypatch):
     monkeypatch.setattr(sim.run, "run_model", never)
     afile = tmp_path / "a_file"
     afile.write_text("x")
-    for out, why in ((afile, "is a file"), (Path("/proc/goedeburen_test/run"), "cannot"),
-                     (afile / "below", "is a file")):
+    for out, why in (
+        (afile, "is a file"),
+        (Path("/proc/goedeburen_test/run"), "cannot"),
+        (afile / "below", "is a file"),
+    ):
         res = runner.invoke(app, ["run", str(quick), *SHORT, "--out", str(out)])
         _clean_exit(res)
         assert why in " ".join(res.output.split())
@@ -224,8 +231,10 @@ def test_non_empty_out_needs_overwrite_and_is_replaced_whole(tmp_path, quick):
     _clean_exit(again)
     assert "--overwrite" in again.output
     (out / "stale.parquet").write_text("from another run")
-    res = runner.invoke(app, ["run", str(quick), *SHORT, "--seed", "2", "--out", str(out),
-                              "--overwrite", "--csv=false"])
+    res = runner.invoke(
+        app,
+        ["run", str(quick), *SHORT, "--seed", "2", "--out", str(out), "--overwrite", "--csv=false"],
+    )
     _clean_exit(res, 0)
     files = {p.name for p in out.iterdir()}
     manifest = json.loads((out / "manifest.json").read_text())
@@ -257,8 +266,9 @@ def test_a_run_failing_while_written_leaves_the_old_one(tmp_path, quick, monkeyp
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sim.run, "atomic_write_text", disk_full)
-    res = runner.invoke(app, ["run", str(quick), *SHORT, "--seed", "9", "--out", str(out),
-                              "--overwrite"])
+    res = runner.invoke(
+        app, ["run", str(quick), *SHORT, "--seed", "9", "--out", str(out), "--overwrite"]
+    )
     _clean_exit(res)
     assert "No space left on device" in res.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -267,8 +277,9 @@ def test_a_run_failing_while_written_leaves_the_old_one(tmp_path, quick, monkeyp
 
 def test_tables_name_their_run(tmp_path, quick):
     out = tmp_path / "out"
-    _clean_exit(runner.invoke(app, ["run", str(quick), *SHORT, "--seed", "3", "--out",
-                                    str(out)]), 0)
+    _clean_exit(
+        runner.invoke(app, ["run", str(quick), *SHORT, "--seed", "3", "--out", str(out)]), 0
+    )
     for name in ("timeseries", "households", "ties"):
         df = pd.read_parquet(out / f"{name}.parquet")
         assert list(df.columns[:2]) == ["scenario", "seed"]
@@ -298,8 +309,11 @@ def test_estimate_matches_the_benchmarks():
     336 + 34 s on 2 cores) within a factor of 1.5."""
     from sim.scenario_checks import estimate
 
-    sc = load_scenario("baseline").with_overrides(site={"buildings": [
-        {"layout": "gallery_flat", "floors": 10, "dwellings_per_floor": 14}] * 700})
+    sc = load_scenario("baseline").with_overrides(
+        site={
+            "buildings": [{"layout": "gallery_flat", "floors": 10, "dwellings_per_floor": 14}] * 700
+        }
+    )
     est = estimate(sc, cores=2)
     assert est.dwellings == 98_000
     assert 1018 / 1.5 < est.memory_mb < 1018 * 1.5
@@ -334,13 +348,15 @@ def test_files_are_parsed_as_data_only():
     found = []
     for path in (HERE.parent / "sim").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("eval",
-                                                                                   "exec"):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("eval", "exec"):
                 found.append(f"{path.name}:{node.lineno} {node.func.id}")
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
-                bad = [n for n in names if n.split(".")[0] in ("pickle", "marshal", "shelve",
-                                                                "dill", "cloudpickle")]
+                bad = [
+                    n
+                    for n in names
+                    if n.split(".")[0] in ("pickle", "marshal", "shelve", "dill", "cloudpickle")
+                ]
                 found += [f"{path.name}:{node.lineno} import {n}" for n in bad]
     assert not found, found
 

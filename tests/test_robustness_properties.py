@@ -18,12 +18,17 @@ from sim.cli import app
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_to_toml
 
 runner = CliRunner()
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-SECTIONS = {name: list(f.annotation.model_fields) for name, f in Scenario.model_fields.items()
-            if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)}
+SECTIONS = {
+    name: list(f.annotation.model_fields)
+    for name, f in Scenario.model_fields.items()
+    if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
+}
 TOP_KEYS = ["name", "description", "extends", "interventions", "add_interventions"]
 
 scalars = st.one_of(
@@ -31,14 +36,31 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.text(max_size=40),
-    st.sampled_from(["baseline", "../../etc/passwd", "/dev/zero", "[/]", "[/bold]", "",
-                     "gallery_flat", "flatcoach", "a\x00b", "..", "x" * 300]),
+    st.sampled_from(
+        [
+            "baseline",
+            "../../etc/passwd",
+            "/dev/zero",
+            "[/]",
+            "[/bold]",
+            "",
+            "gallery_flat",
+            "flatcoach",
+            "a\x00b",
+            "..",
+            "x" * 300,
+        ]
+    ),
     st.dates(),
     st.datetimes(),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -56,11 +78,25 @@ def scenario_dicts(draw) -> dict:
         else:
             data[draw(st.text(min_size=1, max_size=12))] = draw(values)
     if draw(st.booleans()):
-        data["interventions"] = draw(st.lists(st.fixed_dictionaries(
-            {"type": st.sampled_from(["flatcoach", "welcome", "design", "social_renovation",
-                                      "nope"])},
-            optional={"building": values, "buildings": values, "start_year": values,
-                      "end_year": values, "hours_per_week": values}), max_size=3))
+        data["interventions"] = draw(
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "type": st.sampled_from(
+                            ["flatcoach", "welcome", "design", "social_renovation", "nope"]
+                        )
+                    },
+                    optional={
+                        "building": values,
+                        "buildings": values,
+                        "start_year": values,
+                        "end_year": values,
+                        "hours_per_week": values,
+                    },
+                ),
+                max_size=3,
+            )
+        )
     return data
 
 
@@ -75,8 +111,9 @@ def _check(path: Path) -> None:
         # whatever is accepted is a scenario that writes out and loads back the same
         again = path.with_name("again.toml")
         again.write_text(scenario_to_toml(sc))
-        assert load_scenario(again).model_dump(exclude={"name", "extends"}) == \
-            sc.model_dump(exclude={"name", "extends"})
+        assert load_scenario(again).model_dump(exclude={"name", "extends"}) == sc.model_dump(
+            exclude={"name", "extends"}
+        )
         assert all(math.isfinite(y) for y in sc.run.snapshot_years)
 
 
@@ -109,8 +146,9 @@ def test_random_bytes(tmp_path_factory, blob):
     _check(path)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=scenario_dicts())
 def test_validate_never_shows_a_traceback(tmp_path_factory, data):
     try:

@@ -4,8 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import (SCENARIO_DIR, Scenario, ScenarioError, load_scenario,
-                          parameter_table, scenario_to_toml)
+from sim.scenario import (
+    SCENARIO_DIR,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parameter_table,
+    scenario_to_toml,
+)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -33,7 +39,9 @@ def test_unknown_key_names_file_key_and_allowed(tmp_path):
 
 def test_out_of_range_value(tmp_path):
     p = write(tmp_path, "bad.toml", "[population]\nsupported_share = 1.5\n")
-    with pytest.raises(ScenarioError, match=r"population\.supported_share.*less than or equal to 1"):
+    with pytest.raises(
+        ScenarioError, match=r"population\.supported_share.*less than or equal to 1"
+    ):
         load_scenario(p)
 
 
@@ -52,15 +60,15 @@ def test_unknown_layout_lists_allowed(tmp_path):
 
 
 def test_layout_parameter_that_does_not_apply(tmp_path):
-    p = write(tmp_path, "bad.toml",
-              '[site]\nbuildings = [{ layout = "row_houses", floors = 3 }]\n')
+    p = write(tmp_path, "bad.toml", '[site]\nbuildings = [{ layout = "row_houses", floors = 3 }]\n')
     with pytest.raises(ScenarioError, match="do not apply to layout 'row_houses'"):
         load_scenario(p)
 
 
 def test_outdoor_space_next_to_missing_building(tmp_path):
-    p = write(tmp_path, "bad.toml",
-              '[site]\noutdoor = [{ kind = "park", near = 3, distance = 100 }]\n')
+    p = write(
+        tmp_path, "bad.toml", '[site]\noutdoor = [{ kind = "park", near = 3, distance = 100 }]\n'
+    )
     with pytest.raises(ScenarioError, match="only 1 buildings"):
         load_scenario(p)
 
@@ -80,13 +88,17 @@ def test_invalid_toml_and_missing_file(tmp_path):
 
 
 def test_extends_merges_tables_and_overrides(tmp_path):
-    write(tmp_path, "base.toml", '[population]\nsupported_share = 0.2\ndog_share = 0.3\n'
-          '[run]\nyears = 4\n')
-    child = write(tmp_path, "child.toml", 'extends = "base.toml"\n'
-                  '[population]\nsupported_share = 0.4\n')
+    write(
+        tmp_path,
+        "base.toml",
+        "[population]\nsupported_share = 0.2\ndog_share = 0.3\n[run]\nyears = 4\n",
+    )
+    child = write(
+        tmp_path, "child.toml", 'extends = "base.toml"\n[population]\nsupported_share = 0.4\n'
+    )
     sc = load_scenario(child)
-    assert sc.population.supported_share == 0.4   # overridden
-    assert sc.population.dog_share == 0.3         # inherited
+    assert sc.population.supported_share == 0.4  # overridden
+    assert sc.population.dog_share == 0.3  # inherited
     assert sc.run.years == 4
     assert sc.name == "child"
 
@@ -104,9 +116,9 @@ def test_extends_cycle_and_missing_parent(tmp_path):
 def test_resolved_scenario_round_trips(tmp_path, problem_flat):
     p = write(tmp_path, "resolved.toml", scenario_to_toml(problem_flat))
     again = load_scenario(p)
-    assert again.model_dump(exclude={"name"}) == problem_flat.model_dump(exclude={"name",
-                                                                                  "extends"}) | {
-        "extends": None}
+    assert again.model_dump(exclude={"name"}) == problem_flat.model_dump(
+        exclude={"name", "extends"}
+    ) | {"extends": None}
 
 
 def test_every_parameter_has_a_source_or_is_an_assumption():
@@ -123,8 +135,11 @@ def test_with_overrides_revalidates():
 
 def test_odd_parameter_table_is_complete():
     text = (SCENARIO_DIR.parent / "docs" / "ODD.md").read_text()
-    missing = [f"{r['section']}.{r['name']}" for r in parameter_table()
-               if r["group"] == "model" and f"`{r['section']}.{r['name']}`" not in text]
+    missing = [
+        f"{r['section']}.{r['name']}"
+        for r in parameter_table()
+        if r["group"] == "model" and f"`{r['section']}.{r['name']}`" not in text
+    ]
     assert not missing, f"docs/ODD.md lacks {missing}; regenerate with goedeburen params --markdown"
 
 
@@ -136,9 +151,12 @@ def test_every_shipped_scenario_runs(path):
 
     sc = load_scenario(path)
     if sc.interventions:
-        sc = sc.with_overrides(interventions=[
-            {**iv.model_dump(), "start_year": min(iv.model_dump().get("start_year", 0), 0.2)}
-            for iv in sc.interventions])
+        sc = sc.with_overrides(
+            interventions=[
+                {**iv.model_dump(), "start_year": min(iv.model_dump().get("start_year", 0), 0.2)}
+                for iv in sc.interventions
+            ]
+        )
     r = run_model(sc.with_overrides(run={"burn_in_years": 0.2}), years=0.6)
     assert r.final()["households"] > 0
     assert len(r.interventions) == len(sc.interventions)

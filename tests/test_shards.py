@@ -18,7 +18,8 @@ from sim.trips import route_cuts
 
 def _neighbourhood(**run):
     return load_scenario("neighbourhood").with_overrides(
-        run={"years": 0.25, "burn_in_years": 0.1, "seed": 4, **run})
+        run={"years": 0.25, "burn_in_years": 0.1, "seed": 4, **run}
+    )
 
 
 def _tables(result):
@@ -28,8 +29,12 @@ def _tables(result):
 def test_a_site_of_several_buildings_runs_sharded_and_one_building_does_not():
     m = NeighbourhoodModel(_neighbourhood())
     assert m._sharded is not None and m._sharded.layout.n_shards == 4
-    assert NeighbourhoodModel(load_scenario("baseline").with_overrides(
-        run={"burn_in_years": 0.0}))._sharded is None
+    assert (
+        NeighbourhoodModel(
+            load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
+        )._sharded
+        is None
+    )
 
 
 def test_results_do_not_depend_on_the_number_of_threads():
@@ -76,8 +81,9 @@ def test_sparse_rows_grow_inside_the_sharded_day():
         tight._sparse_ties = False  # (no reserve before the contacts either)
         reserved.step()
         tight.step()
-    pd.testing.assert_frame_equal(reserved.ties.to_frame(reserved.day),
-                                  tight.ties.to_frame(tight.day), check_exact=True)
+    pd.testing.assert_frame_equal(
+        reserved.ties.to_frame(reserved.day), tight.ties.to_frame(tight.day), check_exact=True
+    )
 
 
 def test_routes_are_cut_where_they_leave_the_building():
@@ -100,7 +106,7 @@ def test_site_routes_are_one_array_the_layout_uses_as_it_is():
     for k, d in enumerate(dests):
         for i in (0, n // 2, n - 1):
             row = k * n + i
-            route = L.route_nodes[L.route_start[row]:L.route_end[row]]
+            route = L.route_nodes[L.route_start[row] : L.route_end[row]]
             assert np.array_equal(route, m.site.route(i, d))
 
 
@@ -110,28 +116,41 @@ def test_layout_by_building():
     site = m.site
     bld = site.dwelling_building
     for s in range(L.n_shards):
-        assert (bld[L.dwelling_start[s]:L.dwelling_start[s + 1]] == s).all()
-        assert (site.node_building[L.own_nodes[L.node_start[s]:L.node_start[s + 1]]] == s).all()
+        assert (bld[L.dwelling_start[s] : L.dwelling_start[s + 1]] == s).all()
+        assert (site.node_building[L.own_nodes[L.node_start[s] : L.node_start[s + 1]]] == s).all()
     assert (site.node_building[L.shared_nodes] < 0).all()
     assert len(L.own_nodes) + len(L.shared_nodes) == site.n_nodes
     one = load_scenario("baseline")
-    assert shard_layout(NeighbourhoodModel(one.with_overrides(
-        run={"burn_in_years": 0.0})).site, ["out"]) is None
+    assert (
+        shard_layout(
+            NeighbourhoodModel(one.with_overrides(run={"burn_in_years": 0.0})).site, ["out"]
+        )
+        is None
+    )
 
 
 def _site_means(sharded: bool, seed: int) -> dict[str, float]:
     NeighbourhoodModel.shard_buildings = sharded
     try:
-        res = run_model(load_scenario("neighbourhood").with_overrides(
-            run={"years": 1.0, "burn_in_years": 0.5, "seed": seed}))
+        res = run_model(
+            load_scenario("neighbourhood").with_overrides(
+                run={"years": 1.0, "burn_in_years": 0.5, "seed": seed}
+            )
+        )
     finally:
         NeighbourhoodModel.shard_buildings = True
     ts = res.timeseries
     site = ts[(ts["building"] == "all") & (ts["group"] == "all")].iloc[1:]
-    per_hh_week = site[["encounters", "small_talk", "help_given", "nuisance_episodes"]].div(
-        site["households"], axis=0).mean()
-    return {**per_hh_week.to_dict(), "mean_ties": site["mean_ties"].mean(),
-            "ties_ge1": site["ties_ge1"].mean()}
+    per_hh_week = (
+        site[["encounters", "small_talk", "help_given", "nuisance_episodes"]]
+        .div(site["households"], axis=0)
+        .mean()
+    )
+    return {
+        **per_hh_week.to_dict(),
+        "mean_ties": site["mean_ties"].mean(),
+        "ties_ge1": site["ties_ge1"].mean(),
+    }
 
 
 def test_sharded_day_agrees_in_distribution_with_the_site_streams():

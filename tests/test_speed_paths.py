@@ -10,8 +10,7 @@ from sim.ties import TieStore
 
 
 def small_model(seed: int = 2) -> NeighbourhoodModel:
-    return NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.3,
-                                                             "seed": seed}))
+    return NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.3, "seed": seed}))
 
 
 def test_degree_two_days_equals_two_single_days():
@@ -38,8 +37,9 @@ def test_remembered_degree_is_only_used_while_the_store_is_unchanged():
     after = t.degree(m.day + 1, thr)
     assert np.array_equal(after, TieStore.degree(t, m.day + 1, thr))
     assert not np.array_equal(after, fresh)
-    assert np.array_equal(t.degree(m.day, thr, negative=True),
-                          TieStore.degree(t, m.day, thr, negative=True))
+    assert np.array_equal(
+        t.degree(m.day, thr, negative=True), TieStore.degree(t, m.day, thr, negative=True)
+    )
 
 
 def test_turnover_today_equals_movers_then_dwellings_due():
@@ -56,10 +56,12 @@ def test_turnover_today_equals_movers_then_dwellings_due():
         rate = float(r.choice([0.0, 5.0, 60.0]))
         g1, g2 = np.random.default_rng(seed + 99), np.random.default_rng(seed + 99)
         out = np.empty(n, np.int64)
-        m, k = turnover_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
-                              rng_handle(g1), out)
-        movers = movers_today(occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0,
-                              rng_handle(g2))
+        m, k = turnover_today(
+            occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0, rng_handle(g1), out
+        )
+        movers = movers_today(
+            occupied, supported, home, vacant, 10, rate, 2 * rate, 3.0, rng_handle(g2)
+        )
         assert np.array_equal(out[:m], movers)
         if m == 0:
             assert np.array_equal(out[:k], dwellings_due(occupied, vacant, 10))
@@ -92,30 +94,65 @@ def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
         grown += new.ties.E[0] is not before
         hh, st = ref.households, ref.ties
         E, used = contacts_day(
-            int(ref.day), a, b, np.ones(len(a)), ref._c, ref._h, ref._s, st.H, st.gen, st.members, st.E,
-            st.used, st.dtab, *ref.adjacent, hh.occupied, hh.age_group, hh.supported,
-            hh.avoidance, hh.nuisance_risk, hh.openness, hh.other_language,
-            hh.trust_institutions, hh.recovery, hh.burden, hh.complaints, hh.nuisance_caused,
-            hh.help_given, hh.help_received, hh.help_unmet, hh.last_talk_day, hh.pos_recent,
-            hh.neg_recent, ref.talk_multiplier, ref.tie_count, ref._pos_today,
-            ref._neg_today, ref._pos_week, ref._neg_week, ref._rngs, ref._day_counts)
+            int(ref.day),
+            a,
+            b,
+            np.ones(len(a)),
+            ref._c,
+            ref._h,
+            ref._s,
+            st.H,
+            st.gen,
+            st.members,
+            st.E,
+            st.used,
+            st.dtab,
+            *ref.adjacent,
+            hh.occupied,
+            hh.age_group,
+            hh.supported,
+            hh.avoidance,
+            hh.nuisance_risk,
+            hh.openness,
+            hh.other_language,
+            hh.trust_institutions,
+            hh.recovery,
+            hh.burden,
+            hh.complaints,
+            hh.nuisance_caused,
+            hh.help_given,
+            hh.help_received,
+            hh.help_unmet,
+            hh.last_talk_day,
+            hh.pos_recent,
+            hh.neg_recent,
+            ref.talk_multiplier,
+            ref.tie_count,
+            ref._pos_today,
+            ref._neg_today,
+            ref._pos_week,
+            ref._neg_week,
+            ref._rngs,
+            ref._day_counts,
+        )
         st.set_arrays(E, used)
         assert new.ties.used == ref.ties.used
         assert np.array_equal(new._day_counts, ref._day_counts)
-        pd.testing.assert_frame_equal(new.ties.to_frame(new.day), ref.ties.to_frame(ref.day),
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(
+            new.ties.to_frame(new.day), ref.ties.to_frame(ref.day), check_exact=True
+        )
         new.day += 1
         ref.day += 1
     assert grown > 0
-    pd.testing.assert_frame_equal(new.household_frame(), ref.household_frame(),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(new.household_frame(), ref.household_frame(), check_exact=True)
 
 
 def test_run_model_snapshots_and_progress_match_stepping():
     from sim.run import run_model
 
-    sc = Scenario().with_overrides(run={"burn_in_years": 0.1, "seed": 4, "years": 0.25,
-                                        "snapshot_years": [0.1, 0.25]})
+    sc = Scenario().with_overrides(
+        run={"burn_in_years": 0.1, "seed": 4, "years": 0.25, "snapshot_years": [0.1, 0.25]}
+    )
     ticks = []
     result = run_model(sc, progress=ticks.append)
     days, first = int(round(0.25 * 365)), int(round(0.1 * 365))
@@ -128,6 +165,10 @@ def test_run_model_snapshots_and_progress_match_stepping():
             snap = m.household_frame()
     pd.testing.assert_frame_equal(result.timeseries, m.outcomes.frame(), check_exact=True)
     pd.testing.assert_frame_equal(
-        result.snapshots[result.snapshots["day"] == first].drop(columns="day").reset_index(
-            drop=True), snap.reset_index(drop=True), check_exact=True)
+        result.snapshots[result.snapshots["day"] == first]
+        .drop(columns="day")
+        .reset_index(drop=True),
+        snap.reset_index(drop=True),
+        check_exact=True,
+    )
     pd.testing.assert_frame_equal(result.households, m.household_frame(), check_exact=True)

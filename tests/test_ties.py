@@ -40,8 +40,7 @@ class EagerTies:
         self.ties = {k: v for k, v in self.ties.items() if k[0] not in hs and k[1] not in hs}
 
     def prune(self, eps):
-        self.ties = {k: v for k, v in self.ties.items()
-                     if v[0] + v[1] >= eps or v[2] >= eps}
+        self.ties = {k: v for k, v in self.ties.items() if v[0] + v[1] >= eps or v[2] >= eps}
 
 
 def check_equal(store: TieStore, eager: EagerTies, day: int, n: int) -> None:
@@ -59,8 +58,15 @@ def check_equal(store: TieStore, eager: EagerTies, day: int, n: int) -> None:
     np.testing.assert_allclose(sn, ng, rtol=1e-12)
 
 
-def simulate(seed: int, n: int, days: int, per_day: int, moves: bool, check_every: int = 1,
-             blocks: np.ndarray | None = None):
+def simulate(
+    seed: int,
+    n: int,
+    days: int,
+    per_day: int,
+    moves: bool,
+    check_every: int = 1,
+    blocks: np.ndarray | None = None,
+):
     rng = np.random.default_rng(seed)
     store = TieStore(n, *HALF, blocks=blocks)
     eager = EagerTies()
@@ -111,19 +117,22 @@ def test_dense_blocks_match_dict_model():
     both together behave exactly like the dict model, moves and pruning included."""
     n = 25
     blocks = np.where(np.arange(n) < 22, np.arange(n) // 8, -1)  # blocks of 8, 8, 6; 3 loose
-    store, _ = simulate(seed=5, n=n, days=150, per_day=40, moves=True, check_every=5,
-                        blocks=blocks)
+    store, _ = simulate(seed=5, n=n, days=150, per_day=40, moves=True, check_every=5, blocks=blocks)
     assert store.dense == 8 * 7 + 8 * 7 + 6 * 5  # B·(B-1) directed slots per block
     assert store.used > 0  # ties across blocks exist and are sparse
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10**6), n=st.integers(2, 15), per_day=st.integers(0, 30),
-       moves=st.booleans(), block_size=st.integers(0, 6))
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(2, 15),
+    per_day=st.integers(0, 30),
+    moves=st.booleans(),
+    block_size=st.integers(0, 6),
+)
 def test_random_histories_match_dict_model(seed, n, per_day, moves, block_size):
     blocks = np.arange(n) // block_size if block_size else None
-    simulate(seed=seed, n=n, days=40, per_day=per_day, moves=moves, check_every=13,
-             blocks=blocks)
+    simulate(seed=seed, n=n, days=40, per_day=per_day, moves=moves, check_every=13, blocks=blocks)
 
 
 def test_rows_grow_and_compact():
@@ -133,7 +142,7 @@ def test_rows_grow_and_compact():
     s = TieStore(n, *HALF)
     partners = np.arange(1, n)
     for k in range(0, len(partners), 7):
-        s.add(np.zeros(len(partners[k:k + 7]), int), partners[k:k + 7], 0, fast=1.0)
+        s.add(np.zeros(len(partners[k : k + 7]), int), partners[k : k + 7], 0, fast=1.0)
     assert s.deg[0] == n - 1 and s.cap[0] >= n - 1
     assert np.array_equal(s.key, partners)
     assert s.prune(0) == 0
@@ -229,12 +238,13 @@ def test_kept_degrees_follow_move_outs_and_pruning(name):
     from sim.scenario import load_scenario
     from sim.ties import degree_counts
 
-    m = NeighbourhoodModel(load_scenario(name).with_overrides(
-        run={"burn_in_years": 0.5, "seed": 2}))
+    m = NeighbourhoodModel(
+        load_scenario(name).with_overrides(run={"burn_in_years": 0.5, "seed": 2})
+    )
     thr = 0.05  # low enough that some ties across buildings count
     st = m.ties
     rng = np.random.default_rng(0)
-    for week in range(3):
+    for _week in range(3):
         st.degree(m.day, thr)  # keeps the counts for m.day + 1
         occupied = np.flatnonzero(m.households.occupied)
         # among the leavers: households others hold a positive tie to across buildings

@@ -73,15 +73,20 @@ def install(directory: Path | None = None, quiet: bool = False) -> Path:
         return d
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("npm is needed to fetch the app's offline assets "
-                           "(Debian: apt-get install -y npm)")
+        raise RuntimeError(
+            "npm is needed to fetch the app's offline assets (Debian: apt-get install -y npm)"
+        )
     d.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for spec, folder in todo:
             if not quiet:
                 print(f"solara assets: {spec}", file=sys.stderr)
-            out = subprocess.run([npm, "pack", spec, "--silent", "--pack-destination", tmp],
-                                 capture_output=True, text=True, check=False)
+            out = subprocess.run(
+                [npm, "pack", spec, "--silent", "--pack-destination", tmp],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if out.returncode != 0:
                 raise RuntimeError(f"npm pack {spec} failed:\n{out.stderr.strip()}")
             tgz = Path(tmp) / out.stdout.strip().splitlines()[-1]

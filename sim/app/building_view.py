@@ -27,7 +27,8 @@ from sim.app.session import Run
 
 _HERE = Path(__file__).parent
 _geometry_cache: weakref.WeakKeyDictionary[Run, tuple[tuple, Geometry]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def geometry_for(run: Run, lang: str) -> Geometry:
@@ -42,8 +43,9 @@ def geometry_for(run: Run, lang: str) -> Geometry:
     return hit[1]
 
 
-def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
-                lang: str) -> dict[str, Any]:
+def frame_state(
+    run: Run, geometry: Geometry, colour_by: str, show_ties: bool, lang: str
+) -> dict[str, Any]:
     """Everything of one frame that changes: JSON-ready for the Vue component."""
     view = run.view
     occupied = view.occupied
@@ -61,8 +63,10 @@ def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
         if view.n_buildings() > 1:
             where = f"{t('building_n', lang, n=b + 1)}, {where}"
         who = t(GROUPS[groups[d]], lang)
-        titles.append(f"{where}: {who}" + (f", {int(pos_n[d])} × {t('positive_tie', lang)}"
-                                            if occupied[d] else ""))
+        titles.append(
+            f"{where}: {who}"
+            + (f", {int(pos_n[d])} × {t('positive_tie', lang)}" if occupied[d] else "")
+        )
     before, now = run.before, run.now
     same = now.household_id == before.household_id
     centre = geometry.centres
@@ -72,8 +76,9 @@ def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
         return corner[np.flatnonzero(mask & occupied)].round(1).tolist()
 
     talked = (now.last_talk_day >= before.day) & (now.day > before.day)
-    helped = same & ((now.help_given > before.help_given)
-                     | (now.help_received > before.help_received))
+    helped = same & (
+        (now.help_given > before.help_given) | (now.help_received > before.help_received)
+    )
     nuisance = same & (now.nuisance_caused > before.nuisance_caused)
     shift = np.array([12.0, 0.0])
     state: dict[str, Any] = {
@@ -83,7 +88,10 @@ def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
         "talked": marks(talked & ~helped & ~nuisance),
         "helped": (corner[np.flatnonzero(helped & occupied)] + shift).round(1).tolist(),
         "nuisance": (corner[np.flatnonzero(nuisance & occupied)] - shift).round(1).tolist(),
-        "pos": "", "neg": "", "pos_colour": POSITIVE_TIE, "neg_colour": NEGATIVE_TIE,
+        "pos": "",
+        "neg": "",
+        "pos_colour": POSITIVE_TIE,
+        "neg_colour": NEGATIVE_TIE,
         "coaches": [],
     }
     if show_ties:
@@ -93,24 +101,35 @@ def frame_state(run: Run, geometry: Geometry, colour_by: str, show_ties: bool,
     for building, present in view.coaches():
         doors = [d for d in lobbies if d["building"] == building]
         door = doors[0] if doors else (lobbies[0] if lobbies else {"x": 0, "y": 0, "w": 0})
-        state["coaches"].append({"x": door["x"] + door["w"] + 80, "y": door["y"] - 4,
-                                 "present": present,
-                                 "label": t("flatcoach_here" if present else "flatcoach_away",
-                                            lang)})
+        state["coaches"].append(
+            {
+                "x": door["x"] + door["w"] + 80,
+                "y": door["y"] - 4,
+                "present": present,
+                "label": t("flatcoach_here" if present else "flatcoach_away", lang),
+            }
+        )
     return state
 
 
 @solara.component_vue(str(_HERE / "building.vue"))
-def BuildingSvg(geometry: dict, state: dict, selected: int = -1, max_height: int = 640,
-                event_select: Callable[[int], None] | None = None) -> None:
+def BuildingSvg(
+    geometry: dict,
+    state: dict,
+    selected: int = -1,
+    max_height: int = 640,
+    event_select: Callable[[int], None] | None = None,
+) -> None:
     """The Vue template's properties (see building.vue)."""
 
 
 @solara.component
 def Legend(colour_by: str, lang: str, show_ties: bool) -> solara.Element:
     """Colour keys, tie lines and the marks, in large type."""
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "14px", "font-size": "18px",
-                           "align-items": "center"}, classes=["gb-legend"]) as row:
+    with solara.Row(
+        style={"flex-wrap": "wrap", "gap": "14px", "font-size": "18px", "align-items": "center"},
+        classes=["gb-legend"],
+    ) as row:
         if colour_by == "group":
             for g in GROUPS:
                 _swatch(GROUP_COLOURS[g], t(g, lang))
@@ -122,20 +141,32 @@ def Legend(colour_by: str, lang: str, show_ties: bool) -> solara.Element:
         if show_ties:
             _line(POSITIVE_TIE, "solid", t("positive_tie", lang))
             _line(NEGATIVE_TIE, "dashed", t("negative_tie", lang))
-        solara.HTML(tag="span", unsafe_innerHTML=(
-            f"○ {t('talked', lang)} &nbsp; <span style='color:#009E73'>▲</span> "
-            f"{t('helped', lang)} &nbsp; <span style='color:#D55E00'>✕</span> "
-            f"{t('nuisance', lang)} {t('since_last', lang)}"))
+        solara.HTML(
+            tag="span",
+            unsafe_innerHTML=(
+                f"○ {t('talked', lang)} &nbsp; <span style='color:#009E73'>▲</span> "
+                f"{t('helped', lang)} &nbsp; <span style='color:#D55E00'>✕</span> "
+                f"{t('nuisance', lang)} {t('since_last', lang)}"
+            ),
+        )
     return row
 
 
 def _swatch(colour: str, label: str) -> None:
-    solara.HTML(tag="span", unsafe_innerHTML=(
-        f"<span style='display:inline-block;width:26px;height:20px;background:{colour};"
-        f"border:1px solid #616161;vertical-align:middle'></span> {label}"))
+    solara.HTML(
+        tag="span",
+        unsafe_innerHTML=(
+            f"<span style='display:inline-block;width:26px;height:20px;background:{colour};"
+            f"border:1px solid #616161;vertical-align:middle'></span> {label}"
+        ),
+    )
 
 
 def _line(colour: str, style: str, label: str) -> None:
-    solara.HTML(tag="span", unsafe_innerHTML=(
-        f"<span style='display:inline-block;width:34px;border-top:4px {style} {colour};"
-        f"vertical-align:middle'></span> {label}"))
+    solara.HTML(
+        tag="span",
+        unsafe_innerHTML=(
+            f"<span style='display:inline-block;width:34px;border-top:4px {style} {colour};"
+            f"vertical-align:middle'></span> {label}"
+        ),
+    )

@@ -13,8 +13,16 @@ import solara
 from sim.app.i18n import t
 
 _HERE = Path(__file__).parent
-CHARTS = ("mean_ties", "weekly_contact", "help_given", "nuisance_episodes", "sense_of_home",
-          "recovery", "referred", "cost_eur")
+CHARTS = (
+    "mean_ties",
+    "weekly_contact",
+    "help_given",
+    "nuisance_episodes",
+    "sense_of_home",
+    "recovery",
+    "referred",
+    "cost_eur",
+)
 _TITLE = {"sense_of_home": "sense_of_home_chart", "recovery": "recovery_chart"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 420, 190, 64, 24, 10
 
@@ -39,8 +47,12 @@ def _label(v: float) -> str:
     return f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
 
 
-def chart_data(key: str, title: str, series: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
-               zero_line: bool = False) -> dict:
+def chart_data(
+    key: str,
+    title: str,
+    series: Sequence[tuple[str, str, np.ndarray, np.ndarray]],
+    zero_line: bool = False,
+) -> dict:
     """Scaled polylines of (name, colour, days, values) series, with ticks in years."""
     days = [np.asarray(d, float) for _, _, d, _ in series]
     vals = [np.asarray(v, float) for _, _, _, v in series]
@@ -63,16 +75,29 @@ def chart_data(key: str, title: str, series: Sequence[tuple[str, str, np.ndarray
     for (name, colour, _, _), d, v in zip(series, days, vals):
         ok = np.isfinite(v)
         pts = np.column_stack([sx(d[ok]), sy(v[ok])]).round(1)
-        out.append({"name": name, "colour": colour,
-                    "points": " ".join(f"{x},{y}" for x, y in pts.tolist())})
+        out.append(
+            {
+                "name": name,
+                "colour": colour,
+                "points": " ".join(f"{x},{y}" for x, y in pts.tolist()),
+            }
+        )
     every = max(1, years // 5)
     return {
-        "key": key, "title": title, "width": WIDTH, "height": HEIGHT, "left": LEFT,
+        "key": key,
+        "title": title,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
         "series": out,
-        "yticks": [{"y": round(float(sy(np.float64(v))), 1), "label": _label(float(v))}
-                   for v in np.arange(y0, y1 + ystep / 2, ystep)],
-        "xticks": [{"x": round(float(sx(np.float64(y * 365.0))), 1), "label": str(y)}
-                   for y in range(0, years + 1, every)],
+        "yticks": [
+            {"y": round(float(sy(np.float64(v))), 1), "label": _label(float(v))}
+            for v in np.arange(y0, y1 + ystep / 2, ystep)
+        ],
+        "xticks": [
+            {"x": round(float(sx(np.float64(y * 365.0))), 1), "label": str(y)}
+            for y in range(0, years + 1, every)
+        ],
         "zero": round(float(sy(np.float64(0.0))), 1) if zero_line and y0 < 0 < y1 else None,
     }
 

@@ -14,15 +14,16 @@ from pydantic import ValidationError
 
 from sim.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario
 
-MEASURES = ("flatcoach", "allocation_by_motivation", "social_renovation", "welcome",
-            "connectors")
+MEASURES = ("flatcoach", "allocation_by_motivation", "social_renovation", "welcome", "connectors")
 DESIGN_EDITS = ("bench", "garden", "hobby_room", "laundry", "closed_gallery")
 COLOUR_BY = ("group", "sense_of_home", "safety", "wellbeing", "recovery")
 DAYS_PER_FRAME = (1, 7, 14, 28)
 # the main slider of a measure: (parameter, minimum, maximum, step)
-SLIDERS = {"flatcoach": ("hours_per_week", 1.0, 40.0, 1.0),
-           "allocation_by_motivation": ("share", 0.0, 1.0, 0.05),
-           "connectors": ("connectors_per_100", 0.0, 30.0, 1.0)}
+SLIDERS = {
+    "flatcoach": ("hours_per_week", 1.0, 40.0, 1.0),
+    "allocation_by_motivation": ("share", 0.0, 1.0, 0.05),
+    "connectors": ("connectors_per_100", 0.0, 30.0, 1.0),
+}
 
 
 class SettingsError(ValueError):
@@ -112,10 +113,17 @@ def build_scenario(settings: Settings, measures_on: bool = True) -> Scenario:
         if s["type"] in SLIDERS and s["type"] in settings.sliders:
             s[SLIDERS[s["type"]][0]] = settings.sliders[s["type"]]
     if design:
-        rooms = [{"kind": k, "building": 0} for k in ("garden", "hobby_room", "laundry")
-                 if k in design]
-        kept.append({"type": "design", "bench": "bench" in design, "rooms": rooms,
-                     "gallery": "closed" if "closed_gallery" in design else "open"})
+        rooms = [
+            {"kind": k, "building": 0} for k in ("garden", "hobby_room", "laundry") if k in design
+        ]
+        kept.append(
+            {
+                "type": "design",
+                "bench": "bench" in design,
+                "rooms": rooms,
+                "gallery": "closed" if "closed_gallery" in design else "open",
+            }
+        )
     other = [s for s in specs if s["type"] not in MEASURES and s["type"] != "design"]
     population: dict[str, Any] = {}
     allocation: dict[str, Any] = {}
@@ -125,8 +133,11 @@ def build_scenario(settings: Settings, measures_on: bool = True) -> Scenario:
     if settings.trust is not None:
         population["trust_neighbours_mean"] = settings.trust
     try:
-        return sc.with_overrides(population=population, allocation=allocation,
-                                 interventions=(kept + other) if measures_on else [])
+        return sc.with_overrides(
+            population=population,
+            allocation=allocation,
+            interventions=(kept + other) if measures_on else [],
+        )
     except (ValidationError, ValueError) as exc:
         raise SettingsError(_readable(exc)) from None
 
@@ -139,8 +150,10 @@ def comparison_scenario(settings: Settings) -> Scenario | None:
     if settings.compare == "without":
         return build_scenario(settings, measures_on=False)
     if settings.compare not in shipped_scenarios():
-        raise SettingsError(f"unknown scenario {settings.compare!r} to compare with "
-                            f"(shipped: {', '.join(shipped_scenarios())})")
+        raise SettingsError(
+            f"unknown scenario {settings.compare!r} to compare with "
+            f"(shipped: {', '.join(shipped_scenarios())})"
+        )
     return base_scenario(settings.compare)
 
 

@@ -23,8 +23,11 @@ DW_TOP, DW_BOTTOM = 0.95, 0.2  # dwelling box within its floor (floor = 0..1)
 _PLACE_KINDS = ("playground", "dog_field", "park", "shops", "community_centre", "garden")
 _ROOM_KINDS = ("laundry", "hobby_room")
 _SMALL = {"mailbox": "mailbox", "bins": "bins", "bike_storage": "bike_storage"}
-_PLACE_LABEL = {"garden": "garden_place", "laundry": "laundry_place",
-                "hobby_room": "hobby_room_place"}
+_PLACE_LABEL = {
+    "garden": "garden_place",
+    "laundry": "laundry_place",
+    "hobby_room": "hobby_room_place",
+}
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,9 @@ ROW_WIDTH = 60.0  # dwelling widths: a wider site is drawn in rows of buildings
 ROW_GAP = 3.0  # floors between a row's ground floor and the top of the row below
 
 
-def _layout_rows(site: Any, dx: np.ndarray, half: np.ndarray
-                 ) -> tuple[dict[int, tuple[float, float]], list[tuple[float, float, float]],
-                            np.ndarray]:
+def _layout_rows(
+    site: Any, dx: np.ndarray, half: np.ndarray
+) -> tuple[dict[int, tuple[float, float]], list[tuple[float, float, float]], np.ndarray]:
     """An (x, y) offset per building that lays a wide site out in rows of buildings (a
     district would otherwise be a thin strip), the rows as (y offset, x from, x to), and
     each node's building (streets count for the building they front). A site narrower than
@@ -81,8 +84,7 @@ def _layout_rows(site: Any, dx: np.ndarray, half: np.ndarray
         xs = np.r_[dx[db == b] - half[db == b], dx[db == b] + half[db == b], xy[nb == b, 0]]
         lo[b], hi[b], top[b] = float(xs.min()), float(xs.max()), float(floor[db == b].max())
     if max(hi.values()) - min(lo.values()) <= ROW_WIDTH:
-        return ({b: (0.0, 0.0) for b in buildings},
-                [(0.0, min(lo.values()), max(hi.values()))], nb)
+        return ({b: (0.0, 0.0) for b in buildings}, [(0.0, min(lo.values()), max(hi.values()))], nb)
     groups: list[list[int]] = [[]]
     width = 0.0
     for b in buildings:
@@ -106,8 +108,9 @@ def _layout_rows(site: Any, dx: np.ndarray, half: np.ndarray
     return off, rows, nb
 
 
-def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] = frozenset()
-                   ) -> Geometry:
+def build_geometry(
+    site: Any, lang: str = "nl", closed_gallery: frozenset[int] = frozenset()
+) -> Geometry:
     """Geometry of `site` with labels in `lang`; galleries of the buildings in
     `closed_gallery` are drawn glazed."""
     kinds = [NODE_KINDS[k] for k in np.asarray(site.node_kind).tolist()]
@@ -134,8 +137,10 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
     def Y(v: float) -> float:
         return round((y_top - float(v)) * S, 1)
 
-    dwellings = [[X(x - h), Y(f + DW_TOP), X(2 * h), round((DW_TOP - DW_BOTTOM) * S, 1)]
-                 for x, h, f in zip(dx.tolist(), half.tolist(), floor.tolist())]
+    dwellings = [
+        [X(x - h), Y(f + DW_TOP), X(2 * h), round((DW_TOP - DW_BOTTOM) * S, 1)]
+        for x, h, f in zip(dx.tolist(), half.tolist(), floor.tolist())
+    ]
     centres = np.column_stack([dx * S, (y_top - floor - (DW_TOP + DW_BOTTOM) / 2) * S])
 
     strips, stairs, lifts, small, places, doors = [], [], [], [], [], []
@@ -146,8 +151,15 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
         x, y, b = xy[i, 0], xy[i, 1], int(nb[i])
         if kind in ("gallery", "corridor", "sidewalk"):
             glazed = b in closed_gallery and kind == "gallery"
-            strips.append({"x": X(x - 0.5), "y": Y(y + 0.17), "w": X(1.0), "h": 0.12 * S,
-                           "kind": "glazed" if glazed else kind})
+            strips.append(
+                {
+                    "x": X(x - 0.5),
+                    "y": Y(y + 0.17),
+                    "w": X(1.0),
+                    "h": 0.12 * S,
+                    "kind": "glazed" if glazed else kind,
+                }
+            )
         elif kind == "landing":
             stairs.append({"x": X(x - 0.13), "y": Y(y + 1.0), "w": X(0.26), "h": S})
         elif kind == "stairs":
@@ -155,40 +167,90 @@ def build_geometry(site: Any, lang: str = "nl", closed_gallery: frozenset[int] =
         elif kind == "lift":
             base = off.get(b, (0.0, 0.0))[1]
             top = top_of_building.get(b, base) + 1.0
-            lifts.append({"x": X(x - 0.13), "y": Y(top), "w": X(0.26),
-                          "h": round((top - base) * S, 1)})
+            lifts.append(
+                {"x": X(x - 0.13), "y": Y(top), "w": X(0.26), "h": round((top - base) * S, 1)}
+            )
         elif kind == "entrance":
-            doors.append({"x": X(x - 0.2), "y": Y(y + 0.35), "w": X(0.4), "h": 0.35 * S,
-                          "label": t("entrance", lang), "building": b})
+            doors.append(
+                {
+                    "x": X(x - 0.2),
+                    "y": Y(y + 0.35),
+                    "w": X(0.4),
+                    "h": 0.35 * S,
+                    "label": t("entrance", lang),
+                    "building": b,
+                }
+            )
         elif kind in _SMALL:
-            small.append({"x": X(x - 0.14), "y": Y(y + 0.14), "w": X(0.28), "h": 0.28 * S,
-                          "kind": kind, "label": t(_SMALL[kind], lang)})
+            small.append(
+                {
+                    "x": X(x - 0.14),
+                    "y": Y(y + 0.14),
+                    "w": X(0.28),
+                    "h": 0.28 * S,
+                    "kind": kind,
+                    "label": t(_SMALL[kind], lang),
+                }
+            )
         elif kind in _PLACE_KINDS or kind in _ROOM_KINDS:
             w = 1.9 if kind in _PLACE_KINDS and kind != "garden" else 1.0
             label = t(_PLACE_LABEL.get(kind, kind), lang)
             fs = round(min(0.4 * S, 0.95 * w * S / (0.55 * max(len(label), 1))), 1)
-            places.append({"x": X(x - w / 2), "y": Y(y + 0.3), "w": X(w), "h": 0.6 * S,
-                           "cx": X(x), "cy": Y(y - 0.14), "kind": kind, "label": label,
-                           "fs": fs})  # long labels shrink to fit their box
-    lobbies = [{"x": X(xy[i, 0] - 0.6), "y": Y(xy[i, 1] + 0.5), "w": X(1.2), "h": 0.75 * S}
-               for i, k in enumerate(kinds) if k == "lobby"]
+            places.append(
+                {
+                    "x": X(x - w / 2),
+                    "y": Y(y + 0.3),
+                    "w": X(w),
+                    "h": 0.6 * S,
+                    "cx": X(x),
+                    "cy": Y(y - 0.14),
+                    "kind": kind,
+                    "label": label,
+                    "fs": fs,
+                }
+            )  # long labels shrink to fit their box
+    lobbies = [
+        {"x": X(xy[i, 0] - 0.6), "y": Y(xy[i, 1] + 0.5), "w": X(1.2), "h": 0.75 * S}
+        for i, k in enumerate(kinds)
+        if k == "lobby"
+    ]
     xs = np.r_[dx - 1.0, dx + 1.0, xy[:, 0] - 1.0, xy[:, 0] + 1.0]
     x_min, x_max = float(xs.min()), float(xs.max())
     y_bottom = float(min(xy[:, 1].min(), bottom_oy - 1.0)) - 0.7
-    streets = [{"x": X(x_min), "y": Y(oy - 1.35), "w": X(x_max - x_min), "h": 0.3 * S,
-                "label": t("street", lang), "lx": X(x_min + 0.2), "ly": Y(oy - 1.62)}
-               for oy, _, _ in rows]
+    streets = [
+        {
+            "x": X(x_min),
+            "y": Y(oy - 1.35),
+            "w": X(x_max - x_min),
+            "h": 0.3 * S,
+            "label": t("street", lang),
+            "lx": X(x_min + 0.2),
+            "ly": Y(oy - 1.62),
+        }
+        for oy, _, _ in rows
+    ]
     buildings = []
     for b in sorted(top_of_building):
         mask = db == b
         bx0 = float((dx[mask] - half[mask]).min())
-        buildings.append({"label": t("building_n", lang, n=b + 1),
-                          "x": X(bx0), "y": Y(top_of_building[b] + 1.25)})
+        buildings.append(
+            {
+                "label": t("building_n", lang, n=b + 1),
+                "x": X(bx0),
+                "y": Y(top_of_building[b] + 1.25),
+            }
+        )
     data = {
         "viewbox": f"{X(x_min)} 0 {X(x_max - x_min)} {Y(y_bottom)}",
         "dwellings": dwellings,
-        "strips": strips, "stairs": stairs, "lifts": lifts, "small": small,
-        "places": places, "doors": doors, "lobbies": lobbies, "streets": streets,
+        "strips": strips,
+        "stairs": stairs,
+        "lifts": lifts,
+        "small": small,
+        "places": places,
+        "doors": doors,
+        "lobbies": lobbies,
+        "streets": streets,
         "buildings": buildings if len(buildings) > 1 else [],
         "door_labels": len(doors) <= 2,
         "font": round(0.4 * S, 1),

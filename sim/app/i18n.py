@@ -15,8 +15,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "reset": ("Opnieuw beginnen", "Start again"),
     "speed": ("Weken per beeld", "Weeks per frame"),
     "language": ("Taal", "Language"),
-    "pending": ("Gewijzigd: druk op ‘Opnieuw beginnen’ om toe te passen.",
-                "Changed: press ‘Start again’ to apply."),
+    "pending": (
+        "Gewijzigd: druk op ‘Opnieuw beginnen’ om toe te passen.",
+        "Changed: press ‘Start again’ to apply.",
+    ),
     "error": ("Deze combinatie gaat niet", "This combination does not work"),
     # settings
     "settings": ("Instellingen", "Settings"),
@@ -84,8 +86,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "flatcoach_away": ("flatcoach is er niet", "flat coach is out"),
     "building_n": ("Gebouw {n}", "Building {n}"),
     "dwellings": ("{n} woningen", "{n} homes"),
-    "click_hint": ("Klik op een woning om het verhaal van dat huishouden te zien.",
-                   "Click a home to follow that household's story."),
+    "click_hint": (
+        "Klik op een woning om het verhaal van dat huishouden te zien.",
+        "Click a home to follow that household's story.",
+    ),
     "floor_pos": ("verdieping {floor}, woning {pos}", "floor {floor}, home {pos}"),
     # states
     "sense_of_home": ("Thuisgevoel", "Feeling at home"),
@@ -95,13 +99,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     # time series panels
     "charts": ("Zo gaat het in de flat", "How the building is doing"),
     "mean_ties": ("Buren die je goed kent (gemiddeld)", "Neighbours you know well (mean)"),
-    "weekly_contact": ("Had deze week contact met een buur (%)",
-                       "Had contact with a neighbour this week (%)"),
+    "weekly_contact": (
+        "Had deze week contact met een buur (%)",
+        "Had contact with a neighbour this week (%)",
+    ),
     "help_given": ("Keren burenhulp per week", "Times neighbours helped, per week"),
     "nuisance_episodes": ("Keren overlast per week", "Nuisance episodes per week"),
     "sense_of_home_chart": ("Thuisgevoel (0–100)", "Feeling at home (0–100)"),
-    "recovery_chart": ("Herstel begeleide nieuwkomers (0–100)",
-                       "Recovery of supported newcomers (0–100)"),
+    "recovery_chart": (
+        "Herstel begeleide nieuwkomers (0–100)",
+        "Recovery of supported newcomers (0–100)",
+    ),
     "referred": ("Doorverwezen naar hulp (%)", "Referred to help (%)"),
     "cost_eur": ("Kosten maatregelen (euro, opgeteld)", "Cost of measures (euros, total)"),
     # story
@@ -112,32 +120,49 @@ _LABELS: dict[str, tuple[str, str]] = {
     "before_start": ("{years} jaar voor de start", "{years} years before the start"),
     "who_resident": ("Bewoner zonder begeleiding; {size}.", "A resident without support; {size}."),
     "who_supported": ("Nieuwkomer met begeleiding; {size}.", "A supported newcomer; {size}."),
-    "who_motivated": ("Gemotiveerde nieuwkomer (anders toewijzen); {size}.",
-                      "A motivated newcomer (letting by motivation); {size}."),
-    "who_connector": ("Verbinder: brengt buren bij elkaar; {size}.",
-                      "A connector who brings neighbours together; {size}."),
+    "who_motivated": (
+        "Gemotiveerde nieuwkomer (anders toewijzen); {size}.",
+        "A motivated newcomer (letting by motivation); {size}.",
+    ),
+    "who_connector": (
+        "Verbinder: brengt buren bij elkaar; {size}.",
+        "A connector who brings neighbours together; {size}.",
+    ),
     "persons_1": ("woont alleen", "lives alone"),
     "persons_n": ("huishouden van {n} personen", "household of {n} people"),
     "knows_now": ("Kent nu goed: {who}.", "Knows well now: {who}."),
     "knows_nobody": ("Kent nog niemand in de flat goed.", "Knows nobody in the building well yet."),
     "avoids_now": ("Gaat uit de weg: {who}.", "Avoids: {who}."),
     "ev_moved_in": ("Komt in de flat wonen.", "Moves in."),
-    "ev_new_tie": ("Leert een buur goed kennen ({n} in totaal).",
-                   "Gets to know a neighbour well ({n} in all)."),
-    "ev_lost_tie": ("Contact met een buur verwatert ({n} over).",
-                    "Loses touch with a neighbour ({n} left)."),
+    "ev_new_tie": (
+        "Leert een buur goed kennen ({n} in totaal).",
+        "Gets to know a neighbour well ({n} in all).",
+    ),
+    "ev_lost_tie": (
+        "Contact met een buur verwatert ({n} over).",
+        "Loses touch with a neighbour ({n} left).",
+    ),
     "ev_new_avoid": ("Gaat een buur uit de weg.", "Starts avoiding a neighbour."),
     "ev_helped": ("Helpt buren ({n}×).", "Helps neighbours ({n}×)."),
     "ev_was_helped": ("Krijgt hulp van buren ({n}×).", "Gets help from neighbours ({n}×)."),
     "ev_nuisance": ("Veroorzaakt overlast ({n}×).", "Causes nuisance ({n}×)."),
     "ev_referred": ("Wordt doorverwezen naar hulp.", "Is referred to help."),
-    "ev_quiet": ("Een stille periode: weinig contact met buren.",
-                 "A quiet spell: little contact with neighbours."),
-    "story_states": ("Thuisgevoel en welzijn door de tijd", "Feeling at home and wellbeing over time"),
-    "no_history": ("Nog geen geschiedenis: druk op Stap of Afspelen.",
-                   "No history yet: press Step or Play."),
-    "speed_note": ("{days:.0f} dagen per seconde, {frames:.1f} beelden per seconde",
-                   "{days:.0f} days a second, {frames:.1f} frames a second"),
+    "ev_quiet": (
+        "Een stille periode: weinig contact met buren.",
+        "A quiet spell: little contact with neighbours.",
+    ),
+    "story_states": (
+        "Thuisgevoel en welzijn door de tijd",
+        "Feeling at home and wellbeing over time",
+    ),
+    "no_history": (
+        "Nog geen geschiedenis: druk op Stap of Afspelen.",
+        "No history yet: press Step or Play.",
+    ),
+    "speed_note": (
+        "{days:.0f} dagen per seconde, {frames:.1f} beelden per seconde",
+        "{days:.0f} days a second, {frames:.1f} frames a second",
+    ),
 }
 
 

@@ -26,8 +26,20 @@ def server_env(offline_only: bool = False) -> dict[str, str]:
 
 
 def command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host,
-            "--port", str(port), "--production", "--no-open", "--no-check-version"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+    ]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Path | None = None) -> int:
@@ -35,18 +47,29 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: Path | None = No
     `scenarios`: a folder whose scenario files the picker offers besides the shipped ones."""
     gone = assets.missing()
     if gone:
-        print("goedeburen app: offline assets missing (" + ", ".join(gone) + "); fetching them "
-              "now (python -m sim.app.assets)", file=sys.stderr)
+        print(
+            "goedeburen app: offline assets missing (" + ", ".join(gone) + "); fetching them "
+            "now (python -m sim.app.assets)",
+            file=sys.stderr,
+        )
         try:
             assets.install()
         except RuntimeError as exc:
-            print(f"{exc}\nThe page will load its frontend from the internet instead.",
-                  file=sys.stderr)
+            print(
+                f"{exc}\nThe page will load its frontend from the internet instead.",
+                file=sys.stderr,
+            )
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"goedeburen app: listening on {host}: anyone who can reach this machine on "
-              f"port {port} can use the app (see README, 'App').", file=sys.stderr)
-    print(f"goedeburen app: open http://{'localhost' if host in ('127.0.0.1', '::1') else host}"
-          f":{port}/ in a browser (Ctrl-C stops it)", file=sys.stderr)
+        print(
+            f"goedeburen app: listening on {host}: anyone who can reach this machine on "
+            f"port {port} can use the app (see README, 'App').",
+            file=sys.stderr,
+        )
+    print(
+        f"goedeburen app: open http://{'localhost' if host in ('127.0.0.1', '::1') else host}"
+        f":{port}/ in a browser (Ctrl-C stops it)",
+        file=sys.stderr,
+    )
     try:
         env = server_env()
         if scenarios is not None:

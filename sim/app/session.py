@@ -34,17 +34,20 @@ class History:
         hh = view.model.households
         pos, neg = view.tie_counts()
         self.days.append(day)
-        self.rows.append({
-            "household_id": np.asarray(hh.household_id, np.int64).copy(),
-            "pos": pos.astype(np.int16), "neg": neg.astype(np.int16),
-            "help_given": np.asarray(hh.help_given, np.int32).copy(),
-            "help_received": np.asarray(hh.help_received, np.int32).copy(),
-            "nuisance_caused": np.asarray(hh.nuisance_caused, np.int32).copy(),
-            "referred": np.asarray(hh.referred, bool).copy(),
-            "last_talk_day": np.asarray(hh.last_talk_day, np.int32).copy(),
-            "sense_of_home": np.asarray(hh.sense_of_home, np.float32).copy(),
-            "wellbeing": np.asarray(hh.wellbeing, np.float32).copy(),
-        })
+        self.rows.append(
+            {
+                "household_id": np.asarray(hh.household_id, np.int64).copy(),
+                "pos": pos.astype(np.int16),
+                "neg": neg.astype(np.int16),
+                "help_given": np.asarray(hh.help_given, np.int32).copy(),
+                "help_received": np.asarray(hh.help_received, np.int32).copy(),
+                "nuisance_caused": np.asarray(hh.nuisance_caused, np.int32).copy(),
+                "referred": np.asarray(hh.referred, bool).copy(),
+                "last_talk_day": np.asarray(hh.last_talk_day, np.int32).copy(),
+                "sense_of_home": np.asarray(hh.sense_of_home, np.float32).copy(),
+                "wellbeing": np.asarray(hh.wellbeing, np.float32).copy(),
+            }
+        )
         if len(self.days) > HISTORY_YEARS * 53:
             del self.days[0], self.rows[0]
 
@@ -97,9 +100,18 @@ class Session:
         try:
             main = build_scenario(settings)
             other = comparison_scenario(settings)
-            runs = ([Run("main", main, settings.seed)] if other is None else
-                    [Run("without" if settings.compare == "without" else "other", other,
-                         settings.seed), Run("with", main, settings.seed)])
+            runs = (
+                [Run("main", main, settings.seed)]
+                if other is None
+                else [
+                    Run(
+                        "without" if settings.compare == "without" else "other",
+                        other,
+                        settings.seed,
+                    ),
+                    Run("with", main, settings.seed),
+                ]
+            )
         except SettingsError as exc:
             return self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 (the model refused the set-up: shown, not raised)
@@ -142,7 +154,8 @@ class Session:
         """Right run minus left run of an outcome series, on the days both have."""
         if len(self.runs) < 2:
             return np.zeros(0, np.int64), np.zeros(0)
-        (da, va), (db, vb) = (r.view.series().get(column, (np.zeros(0), np.zeros(0)))
-                              for r in self.runs)
+        (da, va), (db, vb) = (
+            r.view.series().get(column, (np.zeros(0), np.zeros(0))) for r in self.runs
+        )
         n = min(len(da), len(db))
         return np.asarray(db[:n], np.int64), np.asarray(vb[:n]) - np.asarray(va[:n])

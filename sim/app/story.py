@@ -49,17 +49,24 @@ def household_story(run: Run, dwelling: int, lang: str = "nl") -> Story:
     if not info["occupied"]:
         return Story(d, heading, [t("nobody", lang)], [], [], [], [])
     size = int(info["size"])
-    who = ("who_connector" if info["connector"] else "who_motivated" if info["good_neighbour"]
-           else "who_supported" if info["supported"] else "who_resident")
+    who = (
+        "who_connector"
+        if info["connector"]
+        else "who_motivated"
+        if info["good_neighbour"]
+        else "who_supported"
+        if info["supported"]
+        else "who_resident"
+    )
     since = int(info["move_in_day"])
-    since_text = (when(since, lang) if since >= 0
-                  else t("before_start", lang, years=f"{-since / 365:.0f}"))
+    since_text = (
+        when(since, lang) if since >= 0 else t("before_start", lang, years=f"{-since / 365:.0f}")
+    )
     people = t("persons_1", lang) if size == 1 else t("persons_n", lang, n=size)
     lines = [t(who, lang, size=people), t("lives_since", lang, when=since_text)]
     good, bad = view.partners(d)
     names = [_place(run, p, lang) for p in good[:4]]
-    lines.append(t("knows_now", lang, who="; ".join(names)) if names
-                 else t("knows_nobody", lang))
+    lines.append(t("knows_now", lang, who="; ".join(names)) if names else t("knows_nobody", lang))
     if bad:
         lines.append(t("avoids_now", lang, who="; ".join(_place(run, p, lang) for p in bad[:3])))
     days, rows = run.history.of(d, int(info["household_id"]))
@@ -76,8 +83,11 @@ def household_story(run: Run, dwelling: int, lang: str = "nl") -> Story:
             events.append((date, t("ev_lost_tie", lang, n=b["pos"])))
         if b["neg"] > a["neg"]:
             events.append((date, t("ev_new_avoid", lang)))
-        for col, key in (("help_given", "ev_helped"), ("help_received", "ev_was_helped"),
-                         ("nuisance_caused", "ev_nuisance")):
+        for col, key in (
+            ("help_given", "ev_helped"),
+            ("help_received", "ev_was_helped"),
+            ("nuisance_caused", "ev_nuisance"),
+        ):
             if b[col] > a[col]:
                 events.append((date, t(key, lang, n=b[col] - a[col])))
         if b["referred"] and not a["referred"]:
@@ -88,12 +98,20 @@ def household_story(run: Run, dwelling: int, lang: str = "nl") -> Story:
                 events.append((date, t("ev_quiet", lang)))
         else:
             quiet_from = None
-    return Story(d, heading, lines, events[-MAX_EVENTS:], days,
-                 [float(r["sense_of_home"]) for r in rows],
-                 [float(r["wellbeing"]) for r in rows])
+    return Story(
+        d,
+        heading,
+        lines,
+        events[-MAX_EVENTS:],
+        days,
+        [float(r["sense_of_home"]) for r in rows],
+        [float(r["wellbeing"]) for r in rows],
+    )
 
 
 def story_chart_series(story: Story, lang: str) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
     days = np.asarray(story.days, float)
-    return [(t("sense_of_home", lang), "#0072B2", days, np.asarray(story.sense_of_home) * 100),
-            (t("wellbeing", lang), "#D55E00", days, np.asarray(story.wellbeing) * 100)]
+    return [
+        (t("sense_of_home", lang), "#0072B2", days, np.asarray(story.sense_of_home) * 100),
+        (t("wellbeing", lang), "#D55E00", days, np.asarray(story.wellbeing) * 100),
+    ]

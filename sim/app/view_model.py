@@ -16,9 +16,16 @@ from sim.scenario import Scenario
 
 STATES = ("sense_of_home", "safety", "wellbeing", "recovery")
 # outcome columns the charts show, and the group whose row is read
-SERIES_GROUP = {"mean_ties": "all", "weekly_contact": "all", "help_given": "all",
-                "nuisance_episodes": "all", "sense_of_home": "all", "recovery": "supported",
-                "referred": "all", "cost_eur": "all"}
+SERIES_GROUP = {
+    "mean_ties": "all",
+    "weekly_contact": "all",
+    "help_given": "all",
+    "nuisance_episodes": "all",
+    "sense_of_home": "all",
+    "recovery": "supported",
+    "referred": "all",
+    "cost_eur": "all",
+}
 PERCENT = ("weekly_contact", "referred", "sense_of_home", "recovery")  # shown ×100
 
 
@@ -102,15 +109,28 @@ class ModelView:
 
     def counters(self) -> Counters:
         hh = self.model.households
-        return Counters(self.day, np.asarray(hh.household_id).copy(),
-                        np.asarray(hh.last_talk_day).copy(), np.asarray(hh.help_given).copy(),
-                        np.asarray(hh.help_received).copy(),
-                        np.asarray(hh.nuisance_caused).copy(), np.asarray(hh.referred).copy())
+        return Counters(
+            self.day,
+            np.asarray(hh.household_id).copy(),
+            np.asarray(hh.last_talk_day).copy(),
+            np.asarray(hh.help_given).copy(),
+            np.asarray(hh.help_received).copy(),
+            np.asarray(hh.nuisance_caused).copy(),
+            np.asarray(hh.referred).copy(),
+        )
 
     def household(self, d: int) -> dict[str, Any]:
         hh = self.model.households
-        cols = ("household_id", "move_in_day", "size", "supported", "connector",
-                "good_neighbour", "occupied", *STATES)
+        cols = (
+            "household_id",
+            "move_in_day",
+            "size",
+            "supported",
+            "connector",
+            "good_neighbour",
+            "occupied",
+            *STATES,
+        )
         return {c: getattr(hh, c)[d].item() for c in cols}
 
     # --- ties -------------------------------------------------------------------------
@@ -129,16 +149,21 @@ class ModelView:
         out = []
         for keep in (df["positive"].to_numpy() >= pos_thr, df["negative"].to_numpy() >= neg_thr):
             lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-            pairs = np.unique(np.column_stack([lo, hi]), axis=0) if len(lo) else np.zeros((0, 2),
-                                                                                          np.int64)
+            pairs = (
+                np.unique(np.column_stack([lo, hi]), axis=0)
+                if len(lo)
+                else np.zeros((0, 2), np.int64)
+            )
             out.append((pairs[:, 0], pairs[:, 1]))
         return out[0], out[1]
 
     def tie_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """Per dwelling: positive ties and avoided neighbours (outgoing, above threshold)."""
         pos_thr, neg_thr = self.thresholds()
-        return (np.asarray(self.model.ties.degree(self.day, pos_thr)).copy(),
-                np.asarray(self.model.ties.degree(self.day, neg_thr, negative=True)).copy())
+        return (
+            np.asarray(self.model.ties.degree(self.day, pos_thr)).copy(),
+            np.asarray(self.model.ties.degree(self.day, neg_thr, negative=True)).copy(),
+        )
 
     def partners(self, d: int) -> tuple[list[int], list[int]]:
         """Dwellings household d knows well, and those it avoids (strongest first)."""
@@ -146,8 +171,10 @@ class ModelView:
         partners, positive, negative = self.model.ties.row(int(d), self.day)
         good = np.argsort(-positive)
         bad = np.argsort(-negative)
-        return ([int(partners[i]) for i in good if positive[i] >= pos_thr],
-                [int(partners[i]) for i in bad if negative[i] >= neg_thr])
+        return (
+            [int(partners[i]) for i in good if positive[i] >= pos_thr],
+            [int(partners[i]) for i in bad if negative[i] >= neg_thr],
+        )
 
     # --- professionals and measures ---------------------------------------------------
     def coaches(self) -> list[tuple[int, bool]]:

@@ -47,8 +47,11 @@ def _nodes_of(g: nx.Graph | Plan, kind: str, building: int | None = None) -> lis
     """Nodes of `kind` (in `building` if given), in node order."""
     if isinstance(g, Plan):
         return g.nodes_of(kind, building)
-    return [n for n, d in g.nodes(data=True)
-            if d["kind"] == kind and (building is None or d["building"] == building)]
+    return [
+        n
+        for n, d in g.nodes(data=True)
+        if d["kind"] == kind and (building is None or d["building"] == building)
+    ]
 
 
 def _xy(g: nx.Graph | Plan, node: Hashable) -> tuple[float, float]:
@@ -57,10 +60,12 @@ def _xy(g: nx.Graph | Plan, node: Hashable) -> tuple[float, float]:
 
 def _streets_in_front(g: nx.Graph | Plan, near: int) -> list[Hashable]:
     if isinstance(g, Plan):
-        return [g.keys[i] for i, e in sorted(g.extra.items())
-                if g.kind[i] == "street" and e.get("front_of") == near]
-    return [n for n, d in g.nodes(data=True)
-            if d["kind"] == "street" and d.get("front_of") == near]
+        return [
+            g.keys[i]
+            for i, e in sorted(g.extra.items())
+            if g.kind[i] == "street" and e.get("front_of") == near
+        ]
+    return [n for n, d in g.nodes(data=True) if d["kind"] == "street" and d.get("front_of") == near]
 
 
 def _dwelling_buildings(g: nx.Graph | Plan) -> set[int]:
@@ -69,8 +74,7 @@ def _dwelling_buildings(g: nx.Graph | Plan) -> set[int]:
     return {d["building"] for d in g.graph["dwellings"]}
 
 
-def add_room(g: nx.Graph | Plan, kind: str, building: int,
-             length: float | None = None) -> Hashable:
+def add_room(g: nx.Graph | Plan, kind: str, building: int, length: float | None = None) -> Hashable:
     """Add a shared room to building `building` of graph or plan `g` (in place); return its id.
 
     laundry / hobby_room: linked to the building's lobby (or first entrance if it has no
@@ -187,8 +191,9 @@ def _add_outdoor(plan: Plan, outdoor: list[dict], streets: list[str]) -> None:
         k = per_street.get(near, 0)
         per_street[near] = k + 1
         sx = plan.xy(streets[near])[0]
-        node = plan.add_node(f"outdoor:{j}:{kind}", kind, -1, 0,
-                             (sx + 2.0 * k, -3.0 - 0.5 * (k % 2)))
+        node = plan.add_node(
+            f"outdoor:{j}:{kind}", kind, -1, 0, (sx + 2.0 * k, -3.0 - 0.5 * (k % 2))
+        )
         plan.add_edge(streets[near], node, length=float(distance))
 
 
@@ -214,8 +219,9 @@ def add_outdoor_space(g: nx.Graph | Plan, kind: str, near: int, distance: float)
     return node
 
 
-def apply_design(site: Site, rooms: list[dict] | None = None,
-                 outdoor: list[dict] | None = None) -> Site:
+def apply_design(
+    site: Site, rooms: list[dict] | None = None, outdoor: list[dict] | None = None
+) -> Site:
     """Like `apply_edits`, plus public outdoor spaces
     ({"kind": one of OUTDOOR_KINDS, "near": building, "distance": m}). Existing node ids and
     dwellings are unchanged, so a running model can swap the site in (`model.set_site`)."""

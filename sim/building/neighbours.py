@@ -18,8 +18,12 @@ def adjacent_dwellings(site: Site) -> tuple[np.ndarray, np.ndarray]:
     for d in range(site.n_dwellings):
         b, f, p = int(bld[d]), int(fl[d]), int(pos[d])
         out = []
-        for key, same_circ in (((b, f, p - 1), True), ((b, f, p + 1), True),
-                               ((b, f - 1, p), False), ((b, f + 1, p), False)):
+        for key, same_circ in (
+            ((b, f, p - 1), True),
+            ((b, f, p + 1), True),
+            ((b, f - 1, p), False),
+            ((b, f + 1, p), False),
+        ):
             o = where.get(key)
             if o is not None and (not same_circ or circ[o] == circ[d]):
                 out.append(o)

@@ -54,8 +54,15 @@ class Plan:
     def n_nodes(self) -> int:
         return len(self.keys)
 
-    def add_node(self, key: Hashable, kind: str, building: int = -1, floor: int = 0,
-                 xy: tuple[float, float] = (0.0, 0.0), **extra: Any) -> Hashable:
+    def add_node(
+        self,
+        key: Hashable,
+        kind: str,
+        building: int = -1,
+        floor: int = 0,
+        xy: tuple[float, float] = (0.0, 0.0),
+        **extra: Any,
+    ) -> Hashable:
         """Append a node (keys must be new: a Plan never updates a node)."""
         if key in self.index:
             raise ValueError(f"node {key!r} is already in the plan")
@@ -79,8 +86,9 @@ class Plan:
         self.edge_v.append(self.index[v])
         self.edge_length.append(length)
 
-    def add_dwelling(self, building: int, floor: int, position: int, door: Hashable,
-                     circulation: str) -> None:
+    def add_dwelling(
+        self, building: int, floor: int, position: int, door: Hashable, circulation: str
+    ) -> None:
         self.dw_building.append(building)
         self.dw_floor.append(floor)
         self.dw_position.append(position)
@@ -94,16 +102,30 @@ class Plan:
 
     def nodes_of(self, kind: str, building: int | None = None) -> list[Hashable]:
         """Keys of the nodes of `kind` (in building `building` if given), in node order."""
-        return [k for k, kd, b in zip(self.keys, self.kind, self.building, strict=True)
-                if kd == kind and (building is None or b == building)]
+        return [
+            k
+            for k, kd, b in zip(self.keys, self.kind, self.building, strict=True)
+            if kd == kind and (building is None or b == building)
+        ]
 
     def dwellings(self) -> list[dict[str, Any]]:
         """Dwellings as the dicts of `graph.graph["dwellings"]` (door_node = node key)."""
         return [
-            {"building": b, "floor": f, "position": p, "door_node": self.keys[door],
-             "circulation": c}
-            for b, f, p, door, c in zip(self.dw_building, self.dw_floor, self.dw_position,
-                                        self.dw_door, self.dw_circulation, strict=True)
+            {
+                "building": b,
+                "floor": f,
+                "position": p,
+                "door_node": self.keys[door],
+                "circulation": c,
+            }
+            for b, f, p, door, c in zip(
+                self.dw_building,
+                self.dw_floor,
+                self.dw_position,
+                self.dw_door,
+                self.dw_circulation,
+                strict=True,
+            )
         ]
 
     # ------------------------------------------------------------------ networkx
@@ -111,8 +133,12 @@ class Plan:
         """The networkx graph the same add_node/add_edge calls would have built."""
         g = nx.Graph(**self.graph)
         for i, key in enumerate(self.keys):
-            attrs = {"kind": self.kind[i], "building": self.building[i],
-                     "floor": self.floor[i], "xy": (self.x[i], self.y[i])}
+            attrs = {
+                "kind": self.kind[i],
+                "building": self.building[i],
+                "floor": self.floor[i],
+                "xy": (self.x[i], self.y[i]),
+            }
             g.add_node(key, **attrs, **self.extra.get(i, {}))
         for u, v, length in zip(self.edge_u, self.edge_v, self.edge_length, strict=True):
             g.add_edge(self.keys[u], self.keys[v], length=length)
@@ -130,8 +156,14 @@ class Plan:
         plan = cls(**{k: v for k, v in graph.graph.items() if k != "dwellings"})
         for key, data in graph.nodes(data=True):
             extra = {k: v for k, v in data.items() if k not in STANDARD_ATTRS}
-            plan.add_node(key, data.get("kind"), data.get("building", -1),
-                          data.get("floor", 0), data.get("xy", (0.0, 0.0)), **extra)
+            plan.add_node(
+                key,
+                data.get("kind"),
+                data.get("building", -1),
+                data.get("floor", 0),
+                data.get("xy", (0.0, 0.0)),
+                **extra,
+            )
         for u, v, data in graph.edges(data=True):
             plan.add_edge(u, v, data.get("length"))
         return plan

@@ -21,8 +21,9 @@ UNSEEN, SEEN, SETTLED = 0, 1, 2
 
 
 # ---------------------------------------------------------------------- graph arrays
-def canonical_edges(n_nodes: int, u: np.ndarray, v: np.ndarray,
-                    length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def canonical_edges(
+    n_nodes: int, u: np.ndarray, v: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Edges in the order networkx's `G.edges` lists them, each as (lower, higher) id.
 
     networkx keeps a repeated edge at its first position with its last length, and lists
@@ -42,12 +43,12 @@ def canonical_edges(n_nodes: int, u: np.ndarray, v: np.ndarray,
     else:
         source = np.arange(len(key))
     order = np.argsort(lo, kind="stable")
-    return (lo[order].astype(np.int32), hi[order].astype(np.int32), length[order],
-            source[order])
+    return (lo[order].astype(np.int32), hi[order].astype(np.int32), length[order], source[order])
 
 
-def adjacency(n_nodes: int, u: np.ndarray, v: np.ndarray,
-              length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def adjacency(
+    n_nodes: int, u: np.ndarray, v: np.ndarray, length: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR (indptr, neighbour, length) of canonical edges: a node's neighbours in the order
     its edges appear, which is the order of a networkx graph built from these edges."""
     m = len(u)
@@ -100,8 +101,25 @@ def _pop(hd, hc, hn, size):
 
 
 @nb.njit(**JIT)
-def _dijkstra(indptr, nbr, wt, node_building, local, building, sources, is_source,
-              state, dist, seen, parent, depth, touched, hd, hc, hn):
+def _dijkstra(
+    indptr,
+    nbr,
+    wt,
+    node_building,
+    local,
+    building,
+    sources,
+    is_source,
+    state,
+    dist,
+    seen,
+    parent,
+    depth,
+    touched,
+    hd,
+    hc,
+    hn,
+):
     """networkx `multi_source_dijkstra` from `sources` (in the order given); with `local`,
     on the subgraph of `building`'s nodes plus the sources. Writes state/dist/parent/depth
     of the nodes it reaches, lists them in `touched` and returns how many there are."""
@@ -151,8 +169,7 @@ def _dijkstra(indptr, nbr, wt, node_building, local, building, sources, is_sourc
 
 
 @nb.njit(**JIT)
-def _take(dwellings, dw_node, state, dist, parent, depth, buf, used, start, count, length,
-          missing):
+def _take(dwellings, dw_node, state, dist, parent, depth, buf, used, start, count, length, missing):
     """Copy the tree path door -> root of each reached dwelling into `buf` from `used` on;
     unreached dwellings go to `missing`. Returns (new used, number missing), or (-1, need)
     if `buf` is too small."""
@@ -193,8 +210,14 @@ class Router:
     """Grows shortest-path trees on one site and collects routes for one destination at a
     time: `begin`, then `tree` + `take` as often as needed, then `result`."""
 
-    def __init__(self, indptr: np.ndarray, nbr: np.ndarray, wt: np.ndarray,
-                 node_building: np.ndarray, dw_node: np.ndarray) -> None:
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        nbr: np.ndarray,
+        wt: np.ndarray,
+        node_building: np.ndarray,
+        dw_node: np.ndarray,
+    ) -> None:
         n = len(indptr) - 1
         self.graph = (indptr, nbr, wt, node_building.astype(np.int32))
         self.dw_node = dw_node.astype(np.int32)
@@ -225,17 +248,39 @@ class Router:
         self.state[self.touched[: self.n_touched]] = UNSEEN
         src = np.fromiter(set(sources), dtype=np.int32)
         local = building is not None
-        self.n_touched = _dijkstra(*self.graph, local, building if local else 0, src,
-                                   self.is_source, self.state, self.dist, self.seen,
-                                   self.parent, self.depth, self.touched, *self.heap)
+        self.n_touched = _dijkstra(
+            *self.graph,
+            local,
+            building if local else 0,
+            src,
+            self.is_source,
+            self.state,
+            self.dist,
+            self.seen,
+            self.parent,
+            self.depth,
+            self.touched,
+            *self.heap,
+        )
 
     def take(self, dwellings: np.ndarray) -> np.ndarray:
         """Record the current tree's routes for `dwellings`; return those it doesn't reach."""
         dwellings = np.asarray(dwellings, dtype=np.int64)
         while True:
-            used, n = _take(dwellings, self.dw_node, self.state, self.dist, self.parent,
-                            self.depth, self.buf, self.used, self.start, self.count,
-                            self.length, self.missing)
+            used, n = _take(
+                dwellings,
+                self.dw_node,
+                self.state,
+                self.dist,
+                self.parent,
+                self.depth,
+                self.buf,
+                self.used,
+                self.start,
+                self.count,
+                self.length,
+                self.missing,
+            )
             if used >= 0:
                 self.used = used
                 return self.missing[:n].copy()

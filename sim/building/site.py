@@ -176,8 +176,7 @@ class Site:
             door = d["door_node"]
             if door not in plan.index:
                 raise ValueError(f"dwelling {k}: door node {door!r} is not in the graph")
-            plan.add_dwelling(d["building"], d["floor"], d["position"], door,
-                              str(d["circulation"]))
+            plan.add_dwelling(d["building"], d["floor"], d["position"], door, str(d["circulation"]))
         return cls.from_plan(plan)
 
     @classmethod
@@ -190,8 +189,9 @@ class Site:
         n = plan.n_nodes
         node_kind = _kind_codes(plan)
         node_building = np.array(plan.building, dtype=np.int32)
-        node_xy = np.column_stack([np.array(plan.x, dtype=np.float64),
-                                   np.array(plan.y, dtype=np.float64)])
+        node_xy = np.column_stack(
+            [np.array(plan.x, dtype=np.float64), np.array(plan.y, dtype=np.float64)]
+        )
         eu, ev, elen = _checked_edges(plan)
         dw_node = np.array(plan.dw_door, dtype=np.int32)
         _check_doors(plan, node_kind, dw_node)
@@ -199,8 +199,7 @@ class Site:
         circ_names, dw_circ = _first_seen_codes([str(c) for c in plan.dw_circulation])
 
         router = Router(*adjacency(n, eu, ev, elen), node_building, dw_node)
-        routes, lengths = _site_routes(router, node_kind, node_building, plan.extra,
-                                       dw_building)
+        routes, lengths = _site_routes(router, node_kind, node_building, plan.extra, dw_building)
         return cls(
             node_kind=_frozen(node_kind),
             node_building=_frozen(node_building),
@@ -256,21 +255,36 @@ class Site:
         g.graph["dwellings"] = [
             {"building": b, "floor": f, "position": p, "door_node": door, "circulation": names[c]}
             for b, f, p, door, c in zip(
-                self.dwelling_building.tolist(), self.dwelling_floor.tolist(),
-                self.dwelling_position.tolist(), self.dwelling_node.tolist(),
-                self.dwelling_circulation.tolist(), strict=True)
+                self.dwelling_building.tolist(),
+                self.dwelling_floor.tolist(),
+                self.dwelling_position.tolist(),
+                self.dwelling_node.tolist(),
+                self.dwelling_circulation.tolist(),
+                strict=True,
+            )
         ]
         kinds, xy = self.node_kind.tolist(), self.node_xy.tolist()
         g.add_nodes_from(
-            (i, {"kind": NODE_KINDS[kinds[i]], "building": b, "floor": f, "xy": tuple(xy[i]),
-                 **self.node_extra.get(i, {}), "name": self.node_name[i]})
-            for i, (b, f) in enumerate(zip(self.node_building.tolist(),
-                                           self.node_floor.tolist(), strict=True))
+            (
+                i,
+                {
+                    "kind": NODE_KINDS[kinds[i]],
+                    "building": b,
+                    "floor": f,
+                    "xy": tuple(xy[i]),
+                    **self.node_extra.get(i, {}),
+                    "name": self.node_name[i],
+                },
+            )
+            for i, (b, f) in enumerate(
+                zip(self.node_building.tolist(), self.node_floor.tolist(), strict=True)
+            )
         )
         g.add_edges_from(
-            (u, v, {"length": w}) for u, v, w in zip(
-                self.edge_u.tolist(), self.edge_v.tolist(), self.edge_length.tolist(),
-                strict=True)
+            (u, v, {"length": w})
+            for u, v, w in zip(
+                self.edge_u.tolist(), self.edge_v.tolist(), self.edge_length.tolist(), strict=True
+            )
         )
         return g
 
@@ -310,9 +324,7 @@ def _kind_codes(plan: Plan) -> np.ndarray:
     bad = np.flatnonzero(codes < 0)
     if len(bad):
         i = int(bad[0])
-        raise ValueError(
-            f"node {plan.names[i]!r} has kind {plan.kind[i]!r}; allowed: {NODE_KINDS}"
-        )
+        raise ValueError(f"node {plan.names[i]!r} has kind {plan.kind[i]!r}; allowed: {NODE_KINDS}")
     return codes
 
 
@@ -323,8 +335,10 @@ def _checked_edges(plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     except (TypeError, ValueError):
         raw = np.array([_as_float(x) for x in plan.edge_length], dtype=np.float64)
     u, v, length, source = canonical_edges(
-        plan.n_nodes, np.asarray(plan.edge_u, dtype=np.int64),
-        np.asarray(plan.edge_v, dtype=np.int64), raw.reshape(-1),
+        plan.n_nodes,
+        np.asarray(plan.edge_u, dtype=np.int64),
+        np.asarray(plan.edge_v, dtype=np.int64),
+        raw.reshape(-1),
     )
     bad = np.flatnonzero(~(np.isfinite(length) & (length > 0)))
     if len(bad):
@@ -357,8 +371,9 @@ def _check_doors(plan: Plan, node_kind: np.ndarray, dw_node: np.ndarray) -> None
 
 def _first_seen_codes(values: list[str]) -> tuple[tuple[str, ...], np.ndarray]:
     """Distinct values in order of first appearance, and each value's position in them."""
-    uniq, first, inverse = np.unique(np.array(values, dtype=str), return_index=True,
-                                     return_inverse=True)
+    uniq, first, inverse = np.unique(
+        np.array(values, dtype=str), return_index=True, return_inverse=True
+    )
     order = np.argsort(first)
     rank = np.empty(len(order), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
@@ -390,11 +405,12 @@ def _site_routes(
             lengths[dest] = _frozen(length)
     # every destination's nodes are one stretch of a single array, in this order: the
     # daily kernel walks that array as it is instead of a copy (sim/shards.py)
-    packed = _frozen(np.concatenate([nodes for _, nodes in routes.values()])
-                     if routes else np.zeros(0, np.int32))
+    packed = _frozen(
+        np.concatenate([nodes for _, nodes in routes.values()]) if routes else np.zeros(0, np.int32)
+    )
     at = 0
     for dest, (indptr, nodes) in routes.items():
-        routes[dest] = (indptr, packed[at:at + len(nodes)])
+        routes[dest] = (indptr, packed[at : at + len(nodes)])
         at += len(nodes)
     return routes, lengths
 
@@ -414,24 +430,36 @@ def _nodes_by_building(nodes: np.ndarray, node_building: np.ndarray) -> dict[int
     return by
 
 
-def _route_out(router: Router, groups: list[tuple[int, np.ndarray]], node_kind: np.ndarray,
-               node_building: np.ndarray, node_extra: dict[int, dict[str, Any]]) -> None:
-    """"out": to the street in front of the own building, else its nearest entrance."""
+def _route_out(
+    router: Router,
+    groups: list[tuple[int, np.ndarray]],
+    node_kind: np.ndarray,
+    node_building: np.ndarray,
+    node_extra: dict[int, dict[str, Any]],
+) -> None:
+    """ "out": to the street in front of the own building, else its nearest entrance."""
     street = {
         int(data["front_of"]): i
         for i, data in sorted(node_extra.items())
         if node_kind[i] == KIND_CODE["street"] and data.get("front_of") is not None
     }
-    entrances = _nodes_by_building(np.flatnonzero(node_kind == KIND_CODE["entrance"]),
-                                   node_building)
+    entrances = _nodes_by_building(
+        np.flatnonzero(node_kind == KIND_CODE["entrance"]), node_building
+    )
     for b, mine in groups:
         targets = [street[b]] if b in street else entrances.get(b, [])
         if targets:
             _take_local(router, mine, targets, b)
 
 
-def _route_to(router: Router, dest: str, groups: list[tuple[int, np.ndarray]],
-              node_kind: np.ndarray, node_building: np.ndarray, n_dwellings: int) -> None:
+def _route_to(
+    router: Router,
+    dest: str,
+    groups: list[tuple[int, np.ndarray]],
+    node_kind: np.ndarray,
+    node_building: np.ndarray,
+    n_dwellings: int,
+) -> None:
     kind, scope = _DEST_RULES[dest]
     targets = np.flatnonzero(node_kind == KIND_CODE[kind])
     if not len(targets):

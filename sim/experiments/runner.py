@@ -223,7 +223,7 @@ def execute(
         if broken:
             if renew is None:
                 raise RuntimeError("the executor broke and cannot be renewed")
-            for fut, spec in list(flying.items()):  # these died with the pool
+            for _fut, spec in list(flying.items()):  # these died with the pool
                 queue.appendleft(spec)
             flying.clear()
             _shutdown(executor, wait=False)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
-from sim.interventions.base import REGISTRY, Intervention, InterventionParams, register
-
 # Shipped interventions register themselves on import (one module each).
 from sim.interventions import catalogue as _catalogue  # noqa: F401,E402
+from sim.interventions.base import REGISTRY, Intervention, InterventionParams, register
 
 
 def validate_intervention_specs(specs: Iterable[Any], strict: bool = False) -> None:
@@ -19,17 +19,23 @@ def validate_intervention_specs(specs: Iterable[Any], strict: bool = False) -> N
         data = spec.model_dump() if hasattr(spec, "model_dump") else dict(spec)
         kind = data.get("type")
         if kind not in REGISTRY:
-            raise ValueError(f"interventions[{i}].type = {kind!r} is unknown "
-                             f"(allowed: {', '.join(sorted(REGISTRY)) or 'none registered'})")
+            raise ValueError(
+                f"interventions[{i}].type = {kind!r} is unknown "
+                f"(allowed: {', '.join(sorted(REGISTRY)) or 'none registered'})"
+            )
         try:
             REGISTRY[kind].Params.model_validate(data, strict=strict)
         except ValidationError as exc:
             allowed = ", ".join(REGISTRY[kind].Params.model_fields)
             problems = "; ".join(
                 f"interventions[{i}].{'.'.join(map(str, e['loc']))}: "
-                + (f"unknown key (allowed: {allowed})" if e["type"] == "extra_forbidden"
-                   else f"{e['msg']} (got {e.get('input')!r})")
-                for e in exc.errors())
+                + (
+                    f"unknown key (allowed: {allowed})"
+                    if e["type"] == "extra_forbidden"
+                    else f"{e['msg']} (got {e.get('input')!r})"
+                )
+                for e in exc.errors()
+            )
             raise ValueError(problems) from None
 
 
@@ -42,5 +48,11 @@ def build_interventions(specs: Iterable[Any]) -> list[Intervention]:
     return out
 
 
-__all__ = ["REGISTRY", "Intervention", "InterventionParams", "register",
-           "validate_intervention_specs", "build_interventions"]
+__all__ = [
+    "REGISTRY",
+    "Intervention",
+    "InterventionParams",
+    "register",
+    "validate_intervention_specs",
+    "build_interventions",
+]

@@ -25,32 +25,72 @@ from pydantic import Field
 
 from sim.allocation import AllocationPolicy
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import (VISIT_BOOST, Multiplier, hold_activity, same_circulation,
-                                      welcome_visits)
+from sim.interventions.common import (
+    VISIT_BOOST,
+    Multiplier,
+    hold_activity,
+    same_circulation,
+    welcome_visits,
+)
 
 
 class AllocationByMotivationParams(InterventionParams):
-    share: float = Field(0.25, ge=0, le=1, description="share of regular vacancies let to a "
-                         "motivated newcomer (EVIDENCE 0.1–0.25, Zeist: ¼)")
-    selectivity: float = Field(0.7, ge=0, le=1, description="how strictly candidates are "
-                               "screened: 0 = any volunteer, 1 = only proven good neighbours")
-    keep_supported_quota: bool = Field(True, description="supported newcomers keep their share "
-                                       "of vacancies")
-    chat_factor: float = Field(2.0, ge=1, le=5, description="greeting/small-talk multiplier "
-                               "of good neighbours (EVIDENCE 1.5–3×, U)")
-    activities_per_year: float = Field(10.0, ge=0, le=100, description="low-threshold activities "
-                                       "each good neighbour organises per year")
-    attendance: float = Field(0.3, ge=0, le=1, description="chance an invited neighbour of "
-                              "average openness comes")
-    activity_meets: float = Field(3.0, ge=0, le=20, description="others each attendee meets at "
-                                  "an activity")
-    address_nuisance_per_year: float = Field(6.0, ge=0, le=52, description="friendly talks per "
-                                             "good neighbour with a neighbour who causes nuisance "
-                                             "(informal social control)")
-    address_effect: float = Field(0.15, ge=0, le=1, description="drop in the addressed "
-                                  "household's nuisance risk when the talk lands (assumption)")
-    help_offers_per_year: float = Field(12.0, ge=0, le=100, description="visits to a lonely or "
-                                        "needy neighbour per good neighbour per year")
+    share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="share of regular vacancies let to a "
+        "motivated newcomer (EVIDENCE 0.1–0.25, Zeist: ¼)",
+    )
+    selectivity: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="how strictly candidates are "
+        "screened: 0 = any volunteer, 1 = only proven good neighbours",
+    )
+    keep_supported_quota: bool = Field(
+        True, description="supported newcomers keep their share of vacancies"
+    )
+    chat_factor: float = Field(
+        2.0,
+        ge=1,
+        le=5,
+        description="greeting/small-talk multiplier of good neighbours (EVIDENCE 1.5–3×, U)",
+    )
+    activities_per_year: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="low-threshold activities each good neighbour organises per year",
+    )
+    attendance: float = Field(
+        0.3, ge=0, le=1, description="chance an invited neighbour of average openness comes"
+    )
+    activity_meets: float = Field(
+        3.0, ge=0, le=20, description="others each attendee meets at an activity"
+    )
+    address_nuisance_per_year: float = Field(
+        6.0,
+        ge=0,
+        le=52,
+        description="friendly talks per "
+        "good neighbour with a neighbour who causes nuisance "
+        "(informal social control)",
+    )
+    address_effect: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="drop in the addressed "
+        "household's nuisance risk when the talk lands (assumption)",
+    )
+    help_offers_per_year: float = Field(
+        12.0,
+        ge=0,
+        le=100,
+        description="visits to a lonely or needy neighbour per good neighbour per year",
+    )
 
 
 class MotivatedAllocation(AllocationPolicy):
@@ -58,7 +98,7 @@ class MotivatedAllocation(AllocationPolicy):
 
     name = "by_motivation"
 
-    def __init__(self, inner: AllocationPolicy, iv: "AllocationByMotivation"):
+    def __init__(self, inner: AllocationPolicy, iv: AllocationByMotivation):
         self.inner = inner
         self.iv = iv
 
@@ -94,7 +134,7 @@ class AllocationByMotivation(Intervention):
         self._inner = m.allocation
         m.allocation = MotivatedAllocation(self._inner, self)
         self._chat = Multiplier(m, "talk_multiplier", self.pars.chat_factor)
-        self._mine = np.zeros(m.site.n_dwellings, bool)   # good neighbours housed by us
+        self._mine = np.zeros(m.site.n_dwellings, bool)  # good neighbours housed by us
 
     def stop(self) -> None:
         m = self.model
@@ -146,6 +186,7 @@ class AllocationByMotivation(Intervention):
         talkers = gns[rng.random(len(gns)) < p.address_nuisance_per_year / 365.0]
         if len(talkers):
             from sim.interventions.common import neighbours_nearby
+
             a, b = [], []
             for g in talkers.tolist():
                 near = neighbours_nearby(m, g, 1)
@@ -169,8 +210,12 @@ class AllocationByMotivation(Intervention):
                 near = same_circulation(m, g)
                 if len(near) == 0:
                     continue
-                w = 0.2 + (hh.help_unmet[near] > 0) + 2.0 * hh.supported[near] \
+                w = (
+                    0.2
+                    + (hh.help_unmet[near] > 0)
+                    + 2.0 * hh.supported[near]
                     + (m.day - hh.last_talk_day[near] > 30)
+                )
                 a.append(g)
                 b.append(int(rng.choice(near, p=w / w.sum())))
             if a:

@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 class InterventionParams(BaseModel):
     """Timing shared by every intervention; subclasses add their own fields."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     type: str
-    label: str | None = Field(None, max_length=100,
-                              description="name shown in results (defaults to type)")
+    label: str | None = Field(
+        None, max_length=100, description="name shown in results (defaults to type)"
+    )
     start_year: float = Field(0.0, ge=0, le=100, description="first active year")
     end_year: float | None = Field(None, gt=0, le=100, description="last active year (open-ended)")
 
@@ -42,7 +44,7 @@ class Intervention:
         self.model: NeighbourhoodModel | None = None
 
     # lifecycle ------------------------------------------------------------------------
-    def bind(self, model: "NeighbourhoodModel") -> None:
+    def bind(self, model: NeighbourhoodModel) -> None:
         self.model = model
 
     @property
@@ -100,8 +102,11 @@ class Intervention:
         return float(sum(self.cost_items.values()))
 
     def results(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"intervention": self.label, "type": self.key,
-                               "cost_eur": round(self.cost, 2)}
+        out: dict[str, Any] = {
+            "intervention": self.label,
+            "type": self.key,
+            "cost_eur": round(self.cost, 2),
+        }
         out.update({k: v for k, v in sorted(self.counters.items())})
         out.update({f"cost_{k}_eur": round(v, 2) for k, v in sorted(self.cost_items.items())})
         return out

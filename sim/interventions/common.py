@@ -17,16 +17,16 @@ if TYPE_CHECKING:
     from sim.model import NeighbourhoodModel
 
 
-def unit_cost(model: "NeighbourhoodModel", item: str) -> float:
+def unit_cost(model: NeighbourhoodModel, item: str) -> float:
     """Euros per unit of `item` in this model's scenario ([costs]; defaults in sim/costs.py)."""
     return float(getattr(model.config.costs, item))
 
 
-def occupied(model: "NeighbourhoodModel") -> np.ndarray:
+def occupied(model: NeighbourhoodModel) -> np.ndarray:
     return np.flatnonzero(model.households.occupied)
 
 
-def in_buildings(model: "NeighbourhoodModel", buildings: list[int] | None) -> np.ndarray:
+def in_buildings(model: NeighbourhoodModel, buildings: list[int] | None) -> np.ndarray:
     """Boolean mask over dwellings in the given buildings (all when None)."""
     b = model.site.dwelling_building
     if buildings is None:
@@ -34,8 +34,7 @@ def in_buildings(model: "NeighbourhoodModel", buildings: list[int] | None) -> np
     return np.isin(b, np.asarray(buildings, np.int64))
 
 
-def institutional_uptake(model: "NeighbourhoodModel", d: np.ndarray, trust_full: float
-                         ) -> np.ndarray:
+def institutional_uptake(model: NeighbourhoodModel, d: np.ndarray, trust_full: float) -> np.ndarray:
     """Chance a household engages with a professional: 'the eyes of the government'.
 
     Linear in trust in institutions, reaching 1 at `trust_full` (assumption). With trust near
@@ -46,7 +45,7 @@ def institutional_uptake(model: "NeighbourhoodModel", d: np.ndarray, trust_full:
     return np.clip(t / max(trust_full, 1e-9), 0.0, 1.0)
 
 
-def neighbours_nearby(model: "NeighbourhoodModel", d: int, max_floors: int = 1) -> np.ndarray:
+def neighbours_nearby(model: NeighbourhoodModel, d: int, max_floors: int = 1) -> np.ndarray:
     """Occupied dwellings (other than d) in d's building within `max_floors` floors."""
     site = model.site
     hh = model.households
@@ -57,7 +56,7 @@ def neighbours_nearby(model: "NeighbourhoodModel", d: int, max_floors: int = 1) 
     return np.flatnonzero(mask)
 
 
-def same_circulation(model: "NeighbourhoodModel", d: int) -> np.ndarray:
+def same_circulation(model: NeighbourhoodModel, d: int) -> np.ndarray:
     """Occupied dwellings sharing d's circulation unit (gallery floor, landing, corridor)."""
     site = model.site
     mask = (site.dwelling_circulation == site.dwelling_circulation[d]) & model.households.occupied
@@ -65,8 +64,9 @@ def same_circulation(model: "NeighbourhoodModel", d: int) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def pick_weighted(rng: np.random.Generator, idx: np.ndarray, weight: np.ndarray, k: int
-                  ) -> np.ndarray:
+def pick_weighted(
+    rng: np.random.Generator, idx: np.ndarray, weight: np.ndarray, k: int
+) -> np.ndarray:
     """Up to k distinct elements of idx, chosen with probability proportional to weight."""
     weight = np.asarray(weight, float)
     ok = weight > 0
@@ -88,7 +88,7 @@ class Multiplier:
     updated as the set changes, removed exactly on `clear`, so several interventions can
     act on the same array and each one's stop restores only its own part."""
 
-    def __init__(self, model: "NeighbourhoodModel", array: str, factor: float):
+    def __init__(self, model: NeighbourhoodModel, array: str, factor: float):
         self.model = model
         self.array = array
         self.factor = float(factor)
@@ -117,15 +117,21 @@ class Multiplier:
 # (≈0.9 for open strangers, less across a language barrier), a neighbour or worker dropping
 # by ≈ 0.5, a table at an activity ≈ 0.25 between strangers (each growing with familiarity
 # and clipped at 0.95 by the model). With w_talk = 0.3 and a tie threshold of 1.5, a tie
-# still needs about five such conversations within a few months (fast half-life 120 d). Everything else about the encounter (avoidance, the
+# still needs about five such conversations within a few months (fast half-life 120 d).
+# Everything else about the encounter (avoidance, the
 # chance it goes wrong, language barriers) is the model's ordinary contact resolution.
 INTRO_BOOST = 150.0
 VISIT_BOOST = 80.0
 ACTIVITY_BOOST = 40.0
 
 
-def hold_activity(model: "NeighbourhoodModel", rng: np.random.Generator, attendees: np.ndarray,
-                  meets_per_person: float, talk_boost: float = ACTIVITY_BOOST) -> int:
+def hold_activity(
+    model: NeighbourhoodModel,
+    rng: np.random.Generator,
+    attendees: np.ndarray,
+    meets_per_person: float,
+    talk_boost: float = ACTIVITY_BOOST,
+) -> int:
     """An activity: each attendee meets about `meets_per_person` others (random pairs among
     those present, as `add_gathering` does) with the activity's talk boost. Returns the
     number of pairs. Used instead of `add_gathering` because that lever fixes the talk
@@ -145,8 +151,9 @@ def hold_activity(model: "NeighbourhoodModel", rng: np.random.Generator, attende
     return n
 
 
-def welcome_visits(model: "NeighbourhoodModel", rng: np.random.Generator,
-                   newcomers: np.ndarray, hosts: np.ndarray) -> int:
+def welcome_visits(
+    model: NeighbourhoodModel, rng: np.random.Generator, newcomers: np.ndarray, hosts: np.ndarray
+) -> int:
     """Each newcomer is visited by one host (a boolean mask over dwellings) living on the
     same gallery, landing or corridor, if there is one. Returns the number of visits."""
     a, b = [], []

@@ -31,21 +31,31 @@ ACTIVITY_DEFAULTS = {
 
 
 class ConnectorsParams(InterventionParams):
-    connectors_per_100: float = Field(4.0, ge=0, le=30, description="connectors per 100 "
-                                      "households (EVIDENCE 2–5%)")
-    supported: bool = Field(True, description="connectors get support (budget, training, "
-                            "a welfare worker sharing the work)")
+    connectors_per_100: float = Field(
+        4.0, ge=0, le=30, description="connectors per 100 households (EVIDENCE 2–5%)"
+    )
+    supported: bool = Field(
+        True,
+        description="connectors get support (budget, training, a welfare worker sharing the work)",
+    )
     committee_days: int = Field(30, ge=7, le=365, description="days between committee meetings")
     garden_group: bool = True
     volunteering: bool = True
-    attendance_scale: float = Field(1.0, ge=0, le=5, description="multiplies every activity's "
-                                    "base attendance")
-    burden_per_activity: float = Field(0.15, ge=0, le=2, description="burden each organiser "
-                                       "takes on per activity (halved when supported)")
-    quit_prob: float = Field(0.1, ge=0, le=1, description="weekly chance an overburdened "
-                             "connector quits")
-    support_hours_per_week: float = Field(4.0, ge=0, le=40, description="welfare worker hours "
-                                          "backing the connectors when supported")
+    attendance_scale: float = Field(
+        1.0, ge=0, le=5, description="multiplies every activity's base attendance"
+    )
+    burden_per_activity: float = Field(
+        0.15,
+        ge=0,
+        le=2,
+        description="burden each organiser takes on per activity (halved when supported)",
+    )
+    quit_prob: float = Field(
+        0.1, ge=0, le=1, description="weekly chance an overburdened connector quits"
+    )
+    support_hours_per_week: float = Field(
+        4.0, ge=0, le=40, description="welfare worker hours backing the connectors when supported"
+    )
 
 
 @register
@@ -67,8 +77,12 @@ class Connectors(Intervention):
             return
         cand = np.flatnonzero(occ & ~hh.connector & ~hh.supported)
         tenure = np.clip((m.day - hh.move_in_day[cand]) / 1825.0, 0, 1)
-        score = hh.openness[cand] * (0.5 + tenure) * (1 - hh.avoidance[cand]) \
+        score = (
+            hh.openness[cand]
+            * (0.5 + tenure)
+            * (1 - hh.avoidance[cand])
             * self.rng.random(len(cand)) ** 0.5
+        )
         new = cand[np.argsort(-score)[: want - have]]
         hh.connector[new] = True
         self.count("connectors_recruited", len(new))
@@ -94,11 +108,16 @@ class Connectors(Intervention):
         p = self.pars
         if p.supported:
             self.count("hours", p.support_hours_per_week)
-            self.spend("support_worker", self.unit_cost("professional_hour") * p.support_hours_per_week)
+            self.spend(
+                "support_worker", self.unit_cost("professional_hour") * p.support_hours_per_week
+            )
             n_conn = int((hh.connector & hh.occupied).sum())
-            self.spend("connector_support", self.unit_cost("connector_support_year") * n_conn / 52.0)
-        over = np.flatnonzero(hh.connector & hh.occupied
-                              & (hh.burden >= m.config.help.burden_limit))
+            self.spend(
+                "connector_support", self.unit_cost("connector_support_year") * n_conn / 52.0
+            )
+        over = np.flatnonzero(
+            hh.connector & hh.occupied & (hh.burden >= m.config.help.burden_limit)
+        )
         quit_ = over[self.rng.random(len(over)) < p.quit_prob]
         if len(quit_):
             hh.connector[quit_] = False
@@ -122,8 +141,13 @@ class Connectors(Intervention):
             pos, _ = m.ties.strength(np.full(len(res), c), res, m.day)
             know = np.maximum(know, pos)
         knows = np.clip(know / m.config.contact.tie_threshold, 0, 1)
-        pc = base * self.pars.attendance_scale * (0.5 + hh.openness[res]) \
-            * (1 - hh.avoidance[res]) * (1 + 1.5 * knows)
+        pc = (
+            base
+            * self.pars.attendance_scale
+            * (0.5 + hh.openness[res])
+            * (1 - hh.avoidance[res])
+            * (1 + 1.5 * knows)
+        )
         came = res[rng.random(len(res)) < np.clip(pc, 0, 0.95)]
         organisers = rng.choice(conn, size=min(2, len(conn)), replace=False)
         hh.burden[organisers] += self.pars.burden_per_activity * (0.5 if self.pars.supported else 1)

@@ -38,17 +38,25 @@ class DesignRoom(BaseModel):
 
 class DesignParams(InterventionParams):
     rooms: list[DesignRoom] = Field(default_factory=list, description="shared rooms added")
-    playground_distance: float | None = Field(None, gt=0, le=2000, description="metres from "
-                                              "building 0's street to a new playground")
+    playground_distance: float | None = Field(
+        None, gt=0, le=2000, description="metres from building 0's street to a new playground"
+    )
     bench: bool = Field(False, description="bench at the entrance(s) of `buildings`")
-    bench_notice: float = Field(0.05, ge=0, le=1, description="notice chance at an entrance "
-                                "with a bench (default entrance: 0.01)")
-    gallery: Literal["open", "closed"] = Field("open", description="open gallery (as built) or "
-                                               "glazed into a closed corridor")
-    closed_gallery_factor: float = Field(0.5, ge=0, le=1, description="gallery notice "
-                                         "multiplier when closed")
-    buildings: list[int] = Field(default_factory=lambda: [0], description="buildings the bench "
-                                 "and gallery edits apply to")
+    bench_notice: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="notice chance at an entrance with a bench (default entrance: 0.01)",
+    )
+    gallery: Literal["open", "closed"] = Field(
+        "open", description="open gallery (as built) or glazed into a closed corridor"
+    )
+    closed_gallery_factor: float = Field(
+        0.5, ge=0, le=1, description="gallery notice multiplier when closed"
+    )
+    buildings: list[int] = Field(
+        default_factory=lambda: [0], description="buildings the bench and gallery edits apply to"
+    )
 
 
 def _reapply_notice(model) -> None:

@@ -28,9 +28,15 @@ from pydantic import Field
 
 from sim.agents import Professional
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import (INTRO_BOOST, VISIT_BOOST, hold_activity,
-                                      institutional_uptake, neighbours_nearby, pick_weighted,
-                                      stochastic_round)
+from sim.interventions.common import (
+    INTRO_BOOST,
+    VISIT_BOOST,
+    hold_activity,
+    institutional_uptake,
+    neighbours_nearby,
+    pick_weighted,
+    stochastic_round,
+)
 
 ACTIVITIES = ("coffee_walk_in", "language_cafe", "homework_help", "garden_group")
 
@@ -41,22 +47,46 @@ class FlatcoachParams(InterventionParams):
     intro_share: float = Field(0.4, ge=0, le=1, description="share of hours on introductions")
     activity_share: float = Field(0.35, ge=0, le=1, description="share of hours on activities")
     mediation_share: float = Field(0.1, ge=0, le=1, description="share of hours on mediation")
-    trust_full: float = Field(0.4, gt=0, le=1, description="trust in institutions at which "
-                              "households take up the coach's offers fully ('eyes of the "
-                              "government')")
-    partner_availability: float = Field(0.5, ge=0, le=1, description="chance a partner "
-                                        "professional has time (referrals, language café, "
-                                        "homework help)")
-    intro_boost: float = Field(INTRO_BOOST, ge=1, le=200, description="small-talk multiplier at a "
-                               "brokered introduction")
-    follow_ups: int = Field(4, ge=0, le=10, description="joint odd jobs / coffee visits after an "
-                           "introduction, a week apart")
-    attendance: float = Field(0.25, ge=0, le=1, description="chance an invited household of "
-                              "average openness comes to an activity")
-    activity_meets: float = Field(3.0, ge=0, le=20, description="others each attendee meets at "
-                                  "an activity")
-    disclose: float = Field(0.3, ge=0, le=1, description="chance per contact that a known "
-                            "household tells the coach a hidden need")
+    trust_full: float = Field(
+        0.4,
+        gt=0,
+        le=1,
+        description="trust in institutions at which "
+        "households take up the coach's offers fully ('eyes of the "
+        "government')",
+    )
+    partner_availability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="chance a partner "
+        "professional has time (referrals, language café, "
+        "homework help)",
+    )
+    intro_boost: float = Field(
+        INTRO_BOOST, ge=1, le=200, description="small-talk multiplier at a brokered introduction"
+    )
+    follow_ups: int = Field(
+        4,
+        ge=0,
+        le=10,
+        description="joint odd jobs / coffee visits after an introduction, a week apart",
+    )
+    attendance: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="chance an invited household of average openness comes to an activity",
+    )
+    activity_meets: float = Field(
+        3.0, ge=0, le=20, description="others each attendee meets at an activity"
+    )
+    disclose: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="chance per contact that a known household tells the coach a hidden need",
+    )
 
 
 @register
@@ -71,9 +101,9 @@ class Flatcoach(Intervention):
         if p.building > int(m.site.dwelling_building.max()):
             raise ValueError(f"flatcoach.building = {p.building}: no such building")
         self.agent = Professional(m, "flatcoach", p.hours_per_week, p.building)
-        self.known = np.zeros(m.site.n_dwellings, bool)     # households the coach got to know
+        self.known = np.zeros(m.site.n_dwellings, bool)  # households the coach got to know
         self.known_hid = np.full(m.site.n_dwellings, -1, np.int64)
-        self.follow: list[tuple[int, int, int]] = []          # (day, a, b)
+        self.follow: list[tuple[int, int, int]] = []  # (day, a, b)
         self._activity_i = 0
 
     def stop(self) -> None:
@@ -127,8 +157,9 @@ class Flatcoach(Intervention):
     # ------------------------------------------------------------------------------------
     def _residents(self) -> np.ndarray:
         m = self.model
-        return np.flatnonzero(m.households.occupied
-                              & (m.site.dwelling_building == self.pars.building))
+        return np.flatnonzero(
+            m.households.occupied & (m.site.dwelling_building == self.pars.building)
+        )
 
     def _introductions(self, k: int) -> None:
         if k <= 0:
@@ -188,8 +219,14 @@ class Flatcoach(Intervention):
             target = np.where(hh.children[res], 1.5, 0.4 * hh.openness[res])
         else:
             target = np.ones(len(res))
-        pc = p.attendance * target * (0.5 + hh.openness[res]) * (1 - hh.avoidance[res]) \
-            * self._uptake(res) * np.where(self.known[res], 1.5, 1.0)
+        pc = (
+            p.attendance
+            * target
+            * (0.5 + hh.openness[res])
+            * (1 - hh.avoidance[res])
+            * self._uptake(res)
+            * np.where(self.known[res], 1.5, 1.0)
+        )
         came = res[rng.random(len(res)) < np.clip(pc, 0, 0.95)]
         self.count("activities")
         self.count(f"activity_{kind}")
@@ -205,8 +242,14 @@ class Flatcoach(Intervention):
         c = m.config.contact
         a, b, _, neg = m.ties.all_strengths(m.day)
         bld = m.site.dwelling_building
-        sel = (neg >= c.avoid_threshold) & (a < b) & (bld[a] == self.pars.building) \
-            & (bld[b] == self.pars.building) & hh.occupied[a] & hh.occupied[b]
+        sel = (
+            (neg >= c.avoid_threshold)
+            & (a < b)
+            & (bld[a] == self.pars.building)
+            & (bld[b] == self.pars.building)
+            & hh.occupied[a]
+            & hh.occupied[b]
+        )
         if not sel.any():
             return
         i = int(self.rng.choice(np.flatnonzero(sel)))
@@ -218,8 +261,7 @@ class Flatcoach(Intervention):
         self._met([x, y])
         _, n_xy = m.ties.strength(np.array([x]), np.array([y]), m.day)
         _, n_yx = m.ties.strength(np.array([y]), np.array([x]), m.day)
-        m.ties.add(np.array([x, y]), np.array([y, x]), m.day,
-                   neg=-0.5 * np.r_[n_xy, n_yx])
+        m.ties.add(np.array([x, y]), np.array([y, x]), m.day, neg=-0.5 * np.r_[n_xy, n_yx])
         hh.complaints[[x, y]] *= 0.5
         self.count("mediations")
 
@@ -234,8 +276,9 @@ class Flatcoach(Intervention):
         rng = self.rng
         ask = rng.choice(cand, size=min(k, len(cand)), replace=False)
         # a need already told waits for a partner; a new one has to be told first
-        told = ask[hh.need_surfaced[ask]
-                   | (rng.random(len(ask)) < self.pars.disclose * self._uptake(ask))]
+        told = ask[
+            hh.need_surfaced[ask] | (rng.random(len(ask)) < self.pars.disclose * self._uptake(ask))
+        ]
         if len(told) == 0:
             return
         self.count("needs_surfaced", int((~hh.need_surfaced[told]).sum()))

@@ -20,7 +20,8 @@ households met at the door are introduced to a neighbour on their gallery.
 
 Why the referred share lands where it does (problem flat defaults ≈ 0.2–0.3): it is roughly
   hidden-need share (≈0.45) × reached (coverage × door opened in up to 3 tries, ≈0.75) ×
-  disclosed (≈0.5 per round, two rounds) × accepted (≈0.85), capped by capacity. It goes lower with more distrust or
+  disclosed (≈0.5 per round, two rounds) × accepted (≈0.85), capped by capacity. It goes lower
+  with more distrust or
   financial stress (fewer doors open, less disclosure), lower coverage or attempts, or scarce
   service capacity; higher with more trust, more hidden needs or more outreach.
 """
@@ -41,33 +42,57 @@ class SocialRenovationParams(InterventionParams):
     before_years: float = Field(0.5, ge=0.05, le=5, description="phase 1: visits before the works")
     works_years: float = Field(1.0, ge=0.05, le=5, description="phase 2: duration of the works")
     after_years: float = Field(1.0, ge=0.05, le=5, description="phase 3: joint visits after")
-    disruption: float = Field(0.3, ge=0, le=1, description="share of optional trips lost during "
-                              "the works")
-    coverage: float = Field(0.85, ge=0, le=1, description="share of households targeted per visit "
-                            "round (EVIDENCE 60–90% reached)")
+    disruption: float = Field(
+        0.3, ge=0, le=1, description="share of optional trips lost during the works"
+    )
+    coverage: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="share of households targeted per visit round (EVIDENCE 60–90% reached)",
+    )
     attempts: int = Field(3, ge=1, le=5, description="tries at the door per targeted household")
-    door_open: float = Field(0.95, ge=0, le=1, description="chance a trusting, unhurried household "
-                             "opens")
-    distrust_weight: float = Field(0.6, ge=0, le=1, description="drop in opening at zero trust in "
-                                   "institutions")
-    busy_weight: float = Field(0.2, ge=0, le=1, description="drop in opening at full financial "
-                               "stress ('busy surviving')")
-    disclose: float = Field(0.85, ge=0, le=1, description="chance a hidden need is told at a visit "
-                            "(scaled by 0.4 + 0.6 × trust)")
-    joint_visit_bonus: float = Field(1.3, ge=1, le=3, description="disclosure multiplier of joint "
-                                     "visits with welfare / work & income")
-    during_attention: float = Field(0.15, ge=0, le=1, description="chance per household that site "
-                                    "staff notice a need during the works")
-    accept_referral: float = Field(0.85, ge=0, le=1, description="chance a surfaced need is taken "
-                                   "up when a service has room")
-    service_capacity: float = Field(40.0, ge=0, le=1000, description="referrals services can take "
-                                    "per 100 dwellings per year")
+    door_open: float = Field(
+        0.95, ge=0, le=1, description="chance a trusting, unhurried household opens"
+    )
+    distrust_weight: float = Field(
+        0.6, ge=0, le=1, description="drop in opening at zero trust in institutions"
+    )
+    busy_weight: float = Field(
+        0.2, ge=0, le=1, description="drop in opening at full financial stress ('busy surviving')"
+    )
+    disclose: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="chance a hidden need is told at a visit (scaled by 0.4 + 0.6 × trust)",
+    )
+    joint_visit_bonus: float = Field(
+        1.3,
+        ge=1,
+        le=3,
+        description="disclosure multiplier of joint visits with welfare / work & income",
+    )
+    during_attention: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="chance per household that site staff notice a need during the works",
+    )
+    accept_referral: float = Field(
+        0.85, ge=0, le=1, description="chance a surfaced need is taken up when a service has room"
+    )
+    service_capacity: float = Field(
+        40.0, ge=0, le=1000, description="referrals services can take per 100 dwellings per year"
+    )
     case_meeting_days: int = Field(28, ge=1, le=365, description="days between case meetings")
     relief: float = Field(0.3, ge=0, le=1, description="drop in financial stress once referred")
-    nuisance_relief: float = Field(0.3, ge=0, le=1, description="drop in nuisance risk of referred "
-                                   "households with complaints")
-    connect_lonely: bool = Field(True, description="introduce lonely visited households to a "
-                                 "neighbour")
+    nuisance_relief: float = Field(
+        0.3, ge=0, le=1, description="drop in nuisance risk of referred households with complaints"
+    )
+    connect_lonely: bool = Field(
+        True, description="introduce lonely visited households to a neighbour"
+    )
 
 
 @register
@@ -87,7 +112,7 @@ class SocialRenovation(Intervention):
         self.mask = in_buildings(m, p.buildings)
         self.visit_day = np.full(m.site.n_dwellings, -1, np.int64)
         self.visit_hid = np.full(m.site.n_dwellings, -1, np.int64)
-        self.queue: deque[tuple[int, int]] = deque()        # (dwelling, household id)
+        self.queue: deque[tuple[int, int]] = deque()  # (dwelling, household id)
         self.tokens = 0.0
         self.phase = 0
         self._disrupt = Multiplier(m, "trip_multiplier", max(1.0 - p.disruption, 1e-6))
@@ -132,8 +157,10 @@ class SocialRenovation(Intervention):
             self._attention_during_works()
         # services' capacity accrues daily; case meetings hand out referrals
         n_dw = float(self.mask.sum())
-        self.tokens = min(self.tokens + p.service_capacity * n_dw / 100.0 / 365.0,
-                          max(p.service_capacity * n_dw / 100.0, 1.0))
+        self.tokens = min(
+            self.tokens + p.service_capacity * n_dw / 100.0 / 365.0,
+            max(p.service_capacity * n_dw / 100.0, 1.0),
+        )
         if (day - self.t0) % p.case_meeting_days == p.case_meeting_days - 1:
             self._case_meeting()
 
@@ -143,18 +170,24 @@ class SocialRenovation(Intervention):
         hh = m.households
         p = self.pars
         rng = self.rng
-        today = np.flatnonzero((self.visit_day == m.day)
-                               & (self.visit_hid == hh.household_id) & hh.occupied)
+        today = np.flatnonzero(
+            (self.visit_day == m.day) & (self.visit_hid == hh.household_id) & hh.occupied
+        )
         if len(today) == 0:
             return
-        p_open = p.door_open * (1 - p.distrust_weight * (1 - hh.trust_institutions[today])) \
+        p_open = (
+            p.door_open
+            * (1 - p.distrust_weight * (1 - hh.trust_institutions[today]))
             * (1 - p.busy_weight * hh.financial_stress[today])
+        )
         opened = np.zeros(len(today), bool)
         for _ in range(p.attempts):
             opened |= rng.random(len(today)) < p_open
         n_att = int((~opened).sum()) * p.attempts + int(opened.sum())
         self.count("visit_attempts", n_att)
-        self.spend("visit_attempts", self.unit_cost("visit_attempt") * int((~opened).sum()) * p.attempts)
+        self.spend(
+            "visit_attempts", self.unit_cost("visit_attempt") * int((~opened).sum()) * p.attempts
+        )
         met = today[opened]
         if len(met) == 0:
             return
@@ -165,8 +198,11 @@ class SocialRenovation(Intervention):
         # hidden needs told at the door
         bonus = p.joint_visit_bonus if joint else 1.0
         p_tell = p.disclose * bonus * (0.4 + 0.6 * hh.trust_institutions[met])
-        told = met[hh.hidden_need[met] & ~hh.need_surfaced[met]
-                   & (rng.random(len(met)) < np.clip(p_tell, 0, 1))]
+        told = met[
+            hh.hidden_need[met]
+            & ~hh.need_surfaced[met]
+            & (rng.random(len(met)) < np.clip(p_tell, 0, 1))
+        ]
         self._surface(told)
         # a visit is also a small sign the institutions care
         hh.trust_institutions[met] = np.clip(hh.trust_institutions[met] + 0.02, 0, 1)
@@ -202,8 +238,9 @@ class SocialRenovation(Intervention):
         self.count("hours", 6.0)
         self.spend("case_meetings", self.unit_cost("case_meeting"))
         # drop those who moved away meanwhile
-        self.queue = deque((d, h) for d, h in self.queue
-                           if hh.occupied[d] and hh.household_id[d] == h)
+        self.queue = deque(
+            (d, h) for d, h in self.queue if hh.occupied[d] and hh.household_id[d] == h
+        )
         refer = []
         while self.queue and self.tokens >= 1.0:
             d, _ = self.queue.popleft()
@@ -228,9 +265,10 @@ class SocialRenovation(Intervention):
         self.count("evictions_prevented", int(near_eviction.sum()))
         troubled = d[hh.complaints[d] > 0.5]
         hh.nuisance_risk[troubled] *= 1 - p.nuisance_relief
-        hh.complaints[d] *= 0.3          # case management: complaints addressed
-        hh.support_level[d] = np.where(hh.supported[d],
-                                       np.clip(hh.support_level[d] + 0.1, 0, 1), hh.support_level[d])
+        hh.complaints[d] *= 0.3  # case management: complaints addressed
+        hh.support_level[d] = np.where(
+            hh.supported[d], np.clip(hh.support_level[d] + 0.1, 0, 1), hh.support_level[d]
+        )
 
     def _connect_lonely(self, met: np.ndarray) -> None:
         m = self.model

@@ -22,26 +22,42 @@ import numpy as np
 from pydantic import Field
 
 from sim.interventions.base import Intervention, InterventionParams, register
-from sim.interventions.common import (VISIT_BOOST, Multiplier, institutional_uptake,
-                                      neighbours_nearby, same_circulation)
+from sim.interventions.common import (
+    VISIT_BOOST,
+    Multiplier,
+    institutional_uptake,
+    neighbours_nearby,
+    same_circulation,
+)
 
 
 class WelcomeParams(InterventionParams):
     welcome: bool = Field(True, description="corporation's welcome conversation at move-in")
-    trust_full: float = Field(0.3, gt=0, le=1, description="trust in institutions at which every "
-                              "newcomer takes up the welcome")
+    trust_full: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="trust in institutions at which every newcomer takes up the welcome",
+    )
     introductions: int = Field(2, ge=0, le=6, description="neighbours introduced at the welcome")
-    rules_effect: float = Field(0.15, ge=0, le=1, description="drop in nuisance risk from "
-                                "explaining the (unwritten) rules (assumption)")
-    coaching: bool = Field(True, description="support workers coach supported newcomers' "
-                           "neighbour contact")
-    coaching_hours_per_week: float = Field(0.5, ge=0, le=10, description="extra coaching hours "
-                                           "per supported newcomer per week")
+    rules_effect: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="drop in nuisance risk from explaining the (unwritten) rules (assumption)",
+    )
+    coaching: bool = Field(
+        True, description="support workers coach supported newcomers' neighbour contact"
+    )
+    coaching_hours_per_week: float = Field(
+        0.5, ge=0, le=10, description="extra coaching hours per supported newcomer per week"
+    )
     coaching_years: float = Field(2.0, gt=0, le=20, description="coaching period after move-in")
     chat_factor: float = Field(1.5, ge=1, le=5, description="small-talk multiplier while coached")
     accompany_days: int = Field(14, ge=1, le=365, description="days between accompanied meetings")
-    coach_existing: bool = Field(True, description="also coach supported newcomers already living "
-                                 "there at start")
+    coach_existing: bool = Field(
+        True, description="also coach supported newcomers already living there at start"
+    )
 
 
 @register
@@ -102,13 +118,18 @@ class Welcome(Intervention):
         p = self.pars
         if not p.coaching:
             return
-        self.coached &= hh.occupied & (self.coached_hid == hh.household_id) \
+        self.coached &= (
+            hh.occupied
+            & (self.coached_hid == hh.household_id)
             & ((m.day - hh.move_in_day) < 365 * p.coaching_years)
+        )
         self._chat.set(self.coached)
         if m.day % 7 == 0:
             n = int(self.coached.sum())
             self.count("hours", n * p.coaching_hours_per_week)
-            self.spend("coaching", self.unit_cost("support_worker_hour") * n * p.coaching_hours_per_week)
+            self.spend(
+                "coaching", self.unit_cost("support_worker_hour") * n * p.coaching_hours_per_week
+            )
         c = np.flatnonzero(self.coached)
         go = c[self.rng.random(len(c)) < 1.0 / p.accompany_days]
         a, b = [], []

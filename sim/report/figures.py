@@ -322,7 +322,7 @@ def tradeoffs(eff: pd.DataFrame, vs: list[Variant], window: str) -> plt.Figure:
             )
         ax.axhline(0, color="black", lw=0.7)
         ax.axvline(0, color="black", lw=0.7)
-        for o, g, setter in ((xo, xg, ax.set_xlabel), (yo, yg, ax.set_ylabel)):
+        for o, _g, setter in ((xo, xg, ax.set_xlabel), (yo, yg, ax.set_ylabel)):
             unit = "percentage points" if _scale(o) == 100 else "a year"
             short = {
                 "overburdened": "helpers carrying too much",

@@ -215,7 +215,8 @@ def write(
         f"# Morris screen: {arm} - {reference}",
         "",
         (
-            f"{u['trajectories']} trajectories × {len(ranking['parameter'].unique()) if len(ranking) else 0} "
+            f"{u['trajectories']} trajectories × "
+            f"{len(ranking['parameter'].unique()) if len(ranking) else 0} "
             f"parameters = {points} design points, × 2 arms × {data['seeds']} seed(s) = {runs} "
             f"runs of {data['years']:g} years; every 'assumption' parameter ±"
             f"{u['relative_range']:.0%} of its default. Effect = {arm} minus {reference}, "

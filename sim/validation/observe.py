@@ -141,7 +141,7 @@ def observe(
         led.a["at_window_start"][ids[occ]] = 1
     start_counts = dict(model.counters)
     by_age: dict[int, list[float]] = {0: [], 1: [], 2: []}
-    for k in range(days):
+    for _k in range(days):
         model.run(days=1)
         n_occ, n_ids, n_caused, n_neg, n_given, n_sup = snapshot()
         same = occ & n_occ & (ids == n_ids)
