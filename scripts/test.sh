@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs goedeburen with its test and app dependencies (and, for the app's browser tests,
-# the offline frontend and Debian's chromium where missing), then runs the whole test suite.
+# Installs goedeburen with its test, app and Dask (dist) dependencies (and, for the app's
+# browser tests, the offline frontend and Debian's chromium where missing), checks the style,
+# then runs the whole test suite.
 # pytest's exit code 5 ("no tests collected") counts as a failure.
-source "$(dirname "$0")/env.sh" "test,app"
+source "$(dirname "$0")/env.sh" "test,app,dist"
 bash "$ROOT/scripts/solara_assets.sh" --browser
 # Style: lint (rule set in pyproject.toml) and formatting are part of the build.
 echo "checking style (ruff check, ruff format --check) ..." >&2
