@@ -35,7 +35,10 @@ def _kept_mb(mode: str) -> float:
     reason="glibc only",
 )
 def test_freed_day_sized_arrays_are_returned_to_the_system():
-    """glibc's default keeps a freed 16 MB array in the heap once an earlier one raised
-    its mmap threshold; with the thresholds fixed nothing is kept."""
-    assert _kept_mb("default") >= 8
-    assert _kept_mb("fixed") < 2
+    """glibc's default often keeps a freed 16 MB array in the heap once an earlier one
+    raised its mmap threshold (how much varies from process to process: a fresh clone's
+    run kept 0.06 MB where this machine usually keeps 32); with the thresholds fixed
+    nothing is kept, and never more than by default."""
+    fixed = _kept_mb("fixed")
+    assert fixed < 2
+    assert fixed <= _kept_mb("default") + 0.5
