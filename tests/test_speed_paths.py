@@ -92,49 +92,10 @@ def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
         before = new.ties.E[0]
         new._contacts_and_help(a, b, np.ones(len(a)))
         grown += new.ties.E[0] is not before
-        hh, st = ref.households, ref.ties
-        E, used = contacts_day(
-            int(ref.day),
-            a,
-            b,
-            np.ones(len(a)),
-            ref._c,
-            ref._h,
-            ref._s,
-            st.H,
-            st.gen,
-            st.members,
-            st.E,
-            st.used,
-            st.dtab,
-            *ref.adjacent,
-            hh.occupied,
-            hh.age_group,
-            hh.supported,
-            hh.avoidance,
-            hh.nuisance_risk,
-            hh.openness,
-            hh.other_language,
-            hh.trust_institutions,
-            hh.recovery,
-            hh.burden,
-            hh.complaints,
-            hh.nuisance_caused,
-            hh.help_given,
-            hh.help_received,
-            hh.help_unmet,
-            hh.last_talk_day,
-            hh.pos_recent,
-            hh.neg_recent,
-            ref.talk_multiplier,
-            ref.tie_count,
-            ref._pos_today,
-            ref._neg_today,
-            ref._pos_week,
-            ref._neg_week,
-            ref._rngs,
-            ref._day_counts,
-        )
+        # the plain kernel on the model's own arguments (records instead of their arrays)
+        st = ref.ties
+        day, *rest = ref._contact_args()
+        E, used = contacts_day(day, a, b, np.ones(len(a)), ref._c, ref._h, ref._s, *rest[3:])
         st.set_arrays(E, used)
         assert new.ties.used == ref.ties.used
         assert np.array_equal(new._day_counts, ref._day_counts)
