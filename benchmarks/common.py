@@ -104,9 +104,7 @@ def setup(scenario: Scenario, seed: int, site: Site | None = None) -> Setup:
         if d in site.routes
     ]
     par = destination_parameters(r, dests)
-    rates = trip_rate_matrix(
-        par, hh.occupied, hh.working, hh.dog, hh.children, np.zeros(n), np.ones(n), 0.0
-    )
+    rates = trip_rate_matrix(par, hh.real, hh.flag, 0.0, 0, n)  # no avoidance yet
     route_ptr, route_nodes = pack_routes(site.routes, dests, n)
     from sim.building import NODE_KINDS
 

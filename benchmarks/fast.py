@@ -30,9 +30,8 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
     )
     c_rec, s_rec = contact_parameters(sc)
     bucket = np.zeros(s.site.n_nodes * s.slots + 1, np.int64)
-    zeros = np.zeros(n)
-    ones = np.ones(n)
-    scratch = [np.zeros(n) for _ in range(3)]
+    # the reduced mode: no avoidance, nuisance or time budget, so the households' own
+    # columns (avoidance 0 at arrival, tie_count never refreshed) are read as they are
     mp = int(sc.encounters.max_partners if max_partners is None else max_partners)
     encounters = 0
     strong: list[float] = []
@@ -52,31 +51,11 @@ def run_fast(s: Setup, days: int, seed: int, max_partners: int | None = None) ->
             rng_handle(streams["encounters"]),
         )
         encounters += len(a)
+        pairs = (a, b, np.ones(len(a)))
+        store = (ties.H, ties.gen, ties.members, ties.dtab)
+        contact_rng = rng_handle(streams["contact"])
         E, used, _ = resolve_contacts(
-            a,
-            b,
-            np.ones(len(a)),
-            day,
-            c_rec,
-            s_rec,
-            ties.H,
-            ties.gen,
-            ties.E,
-            ties.used,
-            ties.dtab,
-            zeros,
-            zeros,
-            hh.openness,
-            hh.other_language,
-            ones,
-            zeros,
-            hh.last_talk_day,
-            scratch[0],
-            scratch[1],
-            hh.nuisance_caused,
-            scratch[2],
-            rng_handle(streams["contact"]),
-            zeros,
+            pairs, day, c_rec, s_rec, store, ties.E, ties.used, hh.kernel_data, contact_rng
         )
         ties.set_arrays(E, used)
         if (day + 1) % 30 == 0:

@@ -7,6 +7,7 @@ import math
 import numba as nb
 import numpy as np
 
+from sim.columns import Flag, Real, Whole
 from sim.daily import daily_bookkeeping
 from sim.rand import JIT, uniform
 from sim.ties import (
@@ -73,59 +74,22 @@ def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
 
 
 @nb.njit(inline="always", **JIT)
-def _episode(H, gen, E, used, c, day, dt, victim, causer, p_vc, s_vc, d_vc, s_cv, d_cv):
+def _episode(store, E, used, c, day, victim, causer, p_vc, at_vc, at_cv):
     """One nuisance episode in an encounter written on both ties (victim→causer: the
-    episode's weight; causer→victim: the backlash), at the slots found when they were read
-    (an insert only moves the row it goes into, so they stay valid). Returns (E, used)."""
+    episode's weight; causer→victim: the backlash), at the (slot, dense slot) pairs at_vc,
+    at_cv found when they were read (an insert only moves the row it goes into, so they
+    stay valid). Returns (E, used)."""
+    H, gen, _, dt = store
     wn = episode_weight(c, p_vc)
-    E, used = write_tie(
-        H, gen, E, used, s_vc, d_vc, victim, causer, day, 0.0, 0.0, wn, NUISANCE_KIND, dt
-    )
-    return write_tie(
-        H,
-        gen,
-        E,
-        used,
-        s_cv,
-        d_cv,
-        causer,
-        victim,
-        day,
-        0.0,
-        0.0,
-        c.backlash_share * wn,
-        NUISANCE_KIND,
-        dt,
-    )
+    s, d = at_vc
+    E, used = write_tie(H, gen, E, used, s, d, victim, causer, day, 0.0, 0.0, wn, NUISANCE_KIND, dt)
+    s, d = at_cv
+    back = c.backlash_share * wn
+    return write_tie(H, gen, E, used, s, d, causer, victim, day, 0.0, 0.0, back, NUISANCE_KIND, dt)
 
 
 @nb.njit(**JIT)
-def resolve_contacts(
-    a,
-    b,
-    boost,
-    day,
-    c,
-    st,
-    H,
-    gen,
-    E,
-    used,
-    dt,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    talk_multiplier,
-    trust_institutions,
-    last_talk_day,
-    pos_today,
-    neg_today,
-    nuisance_caused,
-    complaints,
-    rng,
-    tie_count,
-):
+def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
     """Outcomes of today's encounters against start-of-day ties, then tie growth; `c` is
     the contact section's record, `st` the states' (complaints).
 
@@ -136,7 +100,20 @@ def resolve_contacts(
     Each unordered pair meets at most once a day, so every directed tie is written at most
     once and reading-then-writing pair by pair equals reading all first. Returns
     (E, used, counters) with counters = encounters, avoided, talk, greet,
-    nuisance, conflict."""
+    nuisance, conflict. `pairs` = (a, b, boost), `store` = the tie store's fixed arrays
+    (H, gen, members, decay table), `hh` = the household matrices (sim/columns.py)."""
+    a, b, boost = pairs
+    H, gen, _, dt = store
+    real, whole, flag = hh
+    avoidance = real[Real.avoidance]
+    nuisance_risk = real[Real.nuisance_risk]
+    openness = real[Real.openness]
+    talk_multiplier = real[Real.talk_multiplier]
+    tie_count = real[Real.tie_count]
+    pos_today = real[Real.pos_today]
+    other_language = flag[Flag.other_language]
+    last_talk_day = whole[Whole.last_talk_day]
+    nuisance_caused = whole[Whole.nuisance_caused]
     avoid_thr = c.avoid_threshold
     P = a.shape[0]
     cnt = np.zeros(6)
@@ -190,10 +167,10 @@ def resolve_contacts(
             total_risk = risk_a + risk_b
             a_causes = u5 * total_risk < risk_a if total_risk > 0 else u5 < 0.5
             if a_causes:
-                E, used = _episode(H, gen, E, used, c, day, dt, y, x, p_ba, s_ba, d_ba, s_ab, d_ab)
+                E, used = _episode(store, E, used, c, day, y, x, p_ba, (s_ba, d_ba), (s_ab, d_ab))
                 neg_v[n_neg], neg_c[n_neg] = y, x
             else:
-                E, used = _episode(H, gen, E, used, c, day, dt, x, y, p_ab, s_ab, d_ab, s_ba, d_ba)
+                E, used = _episode(store, E, used, c, day, x, y, p_ab, (s_ab, d_ab), (s_ba, d_ba))
                 neg_v[n_neg], neg_c[n_neg] = x, y
             n_neg += 1
             cnt[4] += 1
@@ -233,7 +210,7 @@ def resolve_contacts(
         pos_today[y] += 1.0
     for q in range(n_neg):
         nuisance_caused[neg_c[q]] += 1
-    suffered(neg_v, neg_c, n_neg, st, trust_institutions, neg_today, complaints, rng)
+    suffered(neg_v, neg_c, n_neg, st, real, rng)
     return E, used, cnt
 
 
@@ -324,12 +301,15 @@ def episode_weight(c, positive_victim_causer):
 
 
 @nb.njit(**JIT)
-def suffered(victims, causers, m, st, trust_institutions, neg_today, complaints, rng):
+def suffered(victims, causers, m, st, real, rng):
     """The first m nuisance episodes' aftermath for their victims, the same for encounters
     and for nuisance through walls: the victim's bad day and a complaint against the
     causer with a chance that grows with the victim's trust in institutions (one draw per
     victim, in order). (The causer's own tally counts episodes, not victims: the callers
-    keep it.)"""
+    keep it.) `real`: the households' float matrix."""
+    trust_institutions = real[Real.trust_institutions]
+    neg_today = real[Real.neg_today]
+    complaints = real[Real.complaints]
     for q in range(m):
         v = victims[q]
         x = causers[q]
@@ -339,29 +319,32 @@ def suffered(victims, causers, m, st, trust_institutions, neg_today, complaints,
 
 
 @nb.njit(inline="always", **JIT)
-def _consider(E, s, h, day, dt, burden, occupied, ask_min, burden_limit, best, best_s, cnt):
-    """help_day's choice between partner h (entry s) and the best so far: the strongest
-    net tie at or above ask_min among those not overburdened (equal strengths: the lower
-    partner id, as a scan in partner order keeps the first); a strong tie to someone
-    overburdened counts as withdrawn (cnt[3]). Returns (best, best_s)."""
+def _consider(E, s, h, day, dt, helpers, best, cnt):
+    """help_day's choice between partner h (entry s) and the best so far, a (household,
+    net strength) pair: the strongest net tie at or above ask_min among those not
+    overburdened (equal strengths: the lower partner id, as a scan in partner order keeps
+    the first); a strong tie to someone overburdened counts as withdrawn (cnt[3]).
+    helpers = (burden, occupied, ask_min, burden_limit)."""
+    burden, occupied, ask_min, burden_limit = helpers
     if _below_as_stored(E, s, ask_min):
-        return best, best_s  # neither asked nor withdrawn, decided without decaying it
+        return best  # neither asked nor withdrawn, decided without decaying it
     f, bo, ng = decayed_at(E, s, day, dt)
     st = f + bo - ng
     over = burden[h] >= burden_limit
     if f + bo >= ask_min and over:
         cnt[3] += 1
-    if st >= ask_min and occupied[h] and not over and (st > best_s or (st == best_s and h < best)):
-        return h, st
-    return best, best_s
+    better = st > best[1] or (st == best[1] and h < best[0])
+    if st >= ask_min and occupied[h] and not over and better:
+        return (h, st)
+    return best
 
 
 @nb.njit(**JIT)
-def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min, burden_limit, cnt):
+def _strongest_helper(store, E, a, day, helpers, cnt):
     """The partner household a asks for help (-1: nobody): its dense row, then its sparse
     row, each entry weighed by `_consider` (the order does not change the choice)."""
-    best = -1
-    best_s = -1e300
+    H, gen, members, dt = store
+    best = (-1, -1e300)
     rec = E[DREC]
     if H[BLOCK, a] >= 0:
         B = H[BSIZE, a]
@@ -374,42 +357,16 @@ def _strongest_helper(H, gen, members, E, a, day, dt, burden, occupied, ask_min,
             if j == la:
                 continue
             s = pair_slot(base, B, la, j)
-            if not absent(rec, s) and not _faint(rec, s, ask_min):
-                best, best_s = _consider(
-                    E,
-                    s,
-                    members[m0 + j],
-                    day,
-                    dt,
-                    burden,
-                    occupied,
-                    ask_min,
-                    burden_limit,
-                    best,
-                    best_s,
-                    cnt,
-                )
+            if not absent(rec, s) and not _faint(rec, s, helpers[2]):
+                best = _consider(E, s, members[m0 + j], day, dt, helpers, best, cnt)
     D = dense_size(E)
     nbr = E[NBR]
     eg = E[EGEN]
     p0 = H[START, a]
     for p in range(p0, p0 + H[DEG, a]):
         if eg[p] == gen[nbr[p]]:
-            best, best_s = _consider(
-                E,
-                D + p,
-                nbr[p],
-                day,
-                dt,
-                burden,
-                occupied,
-                ask_min,
-                burden_limit,
-                best,
-                best_s,
-                cnt,
-            )
-    return best
+            best = _consider(E, D + p, nbr[p], day, dt, helpers, best, cnt)
+    return best[0]
 
 
 @nb.njit(inline="always", **JIT)
@@ -433,83 +390,19 @@ def _faint(rec, i, threshold):
 
 
 @nb.njit(**JIT)
-def help_day(
-    day,
-    h,
-    c,
-    H,
-    gen,
-    members,
-    E,
-    used,
-    dt,
-    occupied,
-    age_group,
-    supported,
-    recovery,
-    burden,
-    openness,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_today,
-    rng,
-):
+def help_day(day, h, c, store, E, used, hh, rng):
     """Help needs arise; each needy household asks its strongest eligible tie; that
     neighbour helps with a probability set by willingness, openness and burden. All choices
     are made against the start-of-phase state (`help_choices`), then applied
     (`help_apply`). Returns (E, used, counters) with counters = needs, helped, unmet,
     withdrawn."""
-    n = occupied.shape[0]
+    n = hh[0].shape[1]
     cnt = np.zeros(4)
-    asked = np.full(n, NO_NEED, np.int64)
-    yes = np.zeros(n, np.bool_)
-    repeats = np.zeros(n)
-    help_choices(
-        0,
-        n,
-        day,
-        h,
-        H,
-        gen,
-        members,
-        E,
-        dt,
-        occupied,
-        age_group,
-        supported,
-        recovery,
-        burden,
-        openness,
-        rng,
-        asked,
-        yes,
-        repeats,
-        cnt,
-    )
+    choices = help_workspace(n)
+    help_choices(0, n, day, h, store, E, hh, rng, choices, cnt)
     if cnt[0] == 0:
         return E, used, cnt
-    E, used = help_apply(
-        day,
-        h,
-        c,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        asked,
-        yes,
-        repeats,
-        burden,
-        help_given,
-        help_received,
-        help_unmet,
-        last_talk_day,
-        pos_today,
-        cnt,
-    )
+    E, used = help_apply(day, h, c, store, E, used, hh, choices, cnt)
     return E, used, cnt
 
 
@@ -517,34 +410,27 @@ NO_NEED = -2  # `asked` of a household without a need today (-1: nobody to ask)
 
 
 @nb.njit(**JIT)
-def help_choices(
-    first,
-    end,
-    day,
-    h,
-    H,
-    gen,
-    members,
-    E,
-    dt,
-    occupied,
-    age_group,
-    supported,
-    recovery,
-    burden,
-    openness,
-    rng,
-    asked,
-    yes,
-    repeats,
-    cnt,
-):
+def help_workspace(n):
+    """(asked, yes, repeats) for n dwellings, before anyone's need arises."""
+    return np.full(n, NO_NEED, np.int64), np.zeros(n, np.bool_), np.zeros(n)
+
+
+@nb.njit(**JIT)
+def help_choices(first, end, day, h, store, E, hh, rng, choices, cnt):
     """help_day's choices for the households of dwellings first..end-1, reading the state
-    only: whose need arises (a draw per dwelling), whom each needy household asks
-    (asked[i], -1: nobody), whether that neighbour says yes (a draw per ask, in dwelling
-    order) and how often they helped before (repeats[i]). Adds needs and withdrawn
-    helpers to cnt[0] and cnt[3]."""
-    ask_min = h.ask_tie_min
+    only, into choices = (asked, yes, repeats): whose need arises (a draw per dwelling),
+    whom each needy household asks (asked[i], -1: nobody), whether that neighbour says yes
+    (a draw per ask, in dwelling order) and how often they helped before (repeats[i]).
+    Adds needs and withdrawn helpers to cnt[0] and cnt[3]."""
+    real, whole, flag = hh
+    asked, yes, repeats = choices
+    occupied = flag[Flag.occupied]
+    supported = flag[Flag.supported]
+    age_group = whole[Whole.age_group]
+    recovery = real[Real.recovery]
+    burden = real[Real.burden]
+    openness = real[Real.openness]
+    H, gen, _, _ = store
     burden_limit = h.burden_limit
     HELP = 2
     k = 0
@@ -563,11 +449,10 @@ def help_choices(
     cnt[0] += k
     if k == 0:
         return
+    helpers = (burden, occupied, h.ask_tie_min, burden_limit)
     for i in range(first, end):
         if asked[i] != NO_NEED:
-            asked[i] = _strongest_helper(
-                H, gen, members, E, i, day, dt, burden, occupied, ask_min, burden_limit, cnt
-            )
+            asked[i] = _strongest_helper(store, E, i, day, helpers, cnt)
     # willingness draws, in needy order, for those who had someone to ask
     for i in range(first, end):
         helper = asked[i]
@@ -588,29 +473,19 @@ def help_choices(
 
 
 @nb.njit(**JIT)
-def help_apply(
-    day,
-    h,
-    c,
-    H,
-    gen,
-    E,
-    used,
-    dt,
-    asked,
-    yes,
-    repeats,
-    burden,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_today,
-    cnt,
-):
+def help_apply(day, h, c, store, E, used, hh, choices, cnt):
     """help_day's choices applied, needy household by household in dwelling order: help
     given and received, the helper's burden, both ties; or a need unmet. Adds helped and
     unmet to cnt[1] and cnt[2]. Returns (E, used)."""
+    real, whole, _ = hh
+    asked, yes, repeats = choices
+    burden = real[Real.burden]
+    pos_today = real[Real.pos_today]
+    help_given = whole[Whole.help_given]
+    help_received = whole[Whole.help_received]
+    help_unmet = whole[Whole.help_unmet]
+    last_talk_day = whole[Whole.last_talk_day]
+    H, gen, _, dt = store
     HELP = 2
     fast = c.w_help * (1 - c.bond_transfer)
     bond = c.w_help * c.bond_transfer
@@ -653,71 +528,28 @@ def poisson_small(rs, lam):
 
 
 @nb.njit(**JIT)
-def living_nuisance(
-    day,
-    c,
-    st,
-    H,
-    gen,
-    E,
-    used,
-    dt,
-    occupied,
-    nuisance_risk,
-    adj_ptr,
-    adj,
-    trust_institutions,
-    neg_today,
-    nuisance_caused,
-    complaints,
-    rng,
-    first,
-    end,
-):
+def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end):
     """Noise, smells and mess through walls: each dwelling's household (of dwellings
     first..end-1) causes Poisson-many episodes (rate × its risk), each heard in every
-    dwelling next door, above and below, so a noisy household bothers the same few
-    neighbours again and again (what 'often bothered' is made of); an occupied victim
-    holds it against the causer like an encounter's nuisance, and may complain. Strengths
-    are read before any write; draws per dwelling, in dwelling order, so common random
-    numbers stay tied to households. Returns (E, used, counters) with counters =
-    episodes (per victim), conflicts."""
-    rate = c.living_nuisance_rate
-    NUIS = 3
-    n_ep = np.zeros(end - first, np.int64)
-    total = 0
-    for i in range(first, end):
-        lam = rate * nuisance_risk[i] * occupied[i] / 365.0 if occupied[i] else 0.0
-        n_ep[i - first] = poisson_small(rng, lam)
-        total += n_ep[i - first]
+    dwelling next door, above and below (walls = the adjacency CSR (ptr, dwellings)), so a
+    noisy household bothers the same few neighbours again and again (what 'often
+    bothered' is made of); an occupied victim holds it against the causer like an
+    encounter's nuisance, and may complain. Strengths are read before any write; draws
+    per dwelling, in dwelling order, so common random numbers stay tied to households.
+    Returns (E, used, counters) with counters = episodes (per victim), conflicts."""
+    real, whole, flag = hh
     cnt = np.zeros(2)
-    if total == 0:
+    n_ep, causer, victim = _wall_episodes(c, real, flag, walls, rng, first, end)
+    m = causer.shape[0]
+    if m == 0:
         return E, used, cnt
-    reach = 0
-    for i in range(first, end):
-        reach += n_ep[i - first] * (adj_ptr[i + 1] - adj_ptr[i])
-    causer = np.empty(reach, np.int64)
-    victim = np.empty(reach, np.int64)
-    k = 0
-    for i in range(first, end):  # noise goes through every wall, floor and ceiling
-        for _ in range(n_ep[i - first]):
-            for q in range(adj_ptr[i], adj_ptr[i + 1]):
-                causer[k] = i
-                victim[k] = adj[q]
-                k += 1
-    m = 0
-    for q in range(k):  # keep episodes that reach an occupied dwelling
-        if occupied[victim[q]]:
-            causer[m] = causer[q]
-            victim[m] = victim[q]
-            m += 1
+    H, gen, _, dt = store
+    NUIS = 3
     weight = np.empty(m)
-    for q in range(m):
+    for q in range(m):  # strengths as they were before today's episodes
         v = victim[q]
         x = causer[q]
-        p_vc = 0.0
-        n_vc = 0.0
-        n_cv = 0.0
+        p_vc = n_vc = n_cv = 0.0
         s = lookup(H, gen, E, v, x)
         if s >= 0:
             f, bo, n_vc = decayed_at(E, s, day, dt)
@@ -731,28 +563,45 @@ def living_nuisance(
     for q in range(m):
         E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q], NUIS, dt)
     for q in range(m):
-        E, used = upsert(
-            H,
-            gen,
-            E,
-            used,
-            causer[q],
-            victim[q],
-            day,
-            0.0,
-            0.0,
-            c.backlash_share * weight[q],
-            NUIS,
-            dt,
-        )
+        back = c.backlash_share * weight[q]
+        E, used = upsert(H, gen, E, used, causer[q], victim[q], day, 0.0, 0.0, back, NUIS, dt)
+    nuisance_caused = whole[Whole.nuisance_caused]
     last = -1
     for q in range(m):  # an episode heard by several neighbours is one episode caused
         if causer[q] != last:
             last = causer[q]
             nuisance_caused[last] += n_ep[last - first]
-    suffered(victim, causer, m, st, trust_institutions, neg_today, complaints, rng)
+    suffered(victim, causer, m, st, real, rng)
     cnt[0] = m
     return E, used, cnt
+
+
+@nb.njit(**JIT)
+def _wall_episodes(c, real, flag, walls, rng, first, end):
+    """`living_nuisance`'s draws: (episodes per dwelling of first..end-1, causer, victim)
+    with one (causer, victim) entry per episode and occupied dwelling that hears it, in
+    causer order."""
+    adj_ptr, adj = walls
+    occupied = flag[Flag.occupied]
+    nuisance_risk = real[Real.nuisance_risk]
+    rate = c.living_nuisance_rate
+    n_ep = np.zeros(end - first, np.int64)
+    reach = 0
+    for i in range(first, end):
+        lam = rate * nuisance_risk[i] / 365.0 if occupied[i] else 0.0
+        n_ep[i - first] = poisson_small(rng, lam)
+        reach += n_ep[i - first] * (adj_ptr[i + 1] - adj_ptr[i])
+    causer = np.empty(reach, np.int64)
+    victim = np.empty(reach, np.int64)
+    m = 0
+    for i in range(first, end):  # noise goes through every wall, floor and ceiling
+        for _ in range(n_ep[i - first]):
+            for q in range(adj_ptr[i], adj_ptr[i + 1]):
+                if occupied[adj[q]]:  # it bothers an occupied dwelling only
+                    causer[m] = i
+                    victim[m] = adj[q]
+                    m += 1
+    return n_ep, causer[:m], victim[:m]
 
 
 # the day's event counters filled by `contacts_day`, in this order
@@ -772,219 +621,31 @@ DAY_EVENTS = (
 
 
 @nb.njit(**JIT)
-def contacts_day(
-    day,
-    a,
-    b,
-    boost,
-    c,
-    h,
-    s,
-    H,
-    gen,
-    members,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    age_group,
-    supported,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    trust_institutions,
-    recovery,
-    burden,
-    complaints,
-    nuisance_caused,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_recent,
-    neg_recent,
-    talk_multiplier,
-    tie_count,
-    pos_today,
-    neg_today,
-    pos_week,
-    neg_week,
-    rngs,
-    counts,
-):
+def contacts_day(day, pairs, pars, store, E, used, walls, hh, rngs, counts):
     """The day after the encounters, in one compiled call (a call from Python costs
     microseconds, which is most of a small building's day): encounter outcomes, nuisance
-    through walls, help, then the daily bookkeeping. c, h, s: the contact, help and
-    states sections' records (sim/kernel_params.py). Adds to `counts` (DAY_EVENTS order);
-    rngs rows: contact, living_nuisance, help. Returns (E, used)."""
-    E, used, cnt = resolve_contacts(
-        a,
-        b,
-        boost,
-        day,
-        c,
-        s,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        avoidance,
-        nuisance_risk,
-        openness,
-        other_language,
-        talk_multiplier,
-        trust_institutions,
-        last_talk_day,
-        pos_today,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        rngs[0],
-        tie_count,
-    )
+    through walls, help, then the daily bookkeeping. pars: the contact, help and states
+    sections' records as one-element arrays (sim/kernel_params.py); pairs, store, hh: as
+    in `resolve_contacts`. Adds to `counts` (DAY_EVENTS order); rngs rows: contact,
+    living_nuisance, help. Returns (E, used)."""
+    c, h, s = pars[0][0], pars[1][0], pars[2][0]
+    E, used, cnt = resolve_contacts(pairs, day, c, s, store, E, used, hh, rngs[0])
     for i in range(6):
         counts[i] += cnt[i]
-    return rest_of_day(
-        day,
-        c,
-        h,
-        s,
-        H,
-        gen,
-        members,
-        E,
-        used,
-        dt,
-        adj_ptr,
-        adj,
-        occupied,
-        age_group,
-        supported,
-        nuisance_risk,
-        openness,
-        trust_institutions,
-        recovery,
-        burden,
-        complaints,
-        nuisance_caused,
-        help_given,
-        help_received,
-        help_unmet,
-        last_talk_day,
-        pos_recent,
-        neg_recent,
-        pos_today,
-        neg_today,
-        pos_week,
-        neg_week,
-        rngs,
-        counts,
-    )
-
-
-@nb.njit(**JIT)
-def rest_of_day(
-    day,
-    c,
-    h,
-    s,
-    H,
-    gen,
-    members,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    age_group,
-    supported,
-    nuisance_risk,
-    openness,
-    trust_institutions,
-    recovery,
-    burden,
-    complaints,
-    nuisance_caused,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_recent,
-    neg_recent,
-    pos_today,
-    neg_today,
-    pos_week,
-    neg_week,
-    rngs,
-    counts,
-):
-    """`contacts_day` after the encounter outcomes: nuisance through walls, help and the
-    daily bookkeeping. Returns (E, used)."""
-    E, used, cnt = living_nuisance(
-        day,
-        c,
-        s,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        occupied,
-        nuisance_risk,
-        adj_ptr,
-        adj,
-        trust_institutions,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        rngs[1],
-        0,
-        occupied.shape[0],
-    )
-    counts[4] += cnt[0]
-    counts[5] += cnt[1]
-    counts[6] += cnt[0]
-    E, used, cnt = help_day(
-        day,
-        h,
-        c,
-        H,
-        gen,
-        members,
-        E,
-        used,
-        dt,
-        occupied,
-        age_group,
-        supported,
-        recovery,
-        burden,
-        openness,
-        help_given,
-        help_received,
-        help_unmet,
-        last_talk_day,
-        pos_today,
-        rngs[2],
-    )
+    n = hh[0].shape[1]
+    E, used, cnt = living_nuisance(day, c, s, store, E, used, walls, hh, rngs[1], 0, n)
+    add_wall_counts(counts, cnt[0], cnt[1])
+    E, used, cnt = help_day(day, h, c, store, E, used, hh, rngs[2])
     for i in range(4):
         counts[7 + i] += cnt[i]
-    daily_bookkeeping(
-        pos_recent,
-        neg_recent,
-        pos_today,
-        neg_today,
-        pos_week,
-        neg_week,
-        burden,
-        complaints,
-        s.recent_decay,
-        h.burden_decay,
-        s.complaint_decay,
-    )
+    daily_bookkeeping(hh[0], s.recent_decay, h.burden_decay, s.complaint_decay)
     return E, used
+
+
+@nb.njit(inline="always", **JIT)
+def add_wall_counts(counts, episodes, conflicts):
+    """Nuisance through walls in the day's counters: nuisance and conflict (with the
+    encounters'), and living_nuisance on its own (DAY_EVENTS order)."""
+    counts[4] += episodes
+    counts[5] += conflicts
+    counts[6] += episodes

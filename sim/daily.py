@@ -7,27 +7,24 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sim.columns import Flag, Real
 from sim.doorstep import doorstep_meetings, union_pairs
 from sim.rand import JIT, uniform
 from sim.trips import day_pairs, trip_rate_matrix
 
 
 @nb.njit(**JIT)
-def daily_bookkeeping(
-    pos_recent,
-    neg_recent,
-    pos_today,
-    neg_today,
-    pos_week,
-    neg_week,
-    burden,
-    complaints,
-    recent_decay,
-    burden_decay,
-    complaint_decay,
-):
+def daily_bookkeeping(real, recent_decay, burden_decay, complaint_decay):
     """Recent-experience memories decay and take in today's contacts; today's tallies are
-    added to the week's and reset."""
+    added to the week's and reset (`real`: the households' float matrix)."""
+    pos_recent = real[Real.pos_recent]
+    neg_recent = real[Real.neg_recent]
+    pos_today = real[Real.pos_today]
+    neg_today = real[Real.neg_today]
+    pos_week = real[Real.pos_week]
+    neg_week = real[Real.neg_week]
+    burden = real[Real.burden]
+    complaints = real[Real.complaints]
     for i in range(pos_recent.shape[0]):
         pos_recent[i] = pos_recent[i] * recent_decay + pos_today[i]
         neg_recent[i] = neg_recent[i] * recent_decay + neg_today[i]
@@ -118,157 +115,42 @@ def turnover_today(
 
 
 @nb.njit(**JIT)
-def encounter_pairs(
-    dest_par,
-    occupied,
-    working,
-    dog,
-    children,
-    avoidance,
-    trip_mult,
-    avoid_cut,
-    route_ptr,
-    route_nodes,
-    cum,
-    slots,
-    notice_by_node,
-    max_partners,
-    bucket,
-    rng_routines,
-    rng_encounters,
-    door_a,
-    door_b,
-    door_chance,
-    at_home,
-):
+def encounter_pairs(trips, hh, rng_routines, rng_encounters, doorstep):
     """`trips.trip_rate_matrix` then `trips.day_pairs`, then the doorstep meetings
     (sim/doorstep.py) in one call: today's encounter pairs (a, b), sorted, each once.
-    The rate matrix never reaches Python."""
-    rates = trip_rate_matrix(
-        dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut
-    )
+    The rate matrix never reaches Python. trips = (destination parameters, avoid_cut,
+    route_ptr, route_nodes, slot weights' cumulative sums, slots, notice by node,
+    max_partners, bucket workspace); doorstep = (a, b, chance) of the doorstep pairs."""
+    dest_par, avoid_cut, route_ptr, route_nodes, cum, slots, notice, max_partners, bucket = trips
+    real, _, flag = hh
+    rates = trip_rate_matrix(dest_par, real, flag, avoid_cut, 0, flag.shape[1])
     a, b, _, _ = day_pairs(
         rates,
         route_ptr,
         route_nodes,
-        working,
+        flag[Flag.working],
         cum,
         slots,
-        notice_by_node,
+        notice,
         max_partners,
         bucket,
         rng_routines,
         rng_encounters,
     )
-    da, db = doorstep_meetings(
-        door_a,
-        door_b,
-        door_chance,
-        at_home,
-        0,
-        door_a.shape[0],
-        occupied,
-        avoidance,
-        trip_mult,
-        avoid_cut,
-        rng_encounters,
-    )
+    door_a = doorstep[0]
+    da, db = doorstep_meetings(doorstep, 0, door_a.shape[0], hh, avoid_cut, rng_encounters)
     return union_pairs(a, b, da, db)
 
 
 @nb.njit(**JIT)
-def contacts_in_place(
-    day,
-    a,
-    b,
-    boost,
-    c_arr,
-    h_arr,
-    s_arr,
-    H,
-    gen,
-    members,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    age_group,
-    supported,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    trust_institutions,
-    recovery,
-    burden,
-    complaints,
-    nuisance_caused,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_recent,
-    neg_recent,
-    talk_multiplier,
-    tie_count,
-    pos_today,
-    neg_today,
-    pos_week,
-    neg_week,
-    rngs,
-    counts,
-):
+def contacts_in_place(day, pairs, pars, store, E, used, walls, hh, rngs, counts):
     """`contact.contacts_day` (same arguments), returning (used, None) when it kept the
     tie store's entry arrays, as it does unless sparse rows had to grow, and (used, E)
     with the new arrays when it did not.
 
     The parameter records come as their one-element arrays (kernel_params.py): a record
     handed over from Python costs ~15 µs a call to type, an array ~1 µs."""
-    E2, used2 = _contact.contacts_day(
-        day,
-        a,
-        b,
-        boost,
-        c_arr[0],
-        h_arr[0],
-        s_arr[0],
-        H,
-        gen,
-        members,
-        E,
-        used,
-        dt,
-        adj_ptr,
-        adj,
-        occupied,
-        age_group,
-        supported,
-        avoidance,
-        nuisance_risk,
-        openness,
-        other_language,
-        trust_institutions,
-        recovery,
-        burden,
-        complaints,
-        nuisance_caused,
-        help_given,
-        help_received,
-        help_unmet,
-        last_talk_day,
-        pos_recent,
-        neg_recent,
-        talk_multiplier,
-        tie_count,
-        pos_today,
-        neg_today,
-        pos_week,
-        neg_week,
-        rngs,
-        counts,
-    )
+    E2, used2 = _contact.contacts_day(day, pairs, pars, store, E, used, walls, hh, rngs, counts)
     if (
         _same_array(E2[0], E[0])
         and _same_array(E2[1], E[1])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sim.columns import Flag, Real
 from sim.rand import JIT, uniform
 
 MAX_DAILY = 0.95  # no pair is certain to meet on a day
@@ -27,33 +28,34 @@ def pair_chances(doors: np.ndarray, per_week: float, decay: float) -> np.ndarray
 
 
 @nb.njit(**JIT)
-def presence(i, occupied, at_home, avoidance, trip_mult, avoid_cut):
+def presence(i, real, flag, avoid_cut):
     """How much household i is at its front door compared with an average one: none if
     the dwelling is empty, more for those at home by day (`at_home`: elderly, no day
     job), less when it avoids neighbours, more or less when an intervention changes its
     trips."""
-    if not occupied[i]:
+    if not flag[Flag.occupied, i]:
         return 0.0
-    return at_home[i] * (1.0 - avoid_cut * avoidance[i]) * trip_mult[i]
+    return (
+        real[Real.at_home, i]
+        * (1.0 - avoid_cut * real[Real.avoidance, i])
+        * real[Real.trip_multiplier, i]
+    )
 
 
 @nb.njit(**JIT)
-def doorstep_meetings(
-    pair_a, pair_b, chance, at_home, first, end, occupied, avoidance, trip_mult, avoid_cut, rng
-):
-    """Today's doorstep meetings among pairs first..end-1 (sorted by (a, b)): one draw per
-    pair, in order, so common random numbers stay tied to pairs. Returns (a, b), sorted."""
+def doorstep_meetings(doorstep, first, end, hh, avoid_cut, rng):
+    """Today's doorstep meetings among pairs first..end-1 of doorstep = (a, b, chance),
+    sorted by (a, b): one draw per pair, in order, so common random numbers stay tied to
+    pairs. Returns (a, b), sorted."""
+    pair_a, pair_b, chance = doorstep
+    real, _, flag = hh
     a = np.empty(end - first, np.int64)
     b = np.empty(end - first, np.int64)
     k = 0
     for q in range(first, end):
         x = pair_a[q]
         y = pair_b[q]
-        p = (
-            chance[q]
-            * presence(x, occupied, at_home, avoidance, trip_mult, avoid_cut)
-            * presence(y, occupied, at_home, avoidance, trip_mult, avoid_cut)
-        )
+        p = chance[q] * presence(x, real, flag, avoid_cut) * presence(y, real, flag, avoid_cut)
         if uniform(rng) < min(p, MAX_DAILY):
             a[k] = x
             b[k] = y

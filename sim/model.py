@@ -228,12 +228,6 @@ class NeighbourhoodModel(mesa.Model):
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
         self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self._no_boost = np.ones(0)
-        self.trip_multiplier = np.ones(n)
-        self.tie_count = np.zeros(n)  # positive ties per household, refreshed weekly
-        # pleasant / unpleasant contacts per household today and this week (kernel fills them)
-        self._pos_today, self._neg_today = np.zeros(n), np.zeros(n)
-        self._pos_week, self._neg_week = np.zeros(n), np.zeros(n)
-        self.talk_multiplier = np.ones(n)
         self._par_arrays = self._records()
         self._c, self._h, self._s = (arr[0] for arr in self._par_arrays)
         self._rngs = np.stack(
@@ -371,6 +365,30 @@ class NeighbourhoodModel(mesa.Model):
                 (np.asarray(households, np.int64), float(notice), float(talk_boost))
             )
 
+    # per-dwelling factors interventions set (rows of the household matrices) --------
+    @property
+    def trip_multiplier(self) -> np.ndarray:
+        """Factor on each dwelling's optional trips (interventions, sim/interventions)."""
+        return self.households.trip_multiplier
+
+    @trip_multiplier.setter
+    def trip_multiplier(self, value: np.ndarray) -> None:
+        self.households.trip_multiplier = value
+
+    @property
+    def talk_multiplier(self) -> np.ndarray:
+        """Factor on each dwelling's chance of small talk (interventions)."""
+        return self.households.talk_multiplier
+
+    @talk_multiplier.setter
+    def talk_multiplier(self, value: np.ndarray) -> None:
+        self.households.talk_multiplier = value
+
+    @property
+    def tie_count(self) -> np.ndarray:
+        """Positive ties per household, as of the last weekly update."""
+        return self.households.tie_count
+
     # ---------------------------------------------------------------------------------
     # the day
     # ---------------------------------------------------------------------------------
@@ -460,19 +478,12 @@ class NeighbourhoodModel(mesa.Model):
         return encounter_pairs(*self._encounter_args())
 
     def _encounter_args(self) -> tuple:
-        """The arguments of `daily.encounter_pairs`."""
-        r = self.config.routines
-        hh = self.households
+        """The arguments of `daily.encounter_pairs`: the day's trip data, the household
+        matrices, the routines and encounters streams, the doorstep pairs."""
         k = self._kernel
-        return (
+        trips = (
             k["dest_par"],
-            hh.occupied,
-            hh.working,
-            hh.dog,
-            hh.children,
-            hh.avoidance,
-            np.asarray(self.trip_multiplier, np.float64),
-            float(r.avoid_trip_cut),
+            float(self.config.routines.avoid_trip_cut),
             k["route_ptr"],
             k["route_nodes"],
             k["cum"],
@@ -480,11 +491,9 @@ class NeighbourhoodModel(mesa.Model):
             np.asarray(self.notice_by_node, np.float64),
             int(self.config.encounters.max_partners),
             k["bucket"],
-            self._rng_routines,
-            self._rng_encounters,
-            *self.doorstep,
-            hh.at_home,
         )
+        hh = self.households.kernel_data
+        return trips, hh, self._rng_routines, self._rng_encounters, self.doorstep
 
     def _prepare_kernel(self) -> None:
         """Per-site constants of the compiled day: destinations, their trip-rate formula,
@@ -500,7 +509,7 @@ class NeighbourhoodModel(mesa.Model):
         if self._sharded is None:
             route_ptr, route_nodes = pack_routes(site.routes, dests, n)
         else:  # its layout holds the routes, each cut where it leaves the building
-            route_ptr = route_nodes = None
+            route_ptr = route_nodes = np.zeros(0, np.int64)
             self.ties.ranges = self._sharded.layout.dwelling_start
         slots = int(r.slots)
         self._kernel = {
@@ -600,55 +609,28 @@ class NeighbourhoodModel(mesa.Model):
         if self._sparse_ties:
             st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
         day, *rest = self._contact_args()
+        pairs = (a, b, boost)
         if self._sharded is not None:
-            E, used = contacts_day_sharded(
-                self._sharded.layout.dwelling_start, self._sharded.handles, day, a, b, boost, *rest
-            )
+            shard = (self._sharded.layout.dwelling_start, self._sharded.handles)
+            E, used = contacts_day_sharded(shard, day, pairs, *rest)
             st.set_arrays(E, used)
             return
-        used, E = contacts_in_place(day, a, b, boost, *rest)
+        used, E = contacts_in_place(day, pairs, *rest)
         st.set_arrays(st.E if E is None else E, used)
 
     def _contact_args(self) -> tuple:
-        """The arguments of `daily.contacts_in_place` except the pairs (a, b, boost)."""
-        hh = self.households
+        """The arguments of `contact.contacts_day` after the day's pairs: the parameter
+        records, the tie store (its fixed arrays, entries, slots used), the walls between
+        dwellings, the household matrices, the streams and the day's event counters."""
         st = self.ties
-        ptr, nearby = self.adjacent
         return (
             int(self.day),
-            *self._par_arrays,
-            st.H,
-            st.gen,
-            st.members,
+            self._par_arrays,
+            (st.H, st.gen, st.members, st.dtab),
             st.E,
             st.used,
-            st.dtab,
-            ptr,
-            nearby,
-            hh.occupied,
-            hh.age_group,
-            hh.supported,
-            hh.avoidance,
-            hh.nuisance_risk,
-            hh.openness,
-            hh.other_language,
-            hh.trust_institutions,
-            hh.recovery,
-            hh.burden,
-            hh.complaints,
-            hh.nuisance_caused,
-            hh.help_given,
-            hh.help_received,
-            hh.help_unmet,
-            hh.last_talk_day,
-            hh.pos_recent,
-            hh.neg_recent,
-            self.talk_multiplier,
-            self.tie_count,
-            self._pos_today,
-            self._neg_today,
-            self._pos_week,
-            self._neg_week,
+            self.adjacent,
+            self.households.kernel_data,
             self._rngs,
             self._day_counts,
         )
@@ -665,28 +647,7 @@ class NeighbourhoodModel(mesa.Model):
             degree,
             self.site.dwelling_building,
             int(self.day),
-            hh.occupied,
-            hh.supported,
-            hh.move_in_day,
-            hh.trust_neighbours,
-            hh.trust_institutions,
-            hh.trust_institutions_level,
-            hh.safety,
-            hh.sense_of_home,
-            hh.wellbeing,
-            hh.avoidance,
-            hh.recovery,
-            hh.nuisance_risk,
-            hh.nuisance_propensity,
-            hh.financial_stress,
-            hh.burden,
-            hh.support_level,
-            hh.complaints,
-            hh.pos_recent,
-            hh.neg_recent,
-            self._pos_week,
-            self._neg_week,
-            self.tie_count,
+            hh.kernel_data,
         )
 
         # unresolved nuisance escalates to eviction proceedings

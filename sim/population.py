@@ -6,13 +6,20 @@ onto one row. A vacant dwelling has `occupied == False`; its other values are st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-
 import numpy as np
 
+from sim.columns import DEFAULTS, WORKING, Flag, Real, Whole
 from sim.scenario import PopulationParams
 
 AGE_GROUPS = ("young", "middle", "elderly")
+
+# column name -> (matrix, row), in the order tables show them
+_COLUMN = {
+    **{c.name: ("flag", c) for c in Flag if c is Flag.occupied},
+    **{c.name: ("whole", c) for c in Whole},
+    **{c.name: ("flag", c) for c in Flag if c is not Flag.occupied},
+    **{c.name: ("real", c) for c in Real},
+}
 
 
 def _beta(rng: np.random.Generator, mean: float, n: int, concentration: float) -> np.ndarray:
@@ -21,94 +28,35 @@ def _beta(rng: np.random.Generator, mean: float, n: int, concentration: float) -
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
 
-@dataclass
 class Households:
-    n: int
-    occupied: np.ndarray = field(init=False)
-    household_id: np.ndarray = field(init=False)
-    move_in_day: np.ndarray = field(init=False)
-    size: np.ndarray = field(init=False)
-    age_group: np.ndarray = field(init=False)
-    children: np.ndarray = field(init=False)
-    dog: np.ndarray = field(init=False)
-    working: np.ndarray = field(init=False)
-    other_language: np.ndarray = field(init=False)
-    openness: np.ndarray = field(init=False)
-    financial_stress: np.ndarray = field(init=False)
-    trust_neighbours: np.ndarray = field(init=False)
-    trust_institutions: np.ndarray = field(init=False)
-    hidden_need: np.ndarray = field(init=False)
-    need_surfaced: np.ndarray = field(init=False)
-    referred: np.ndarray = field(init=False)
-    supported: np.ndarray = field(init=False)
-    support_level: np.ndarray = field(init=False)
-    recovery: np.ndarray = field(init=False)
-    nuisance_risk: np.ndarray = field(init=False)
-    nuisance_propensity: np.ndarray = field(init=False)  # the risk drawn at arrival
-    trust_institutions_level: np.ndarray = field(init=False)  # the trust it returns to
-    at_home: np.ndarray = field(init=False)  # time at home by day, relative (doorsteps)
-    connector: np.ndarray = field(init=False)
-    good_neighbour: np.ndarray = field(init=False)
-    # states that evolve
-    sense_of_home: np.ndarray = field(init=False)
-    safety: np.ndarray = field(init=False)
-    wellbeing: np.ndarray = field(init=False)
-    avoidance: np.ndarray = field(init=False)
-    burden: np.ndarray = field(init=False)
-    complaints: np.ndarray = field(init=False)
-    help_given: np.ndarray = field(init=False)
-    help_received: np.ndarray = field(init=False)
-    help_unmet: np.ndarray = field(init=False)
-    pos_recent: np.ndarray = field(init=False)
-    neg_recent: np.ndarray = field(init=False)
-    nuisance_caused: np.ndarray = field(init=False)
-    last_talk_day: np.ndarray = field(init=False)
+    """n dwellings' household columns (sim/columns.py) as three matrices, one per dtype:
+    `real`, `whole` and `flag`, indexed [column, dwelling]. `households.openness` is a view
+    on a row, so writes through it reach the matrices; assigning a whole column copies into
+    the row. `kernel_data` hands the three matrices to compiled code as one argument."""
 
-    _float_cols = (
-        "openness",
-        "financial_stress",
-        "trust_neighbours",
-        "trust_institutions",
-        "trust_institutions_level",
-        "at_home",
-        "support_level",
-        "recovery",
-        "nuisance_risk",
-        "nuisance_propensity",
-        "sense_of_home",
-        "safety",
-        "wellbeing",
-        "avoidance",
-        "burden",
-        "complaints",
-        "pos_recent",
-        "neg_recent",
-    )
-    _int_cols = (
-        "household_id",
-        "move_in_day",
-        "size",
-        "age_group",
-        "help_given",
-        "help_received",
-        "help_unmet",
-        "nuisance_caused",
-        "last_talk_day",
-    )
+    def __init__(self, n: int):
+        object.__setattr__(self, "n", int(n))
+        real = np.zeros((len(Real), self.n), np.float64)
+        whole = np.zeros((len(Whole), self.n), np.int64)
+        flag = np.zeros((len(Flag), self.n), np.bool_)
+        object.__setattr__(self, "kernel_data", (real, whole, flag))
+        matrices = {"real": real, "whole": whole, "flag": flag}
+        for name, matrix in matrices.items():
+            object.__setattr__(self, name, matrix)
+        for name, (matrix, row) in _COLUMN.items():  # plain attributes: fast to read
+            object.__setattr__(self, name, matrices[matrix][row])
+        for name, value in DEFAULTS.items():
+            real[Real[name]] = value
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name == "n":
-                continue
-            if f.name in self._float_cols:
-                setattr(self, f.name, np.zeros(self.n, np.float64))
-            elif f.name in self._int_cols:
-                setattr(self, f.name, np.zeros(self.n, np.int64))
-            else:
-                setattr(self, f.name, np.zeros(self.n, bool))
+    def __setattr__(self, name: str, value) -> None:
+        """A column keeps its place in the matrices: assigning one copies into its row."""
+        if name not in _COLUMN:
+            raise AttributeError(f"Households has no column {name!r}")
+        getattr(self, name)[:] = value
 
     def columns(self) -> list[str]:
-        return [f.name for f in fields(self) if f.name != "n"]
+        """The household's own columns (not the day's working values)."""
+        return [name for name in _COLUMN if name not in WORKING]
 
     def row(self, d: int) -> dict:
         return {c: getattr(self, c)[d].item() for c in self.columns()}

@@ -32,10 +32,12 @@ import numba as nb
 import numpy as np
 
 from sim.building import Site
+from sim.columns import Flag
 from sim.contact import (
-    NO_NEED,
+    add_wall_counts,
     help_apply,
     help_choices,
+    help_workspace,
     living_nuisance,
     resolve_contacts,
 )
@@ -86,6 +88,20 @@ class ShardLayout:
     def n_shards(self) -> int:
         return len(self.dwelling_start) - 1
 
+    @property
+    def kernel(self) -> tuple:
+        """The layout as compiled code takes it (`_building_encounters`)."""
+        return (
+            self.dwelling_start,
+            self.node_start,
+            self.own_nodes,
+            self.route_nodes,
+            self.route_start,
+            self.route_cut,
+            self.route_end,
+            self.shared_longest,
+        )
+
 
 @nb.njit(**JIT)
 def _inside_own_building(route_start, route_cut, route_nodes, node_building, dwelling_building):
@@ -134,105 +150,45 @@ def shard_layout(site: Site, dests: list[str]) -> ShardLayout | None:
 # encounters
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
-def _building_encounters(
-    s,
-    dwelling_start,
-    node_start,
-    own_nodes,
-    dest_par,
-    occupied,
-    working,
-    dog,
-    children,
-    avoidance,
-    trip_mult,
-    avoid_cut,
-    route_nodes,
-    route_start,
-    route_cut,
-    route_end,
-    shared_longest,
-    cum,
-    slots,
-    notice_by_node,
-    max_partners,
-    groups,
-    handles,
-    out_a,
-    out_b,
-    cap_pairs,
-    out_key,
-    shared_per_hh,
-    cap_shared,
-    sizes,
-    door_a,
-    door_b,
-    door_chance,
-    at_home,
-    door_start,
-):
+def _building_encounters(s, layout, trips, hh, handles, out, doorstep, door_start):
     """Building s's day up to its encounter pairs: its households' trips (its routines
     stream), the meetings at its own nodes (its encounters stream), the unique pairs met
     there (a < b, sorted) into out_a/out_b[s*cap_pairs:], and the visits to shared nodes
     (group keys, in household order) into out_key[s*cap_shared:], with their number per
-    household in shared_per_hh[its dwellings]. sizes[s] = (pairs, shared
-    visits); when either exceeds its capacity nothing is written (the caller grows the
-    buffers and draws the building again). Touches only its own nodes' groups."""
+    household in shared_per_hh[its dwellings]. sizes[s] = (pairs, shared visits); when
+    either exceeds its capacity nothing is written (the caller grows the buffers and draws
+    the building again). Touches only its own nodes' groups. layout: `ShardLayout.kernel`;
+    trips, hh, doorstep: as in `daily.encounter_pairs`; out: `ShardedDay._buffers`."""
+    dwelling_start, node_start, own_nodes, route_nodes, route_start, route_cut, route_end = layout[
+        :7
+    ]
+    dest_par, avoid_cut, _, _, cum, slots, notice, max_partners, _ = trips
+    groups, out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared, sizes = out
+    real, _, flag = hh
     lo = dwelling_start[s]
     hi = dwelling_start[s + 1]
-    rates = trip_rate_matrix(
-        dest_par,
-        occupied[lo:hi],
-        working[lo:hi],
-        dog[lo:hi],
-        children[lo:hi],
-        avoidance[lo:hi],
-        trip_mult[lo:hi],
-        avoid_cut,
-    )
+    rates = trip_rate_matrix(dest_par, real, flag, avoid_cut, lo, hi)
     visits, n_visits, _, shared_key, n_shared = _draw_visits(
         rates,
         lo,
-        occupied.shape[0],
-        route_start,
-        route_cut,
-        route_nodes,
-        working[lo:hi],
+        flag.shape[1],
+        (route_start, route_cut, route_nodes),
+        flag[Flag.working, lo:hi],
         cum,
         slots,
         handles[s, ROUTINES:],
-        route_cut,
-        route_end,
-        shared_longest,
+        (route_cut, route_end, layout[7]),
     )
     count_groups(visits, groups)
     nodes = own_nodes[node_start[s] : node_start[s + 1]]
-    pi, pj, e, n_members = _meetings(
-        groups,
-        nodes,
-        notice_by_node,
-        slots,
-        max_partners,
-        visits.shape[0] // 4 + 16,
-        handles[s, ENCOUNTERS:],
-    )
+    size_hint = visits.shape[0] // 4 + 16
+    rs = handles[s, ENCOUNTERS:]
+    pi, pj, e, n_members = _meetings(groups, nodes, notice, slots, max_partners, size_hint, rs)
     members = members_of(visits, n_visits, groups, n_members)
     clear_groups(groups, nodes, slots)
     u = households_met(members, pi, pj, e)
     a, b = _sorted_unique_pairs(pi, pj, u, hi - lo)
-    da, db = doorstep_meetings(
-        door_a,
-        door_b,
-        door_chance,
-        at_home,
-        door_start[s],
-        door_start[s + 1],
-        occupied,
-        avoidance,
-        trip_mult,
-        avoid_cut,
-        handles[s, ENCOUNTERS:],
-    )
+    da, db = doorstep_meetings(doorstep, door_start[s], door_start[s + 1], hh, avoid_cut, rs)
     a, b = union_pairs(a, b, da - lo, db - lo)
     m = a.shape[0]
     q = shared_key.shape[0]
@@ -250,103 +206,19 @@ def _building_encounters(
 
 
 @nb.njit(**PARALLEL)
-def _buildings_encounters(
-    dwelling_start,
-    node_start,
-    own_nodes,
-    dest_par,
-    occupied,
-    working,
-    dog,
-    children,
-    avoidance,
-    trip_mult,
-    avoid_cut,
-    route_nodes,
-    route_start,
-    route_cut,
-    route_end,
-    shared_longest,
-    cum,
-    slots,
-    notice_by_node,
-    max_partners,
-    groups,
-    handles,
-    out_a,
-    out_b,
-    cap_pairs,
-    out_key,
-    shared_per_hh,
-    cap_shared,
-    sizes,
-    door_a,
-    door_b,
-    door_chance,
-    at_home,
-    door_start,
-):
+def _buildings_encounters(layout, trips, hh, handles, out, doorstep, door_start):
     """`_building_encounters` for every building, in parallel."""
-    for s in nb.prange(dwelling_start.shape[0] - 1):
-        _building_encounters(
-            s,
-            dwelling_start,
-            node_start,
-            own_nodes,
-            dest_par,
-            occupied,
-            working,
-            dog,
-            children,
-            avoidance,
-            trip_mult,
-            avoid_cut,
-            route_nodes,
-            route_start,
-            route_cut,
-            route_end,
-            shared_longest,
-            cum,
-            slots,
-            notice_by_node,
-            max_partners,
-            groups,
-            handles,
-            out_a,
-            out_b,
-            cap_pairs,
-            out_key,
-            shared_per_hh,
-            cap_shared,
-            sizes,
-            door_a,
-            door_b,
-            door_chance,
-            at_home,
-            door_start,
-        )
+    for s in nb.prange(layout[0].shape[0] - 1):
+        _building_encounters(s, layout, trips, hh, handles, out, doorstep, door_start)
 
 
 @nb.njit(**JIT)
-def _site_pairs(
-    dwelling_start,
-    sizes,
-    out_a,
-    out_b,
-    cap_pairs,
-    out_key,
-    shared_per_hh,
-    cap_shared,
-    shared_nodes,
-    notice_by_node,
-    slots,
-    max_partners,
-    groups,
-    rng_encounters,
-):
+def _site_pairs(dwelling_start, out, shared_nodes, trips, rng_encounters):
     """The meetings at shared nodes (the site's encounters stream), from every building's
     visits there in building order, merged with the buildings' own pairs: the day's unique
     encounter pairs (a < b), sorted."""
+    groups, out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared, sizes = out
+    _, _, _, _, _, slots, notice_by_node, max_partners, _ = trips
     S = sizes.shape[0]
     n_dwellings = dwelling_start[S]
     Q = 0
@@ -402,10 +274,12 @@ def _site_pairs(
 # encounter outcomes
 # --------------------------------------------------------------------------------------
 @nb.njit(**JIT)
-def _select_pairs(a, b, boost, pair_start, dwelling_start, first, end, within):
-    """(a, b, boost) of the pairs whose lower household lives in buildings first..end-1
-    (pair_start[s]: where building s's pairs begin in a, sorted) and whose other household
-    lives in the same building (within) or in another one (not within)."""
+def _select_pairs(pairs, pair_start, dwelling_start, first, end, within):
+    """(a, b, boost) of the `pairs` (a, b, boost) whose lower household lives in
+    buildings first..end-1 (pair_start[s]: where building s's pairs begin in a, sorted)
+    and whose other household lives in the same building (within) or in another one (not
+    within)."""
+    a, b, boost = pairs
     m = 0
     for s in range(first, end):
         hi = dwelling_start[s + 1]
@@ -427,407 +301,79 @@ def _select_pairs(a, b, boost, pair_start, dwelling_start, first, end, within):
 
 
 @nb.njit(**JIT)
-def _building_contacts(
-    s,
-    dwelling_start,
-    pair_start,
-    a,
-    b,
-    boost,
-    day,
-    cp,
-    sp,
-    H,
-    gen,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    talk_multiplier,
-    trust_institutions,
-    last_talk_day,
-    pos_today,
-    neg_today,
-    nuisance_caused,
-    complaints,
-    handles,
-    tie_count,
-    counters,
-):
+def _building_contacts(s, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters):
     """Building s's encounter outcomes between its own households (its contact stream)
     and its nuisance through walls (its living_nuisance stream), on its dense tie block;
-    counters[s] = resolve_contacts' six counters, then living_nuisance's two."""
-    lo = dwelling_start[s]
-    hi = dwelling_start[s + 1]
-    sa, sb, sboost = _select_pairs(a, b, boost, pair_start, dwelling_start, s, s + 1, True)
-    _, _, c = resolve_contacts(
-        sa,
-        sb,
-        sboost,
-        day,
-        cp,
-        sp,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        avoidance,
-        nuisance_risk,
-        openness,
-        other_language,
-        talk_multiplier,
-        trust_institutions,
-        last_talk_day,
-        pos_today,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        handles[s, CONTACT:],
-        tie_count,
-    )
+    counters[s] = resolve_contacts' six counters, then living_nuisance's two. shard =
+    (dwelling_start, stream handles); the rest as in `contact.contacts_day`."""
+    dwelling_start, handles = shard
+    cp, sp = pars[0][0], pars[2][0]
+    sel = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
+    _, _, c = resolve_contacts(sel, day, cp, sp, store, E, used, hh, handles[s, CONTACT:])
     for i in range(6):
         counters[s, i] = c[i]
-    _, _, c = living_nuisance(
-        day,
-        cp,
-        sp,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        occupied,
-        nuisance_risk,
-        adj_ptr,
-        adj,
-        trust_institutions,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        handles[s, NUISANCE:],
-        lo,
-        hi,
-    )
+    lo, hi = dwelling_start[s], dwelling_start[s + 1]
+    rs = handles[s, NUISANCE:]
+    _, _, c = living_nuisance(day, cp, sp, store, E, used, walls, hh, rs, lo, hi)
     counters[s, 6] = c[0]
     counters[s, 7] = c[1]
 
 
 @nb.njit(**PARALLEL)
-def _buildings_contacts(
-    dwelling_start,
-    pair_start,
-    a,
-    b,
-    boost,
-    day,
-    cp,
-    sp,
-    H,
-    gen,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    talk_multiplier,
-    trust_institutions,
-    last_talk_day,
-    pos_today,
-    neg_today,
-    nuisance_caused,
-    complaints,
-    handles,
-    tie_count,
-    counters,
-):
-    """`_building_contacts` for every building, in parallel."""
-    for s in nb.prange(dwelling_start.shape[0] - 1):
+def _buildings_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters):
+    """`_building_contacts` for every building, in parallel (their writes stay in their
+    own dense blocks, which never reallocate: E is the same arrays afterwards)."""
+    for s in nb.prange(shard[0].shape[0] - 1):
         _building_contacts(
-            s,
-            dwelling_start,
-            pair_start,
-            a,
-            b,
-            boost,
-            day,
-            cp[0],
-            sp[0],
-            H,
-            gen,
-            E,
-            used,
-            dt,
-            adj_ptr,
-            adj,
-            occupied,
-            avoidance,
-            nuisance_risk,
-            openness,
-            other_language,
-            talk_multiplier,
-            trust_institutions,
-            last_talk_day,
-            pos_today,
-            neg_today,
-            nuisance_caused,
-            complaints,
-            handles,
-            tie_count,
-            counters,
+            s, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters
         )
 
 
 @nb.njit(**PARALLEL)
-def _buildings_help(
-    dwelling_start,
-    day,
-    hp,
-    H,
-    gen,
-    members,
-    E,
-    dt,
-    occupied,
-    age_group,
-    supported,
-    recovery,
-    burden,
-    openness,
-    handles,
-    asked,
-    yes,
-    repeats,
-    counters,
-):
+def _buildings_help(shard, day, hp, store, E, hh, choices, counters):
     """`contact.help_choices` for every building's households (its help stream), in
     parallel: they only read the state. counters[s] = its help counters."""
+    dwelling_start, handles = shard
     for s in nb.prange(dwelling_start.shape[0] - 1):
-        help_choices(
-            dwelling_start[s],
-            dwelling_start[s + 1],
-            day,
-            hp[0],
-            H,
-            gen,
-            members,
-            E,
-            dt,
-            occupied,
-            age_group,
-            supported,
-            recovery,
-            burden,
-            openness,
-            handles[s, HELP:],
-            asked,
-            yes,
-            repeats,
-            counters[s],
-        )
+        lo, hi = dwelling_start[s], dwelling_start[s + 1]
+        help_choices(lo, hi, day, hp[0], store, E, hh, handles[s, HELP:], choices, counters[s])
 
 
 @nb.njit(**JIT)
-def contacts_day_sharded(
-    dwelling_start,
-    handles,
-    day,
-    a,
-    b,
-    boost,
-    cp,
-    hp,
-    sp,
-    H,
-    gen,
-    members,
-    E,
-    used,
-    dt,
-    adj_ptr,
-    adj,
-    occupied,
-    age_group,
-    supported,
-    avoidance,
-    nuisance_risk,
-    openness,
-    other_language,
-    trust_institutions,
-    recovery,
-    burden,
-    complaints,
-    nuisance_caused,
-    help_given,
-    help_received,
-    help_unmet,
-    last_talk_day,
-    pos_recent,
-    neg_recent,
-    talk_multiplier,
-    tie_count,
-    pos_today,
-    neg_today,
-    pos_week,
-    neg_week,
-    rngs,
-    counts,
-):
-    """`contact.contacts_day` for a site sharded by building (its arguments after the
-    layout's `dwelling_start` and the buildings' stream `handles`, with the parameter
-    records as their one-element arrays, see sim/kernel_params.py; a, b sorted by a, then
-    b). In parallel, each building on its own streams: the encounters between its
+def contacts_day_sharded(shard, day, pairs, pars, store, E, used, walls, hh, rngs, counts):
+    """`contact.contacts_day` for a site sharded by building (its arguments after shard =
+    (the layout's `dwelling_start`, the buildings' stream handles); a, b sorted by a,
+    then b). In parallel, each building on its own streams: the encounters between its
     households and its nuisance through walls. Then the encounters between buildings on
     the site's contact stream (their ties are sparse rows, which may grow; they read and
     write nothing the nuisance through walls touches). Then help: every building's choices
     in parallel, applied in dwelling order. Then the daily bookkeeping. Returns (E, used)."""
+    dwelling_start = shard[0]
+    cp, hp, sp = pars[0][0], pars[1][0], pars[2][0]
     S = dwelling_start.shape[0] - 1
-    pair_start = np.searchsorted(a, dwelling_start)
+    pair_start = np.searchsorted(pairs[0], dwelling_start)
     counters = np.zeros((S, 8))
-    _buildings_contacts(
-        dwelling_start,
-        pair_start,
-        a,
-        b,
-        boost,
-        day,
-        cp,
-        sp,
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        adj_ptr,
-        adj,
-        occupied,
-        avoidance,
-        nuisance_risk,
-        openness,
-        other_language,
-        talk_multiplier,
-        trust_institutions,
-        last_talk_day,
-        pos_today,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        handles,
-        tie_count,
-        counters,
-    )
-    xa, xb, xboost = _select_pairs(a, b, boost, pair_start, dwelling_start, 0, S, False)
-    E, used, c = resolve_contacts(
-        xa,
-        xb,
-        xboost,
-        day,
-        cp[0],
-        sp[0],
-        H,
-        gen,
-        E,
-        used,
-        dt,
-        avoidance,
-        nuisance_risk,
-        openness,
-        other_language,
-        talk_multiplier,
-        trust_institutions,
-        last_talk_day,
-        pos_today,
-        neg_today,
-        nuisance_caused,
-        complaints,
-        rngs[0],
-        tie_count,
-    )
+    _buildings_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
+    across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
+    E, used, c = resolve_contacts(across, day, cp, sp, store, E, used, hh, rngs[0])
     for i in range(6):
         counts[i] += c[i]
     for s in range(S):
         for i in range(6):
             counts[i] += counters[s, i]
-        counts[4] += counters[s, 6]  # (DAY_EVENTS: nuisance, conflict, living_nuisance)
-        counts[5] += counters[s, 7]
-        counts[6] += counters[s, 6]
-    n = occupied.shape[0]
-    asked = np.full(n, NO_NEED, np.int64)
-    yes = np.zeros(n, np.bool_)
-    repeats = np.zeros(n)
+        add_wall_counts(counts, counters[s, 6], counters[s, 7])
+    choices = help_workspace(dwelling_start[S])
     help_counters = np.zeros((S, 4))
-    _buildings_help(
-        dwelling_start,
-        day,
-        hp,
-        H,
-        gen,
-        members,
-        E,
-        dt,
-        occupied,
-        age_group,
-        supported,
-        recovery,
-        burden,
-        openness,
-        handles,
-        asked,
-        yes,
-        repeats,
-        help_counters,
-    )
+    _buildings_help(shard, day, pars[1], store, E, hh, choices, help_counters)
     c = np.zeros(4)
     for s in range(S):
         for i in range(4):
             c[i] += help_counters[s, i]
     if c[0] > 0:
-        E, used = help_apply(
-            day,
-            hp[0],
-            cp[0],
-            H,
-            gen,
-            E,
-            used,
-            dt,
-            asked,
-            yes,
-            repeats,
-            burden,
-            help_given,
-            help_received,
-            help_unmet,
-            last_talk_day,
-            pos_today,
-            c,
-        )
+        E, used = help_apply(day, hp, cp, store, E, used, hh, choices, c)
     for i in range(4):
         counts[7 + i] += c[i]
-    daily_bookkeeping(
-        pos_recent,
-        neg_recent,
-        pos_today,
-        neg_today,
-        pos_week,
-        neg_week,
-        burden,
-        complaints,
-        sp[0].recent_decay,
-        hp[0].burden_decay,
-        sp[0].complaint_decay,
-    )
+    daily_bookkeeping(hh[0], sp.recent_decay, hp.burden_decay, sp.complaint_decay)
     return E, used
 
 
@@ -869,74 +415,32 @@ class ShardedDay:
             self.cap_shared = cap_shared
             self.out_key = np.empty(S * cap_shared, np.int32)
 
+    def _buffers(self, groups: np.ndarray) -> tuple:
+        """Where the buildings write their encounters (see `_building_encounters`)."""
+        return (
+            groups,
+            self.out_a,
+            self.out_b,
+            self.cap_pairs,
+            self.out_key,
+            self.shared_per_hh,
+            self.cap_shared,
+            self.sizes,
+        )
+
     def encounters(
-        self,
-        dest_par,
-        occupied,
-        working,
-        dog,
-        children,
-        avoidance,
-        trip_mult,
-        avoid_cut,
-        route_ptr,
-        route_nodes,
-        cum,
-        slots,
-        notice_by_node,
-        max_partners,
-        bucket,
-        rng_routines,
-        rng_encounters,
-        door_a,
-        door_b,
-        door_chance,
-        at_home,
+        self, trips: tuple, hh: tuple, rng_routines, rng_encounters, doorstep: tuple
     ) -> tuple[np.ndarray, np.ndarray]:
         """Today's encounter pairs (a < b, sorted), on `daily.encounter_pairs`' arguments
         (not its routes, which the layout holds cut in two, nor its routines stream:
         every building has its own). Doorstep pairs never cross buildings."""
         L = self.layout
-        groups = bucket.view(np.int32)
-        door_start = np.searchsorted(door_a, L.dwelling_start)
+        groups = trips[-1].view(np.int32)
+        door_start = np.searchsorted(doorstep[0], L.dwelling_start)
         save_states(self._flat_handles, self._saved)
         while True:
-            _buildings_encounters(
-                L.dwelling_start,
-                L.node_start,
-                L.own_nodes,
-                dest_par,
-                occupied,
-                working,
-                dog,
-                children,
-                avoidance,
-                trip_mult,
-                avoid_cut,
-                L.route_nodes,
-                L.route_start,
-                L.route_cut,
-                L.route_end,
-                L.shared_longest,
-                cum,
-                slots,
-                notice_by_node,
-                max_partners,
-                groups,
-                self.handles,
-                self.out_a,
-                self.out_b,
-                self.cap_pairs,
-                self.out_key,
-                self.shared_per_hh,
-                self.cap_shared,
-                self.sizes,
-                door_a,
-                door_b,
-                door_chance,
-                at_home,
-                door_start,
-            )
+            out = self._buffers(groups)
+            _buildings_encounters(L.kernel, trips, hh, self.handles, out, doorstep, door_start)
             need = self.sizes.max(axis=0)
             if need[0] <= self.cap_pairs and need[1] <= self.cap_shared:
                 break
@@ -944,19 +448,4 @@ class ShardedDay:
             # again, into buffers laid out anew
             self._grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
             restore_states(self._flat_handles, self._saved)
-        return _site_pairs(
-            L.dwelling_start,
-            self.sizes,
-            self.out_a,
-            self.out_b,
-            self.cap_pairs,
-            self.out_key,
-            self.shared_per_hh,
-            self.cap_shared,
-            L.shared_nodes,
-            notice_by_node,
-            slots,
-            max_partners,
-            groups,
-            rng_encounters,
-        )
+        return _site_pairs(L.dwelling_start, out, L.shared_nodes, trips, rng_encounters)

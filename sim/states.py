@@ -10,6 +10,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from sim.columns import Flag, Real, Whole
 from sim.rand import JIT, PARALLEL
 from sim.ties import (
     BLOCK,
@@ -65,56 +66,32 @@ def _climate(building, occupied, bad):
 
 
 @nb.njit(**JIT)
-def weekly_states(
-    s_arr,
-    degree,
-    building,
-    day,
-    occupied,
-    supported,
-    move_in_day,
-    trust_neighbours,
-    trust_institutions,
-    trust_institutions_level,
-    safety,
-    sense_of_home,
-    wellbeing,
-    avoidance,
-    recovery,
-    nuisance_risk,
-    nuisance_propensity,
-    financial_stress,
-    burden,
-    support_level,
-    complaints,
-    pos_recent,
-    neg_recent,
-    pos_week,
-    neg_week,
-    tie_count,
-):
+def weekly_states(s_arr, degree, building, day, hh):
     """States follow targets set by recent experience (slow, bounded updates); `s` is the
-    states section's record with anticipatory_avoidance and burden_limit added. Each
-    target is clip(base + Σ weight × driver) over the drivers good and bad contact (weekly
-    rates of the recent memories, rate / (rate + half)), ties (ties / (ties + half)),
-    climate (the building's share bothered), tenure, safety, trust, stress, burden and
-    support (see docs/ODD.md). Trust in institutions returns to the household's own level,
-    lowered by recent nuisance, at its half-life. Supported households recover (or not)
-    and their nuisance risk follows. The week's tallies are reset. Updates in place and
-    returns the occupied dwellings with complaints at the eviction threshold."""
-    s = s_arr[0]  # (the record's one-element array: cheaper to hand over from Python)
+    states section's record with anticipatory_avoidance and burden_limit added (as its
+    one-element array: cheaper to hand over from Python), `hh` the household matrices
+    (sim/columns.py). Each target is clip(base + Σ weight × driver) over the drivers good
+    and bad contact (weekly rates of the recent memories, rate / (rate + half)), ties
+    (ties / (ties + half)), climate (the building's share bothered), tenure, safety,
+    trust, stress, burden and support (see docs/ODD.md). Trust in institutions returns to
+    the household's own level, lowered by recent nuisance, at its half-life. Supported
+    households recover (or not) and their nuisance risk follows. The week's tallies are
+    reset. Updates in place and returns the occupied dwellings with complaints at the
+    eviction threshold."""
+    s = s_arr[0]
+    real, whole, flag = hh
+    occupied = flag[Flag.occupied]
     n = occupied.shape[0]
     weekly = 7.0 * (1.0 - s.recent_decay)  # a recent memory → contacts per week
     good = np.empty(n)
     bad = np.empty(n)
     for i in range(n):
-        good[i] = _half(pos_recent[i] * weekly, s.good_contact_half_per_week)
-        bad[i] = _half(neg_recent[i] * weekly, s.bad_contact_half_per_week)
+        good[i] = _half(real[Real.pos_recent, i] * weekly, s.good_contact_half_per_week)
+        bad[i] = _half(real[Real.neg_recent, i] * weekly, s.bad_contact_half_per_week)
     climate_by_building = _climate(building, occupied, bad)
-    rate = s.adapt_rate
-    rate_trust = rate * s.trust_rate_factor
-    rate_recovery = rate * s.recovery_rate_factor
-    rate_institutions = 1.0 - s.institution_trust_decay**7
+    tie_count = real[Real.tie_count]
+    pos_week = real[Real.pos_week]
+    neg_week = real[Real.neg_week]
     at_risk = np.empty(n, np.int64)
     k = 0
     for i in range(n):
@@ -127,73 +104,97 @@ def weekly_states(
             continue
         ties = _half(tie_count[i], s.ties_half)
         climate = climate_by_building[building[i]]
-        tenure = _clip01((day - move_in_day[i]) / (s.tenure_full_years * 365))
-        avoidance[i] = 1 - np.exp(-s.anticipatory_avoidance * neg_recent[i])
-        trust_t = _clip01(
-            s.trust_base
-            + s.trust_good * good[i]
-            + s.trust_ties * ties
-            + s.trust_bad * bad[i]
-            + s.trust_climate * climate
-        )
-        safety_t = _clip01(
-            s.safety_base
-            + s.safety_trust * trust_neighbours[i]
-            + s.safety_ties * ties
-            + s.safety_bad * bad[i]
-            + s.safety_climate * climate
-        )
-        home_t = _clip01(
-            s.home_base
-            + s.home_ties * ties
-            + s.home_safety * safety[i]
-            + s.home_good * good[i]
-            + s.home_tenure * tenure
-            + s.home_bad * bad[i]
-        )
-        burden_over = _clip01(burden[i] / s.burden_limit)
-        wellbeing_t = _clip01(
-            s.wellbeing_base
-            + s.wellbeing_stress * financial_stress[i]
-            + s.wellbeing_bad * bad[i]
-            + s.wellbeing_ties * ties
-            + s.wellbeing_good * good[i]
-            + s.wellbeing_burden * burden_over
-        )
-        trust_neighbours[i] += rate_trust * (trust_t - trust_neighbours[i])
-        safety[i] += rate * (safety_t - safety[i])
-        sense_of_home[i] += rate * (home_t - sense_of_home[i])
-        wellbeing[i] += rate * (wellbeing_t - wellbeing[i])
-        institutions_t = _clip01(trust_institutions_level[i] - s.institution_trust_bad * bad[i])
-        trust_institutions[i] += rate_institutions * (institutions_t - trust_institutions[i])
-        if supported[i]:
-            # recovery follows a target set by support, ties and experiences, plus the
-            # direct push of this week's contacts (soft landing vs. harm from negative
-            # contact); nuisance risk follows recovery (assumption)
-            recovery_t = _clip01(
-                s.recovery_base
-                + s.recovery_support * support_level[i]
-                + s.recovery_ties * ties
-                + s.recovery_good * good[i]
-                + s.recovery_bad * bad[i]
-            )
-            recovery[i] = _clip01(
-                recovery[i]
-                + rate_recovery * (recovery_t - recovery[i])
-                + s.recovery_gain * min(pos_week_i, s.recovery_week_cap)
-                - s.recovery_loss * neg_week_i
-                + s.recovery_support_drift * support_level[i]
-            )
-            risk_t = (
-                nuisance_propensity[i]
-                * s.risk_at_recovery_0
-                * (1.0 - s.risk_recovery_drop * recovery[i])
-            )
-            nuisance_risk[i] = _clip01(nuisance_risk[i] + s.risk_pull * (risk_t - nuisance_risk[i]))
-        if complaints[i] >= s.eviction_complaints:
+        tenure = _clip01((day - whole[Whole.move_in_day, i]) / (s.tenure_full_years * 365))
+        real[Real.avoidance, i] = 1 - np.exp(-s.anticipatory_avoidance * real[Real.neg_recent, i])
+        _settle(s, i, real, good[i], bad[i], ties, climate, tenure)
+        if flag[Flag.supported, i]:
+            _recover(s, i, real, good[i], bad[i], ties, pos_week_i, neg_week_i)
+        if real[Real.complaints, i] >= s.eviction_complaints:
             at_risk[k] = i
             k += 1
     return at_risk[:k]
+
+
+@nb.njit(**JIT)
+def _settle(s, i, real, good, bad, ties, climate, tenure):
+    """Household i's trust in neighbours, safety, sense of home and wellbeing move a step
+    towards their targets; trust in institutions towards its own level."""
+    rate = s.adapt_rate
+    trust_t = _clip01(
+        s.trust_base
+        + s.trust_good * good
+        + s.trust_ties * ties
+        + s.trust_bad * bad
+        + s.trust_climate * climate
+    )
+    safety_t = _clip01(
+        s.safety_base
+        + s.safety_trust * real[Real.trust_neighbours, i]
+        + s.safety_ties * ties
+        + s.safety_bad * bad
+        + s.safety_climate * climate
+    )
+    home_t = _clip01(
+        s.home_base
+        + s.home_ties * ties
+        + s.home_safety * real[Real.safety, i]
+        + s.home_good * good
+        + s.home_tenure * tenure
+        + s.home_bad * bad
+    )
+    burden_over = _clip01(real[Real.burden, i] / s.burden_limit)
+    wellbeing_t = _clip01(
+        s.wellbeing_base
+        + s.wellbeing_stress * real[Real.financial_stress, i]
+        + s.wellbeing_bad * bad
+        + s.wellbeing_ties * ties
+        + s.wellbeing_good * good
+        + s.wellbeing_burden * burden_over
+    )
+    _approach(real, Real.trust_neighbours, i, rate * s.trust_rate_factor, trust_t)
+    _approach(real, Real.safety, i, rate, safety_t)
+    _approach(real, Real.sense_of_home, i, rate, home_t)
+    _approach(real, Real.wellbeing, i, rate, wellbeing_t)
+    institutions_t = _clip01(real[Real.trust_institutions_level, i] - s.institution_trust_bad * bad)
+    rate_institutions = 1.0 - s.institution_trust_decay**7
+    _approach(real, Real.trust_institutions, i, rate_institutions, institutions_t)
+
+
+@nb.njit(inline="always", **JIT)
+def _approach(real, column, i, rate, target):
+    """One weekly step of a state towards its target."""
+    real[column, i] += rate * (target - real[column, i])
+
+
+@nb.njit(**JIT)
+def _recover(s, i, real, good, bad, ties, pos_week, neg_week):
+    """A supported household's recovery follows a target set by support, ties and
+    experiences, plus the direct push of this week's contacts (soft landing vs. harm from
+    negative contact); its nuisance risk follows recovery (assumption)."""
+    support = real[Real.support_level, i]
+    recovery_t = _clip01(
+        s.recovery_base
+        + s.recovery_support * support
+        + s.recovery_ties * ties
+        + s.recovery_good * good
+        + s.recovery_bad * bad
+    )
+    recovery = real[Real.recovery, i]
+    recovery = _clip01(
+        recovery
+        + s.adapt_rate * s.recovery_rate_factor * (recovery_t - recovery)
+        + s.recovery_gain * min(pos_week, s.recovery_week_cap)
+        - s.recovery_loss * neg_week
+        + s.recovery_support_drift * support
+    )
+    real[Real.recovery, i] = recovery
+    risk_t = (
+        real[Real.nuisance_propensity, i]
+        * s.risk_at_recovery_0
+        * (1.0 - s.risk_recovery_drop * recovery)
+    )
+    risk = real[Real.nuisance_risk, i]
+    real[Real.nuisance_risk, i] = _clip01(risk + s.risk_pull * (risk_t - risk))
 
 
 @nb.njit(**JIT)

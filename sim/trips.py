@@ -11,6 +11,7 @@ import math
 import numba as nb
 import numpy as np
 
+from sim.columns import Flag, Real
 from sim.rand import JIT, binomial_draw, poisson_draw, uniform
 
 
@@ -111,12 +112,18 @@ def route_table(
 
 
 @nb.njit(**JIT)
-def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip_mult, avoid_cut):
-    """(destinations, households) expected trips per day."""
+def trip_rate_matrix(dest_par, real, flag, avoid_cut, lo, hi):
+    """(destinations, households lo..hi-1) expected trips per day, from the households'
+    float and flag matrices (sim/columns.py)."""
+    occupied = flag[Flag.occupied]
+    working = flag[Flag.working]
+    dog = flag[Flag.dog]
+    children = flag[Flag.children]
+    avoidance = real[Real.avoidance]
+    trip_mult = real[Real.trip_multiplier]
     nd = dest_par.shape[0]
-    n = occupied.shape[0]
-    out = np.zeros((nd, n))
-    for i in range(n):
+    out = np.zeros((nd, hi - lo))
+    for i in range(lo, hi):
         if not occupied[i]:
             continue
         opt = (1.0 - avoid_cut * avoidance[i]) * trip_mult[i]
@@ -128,7 +135,7 @@ def trip_rate_matrix(dest_par, occupied, working, dog, children, avoidance, trip
                 r *= children[i]
             if dest_par[d, RATE_OPTIONAL] > 0:
                 r *= opt
-            out[d, i] = r
+            out[d, i - lo] = r
     return out
 
 
@@ -168,21 +175,7 @@ def _put_route(keys, v, route_start, route_end, route_nodes, row, s, slots, widt
 
 
 @nb.njit(**JIT)
-def _draw_visits(
-    rates,
-    first,
-    n_routes,
-    route_start,
-    route_end,
-    route_nodes,
-    working,
-    cum,
-    slots,
-    rs,
-    out_start,
-    out_end,
-    out_longest,
-):
+def _draw_visits(rates, first, n_routes, routes, working, cum, slots, rs, second):
     """Each household's trips (Poisson with its total rate), each to a destination drawn in
     proportion to the rates (the same as independent Poisson counts per destination), in a
     slot drawn from `cum`; both choices count thresholds rather than search, so no branch
@@ -190,13 +183,16 @@ def _draw_visits(
     household, as the trip is drawn (on a large site one sequential array beats walking
     the routes again). Returns the keys, visits per household (in the trip counts' array:
     a household's count is done with once its trips are drawn), the number of trips, and
-    the keys of the visits along a second set of routes (route_nodes[out_start[row]:
-    out_end[row]], e.g. the shared part of every route, none longer than out_longest;
-    empty out_start: none) with their number per household.
+    the keys of the visits along a second set of routes (second = (out_start, out_end,
+    out_longest): route_nodes[out_start[row]:out_end[row]], e.g. the shared part of every
+    route, none longer than out_longest; empty out_start: none) with their number per
+    household.
 
     rates[:, i] and working[i] are those of dwelling first + i, whose route to
-    destination d is row d*n_routes + first + i: route_nodes[route_start[row]:
-    route_end[row]]."""
+    destination d is row d*n_routes + first + i: routes = (route_start, route_end,
+    route_nodes), the route is route_nodes[route_start[row]:route_end[row]]."""
+    route_start, route_end, route_nodes = routes
+    out_start, out_end, out_longest = second
     nd, n = rates.shape
     per_hh = np.zeros(n, np.int32)  # trips, then visits, of each household
     T = 0
@@ -501,20 +497,10 @@ def day_pairs(
     unique pairs in order (_sorted_unique_pairs)."""
     groups = bucket.view(np.int32)
     n = rates.shape[1]
+    routes = (route_ptr[:-1], route_ptr[1:], route_nodes)
+    no_second = (_NO_ROUTES, _NO_ROUTES, 0)
     visits, n_visits, T, _, _ = _draw_visits(
-        rates,
-        0,
-        n,
-        route_ptr[:-1],
-        route_ptr[1:],
-        route_nodes,
-        working,
-        cum,
-        slots,
-        rng_routines,
-        _NO_ROUTES,
-        _NO_ROUTES,
-        0,
+        rates, 0, n, routes, working, cum, slots, rng_routines, no_second
     )
     count_groups(visits, groups)
     V = visits.shape[0]

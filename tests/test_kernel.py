@@ -230,14 +230,7 @@ def test_compiled_trip_rates_equal_trip_rates():
     k = m._kernel
     hh = m.households
     mat = trip_rate_matrix(
-        k["dest_par"],
-        hh.occupied,
-        hh.working,
-        hh.dog,
-        hh.children,
-        hh.avoidance,
-        m.trip_multiplier,
-        m.config.routines.avoid_trip_cut,
+        k["dest_par"], hh.real, hh.flag, m.config.routines.avoid_trip_cut, 0, hh.n
     )
     want = m.trip_rates()
     for i, d in enumerate(k["dests"]):

@@ -92,10 +92,10 @@ def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
         before = new.ties.E[0]
         new._contacts_and_help(a, b, np.ones(len(a)))
         grown += new.ties.E[0] is not before
-        # the plain kernel on the model's own arguments (records instead of their arrays)
+        # the plain kernel on the model's own arguments
         st = ref.ties
         day, *rest = ref._contact_args()
-        E, used = contacts_day(day, a, b, np.ones(len(a)), ref._c, ref._h, ref._s, *rest[3:])
+        E, used = contacts_day(day, (a, b, np.ones(len(a))), *rest)
         st.set_arrays(E, used)
         assert new.ties.used == ref.ties.used
         assert np.array_equal(new._day_counts, ref._day_counts)
