@@ -106,6 +106,25 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _fail_output(exc: OSError) -> None:
+    """An output folder that cannot be used (locked by another process) or a result file
+    that cannot be written (full disk, read-only folder): one paragraph, exit 2, the
+    traceback only with --debug. What was written before stays, and the same command
+    resumes."""
+    from sim.io import WriteError
+
+    if DEBUG:
+        raise exc
+    text = str(exc)
+    if isinstance(exc, WriteError):
+        text += (
+            "; the runs finished before it are kept and nothing partial is taken for a "
+            "result: free some space (or make the folder writable) and run the same "
+            "command again to resume"
+        )
+    _fail(text)
+
+
 def _warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
@@ -362,11 +381,14 @@ def compare(
             )
     scs = [by_name[ref]] + [sc for sc in scs if sc.name != ref]
     from sim.compare import SweepFailed
+    from sim.io import OutputError
 
     try:
         report = compare_scenarios(
             scs, seeds=seeds, years=years, out=out, workers=workers, console=err
         )
+    except OutputError as exc:
+        _fail_output(exc)
     except SweepFailed as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         for note in getattr(exc, "__notes__", []):
@@ -417,8 +439,12 @@ def sweep(
         _fail(str(exc))
     from sim.experiments.runner import print_summary
     from sim.experiments.runner import sweep as run_sweep
+    from sim.io import OutputError
 
-    summary = run_sweep(exp, out, workers=workers, scheduler=scheduler, dask=dask, console=err)
+    try:
+        summary = run_sweep(exp, out, workers=workers, scheduler=scheduler, dask=dask, console=err)
+    except OutputError as exc:
+        _fail_output(exc)
     print_summary(summary, err)
     if summary.failed:
         raise typer.Exit(1)

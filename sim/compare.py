@@ -5,7 +5,6 @@ with one arm per scenario, the first the reference, plus the per-run folders and
 from __future__ import annotations
 
 import json
-import shutil
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,18 +214,22 @@ def compare_scenarios(
     workers: int = 2,
     console=None,
 ) -> Path:
-    """Run the comparison, write finals/summary/effects tables and the HTML report."""
-    from sim.io import atomic_write_frame
+    """Run the comparison, write finals/summary/effects tables and the HTML report. The
+    output folder is locked throughout (a second comparison into it is refused with the
+    holder's pid: sim.io.FolderLocked), and every file is written atomically."""
+    from sim.io import atomic_write_bytes, atomic_write_frame, locked_folder
     from sim.report import build_report
 
-    out.mkdir(parents=True, exist_ok=True)
     seed_list = list(range(1, seeds + 1))
-    paths = run_grid(scenarios, seed_list, years, out, workers=workers, console=console)
-    finals = collect_finals(paths)
-    atomic_write_frame(out / "finals.csv", finals)
-    atomic_write_frame(out / "summary.csv", summarise(finals))
-    atomic_write_frame(out / "effects.csv", paired_differences(finals, scenarios[0].name))
-    report = build_report(out)
-    # the figure where `compare` used to put it (next to the tables)
-    shutil.copyfile(out / "figures" / "trajectories.png", out / "trajectories.png")
+    with locked_folder(out):
+        paths = run_grid(scenarios, seed_list, years, out, workers=workers, console=console)
+        finals = collect_finals(paths)
+        atomic_write_frame(out / "finals.csv", finals)
+        atomic_write_frame(out / "summary.csv", summarise(finals))
+        atomic_write_frame(out / "effects.csv", paired_differences(finals, scenarios[0].name))
+        report = build_report(out)
+        # the figure where `compare` used to put it (next to the tables), also atomically:
+        # a kill while copying must not leave a 0-byte picture
+        figure = out / "figures" / "trajectories.png"
+        atomic_write_bytes(out / "trajectories.png", figure.read_bytes())
     return report

@@ -1,18 +1,28 @@
-"""Writing results: atomic files, so an interrupted run never leaves a half-written table."""
+"""Writing results: atomic files, so an interrupted run never leaves a half-written table;
+a lock on a sweep's output folder, so two processes never write the same files."""
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, folders are not locked
+    fcntl = None  # type: ignore[assignment]
 
 
 def _umask() -> int:
@@ -28,18 +38,65 @@ def _publish(tmp: str, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+class OutputError(OSError):
+    """An output folder cannot be used; the message says which and why."""
+
+
+class WriteError(OutputError):
+    """A result file could not be written (a full disk, a folder made read-only): names the
+    file, not the temporary one, and keeps the errno so callers can tell why. Takes
+    OSError's own arguments, so it crosses from a worker process intact."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: could not be written ({self.strerror})"
+
+    @property
+    def stops_everything(self) -> bool:
+        """Whether every other file would fail too (a full disk or quota, a read-only or
+        forbidden folder), rather than this one file (a file in the way of one run)."""
+        return self.errno in _OUT_OF_ROOM
+
+
+_OUT_OF_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _write_error(path: Path, exc: OSError) -> WriteError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return WriteError(exc.errno or errno.EIO, reason, str(path))
+
+
+@contextmanager
+def _writing(path: Path, tmp: str) -> Iterator[None]:
+    """Remove the temp file if anything goes wrong; an OSError becomes a WriteError naming
+    `path` (pyarrow's and pandas' own messages name the temp file, or none)."""
     try:
+        yield
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, WriteError):
+            raise
+        raise _write_error(path, exc) from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _mkstemp(path: Path) -> tuple[int, str]:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = _mkstemp(path)
+    with _writing(path, tmp):
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -52,18 +109,14 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 def atomic_write_frame(path: Path, df: pd.DataFrame) -> None:
     """Parquet (by suffix .parquet) or CSV, written to a temp file and renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _mkstemp(path)
     os.close(fd)
-    try:
+    with _writing(path, tmp):
         if path.suffix == ".parquet":
             df.to_parquet(tmp, index=False)
         else:
             df.to_csv(tmp, index=False)
         _publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def git_revision() -> str | None:
@@ -84,10 +137,6 @@ def git_revision() -> str | None:
 # run folders: checked before a run, written whole into a temporary folder, renamed in
 # --------------------------------------------------------------------------------------
 RUN_MARKER = "manifest.json"  # written last: a folder holding it is a complete run
-
-
-class OutputError(OSError):
-    """An output folder cannot be used; the message says which and why."""
 
 
 def check_out_dir(path: Path, overwrite: bool = False) -> None:
@@ -192,3 +241,110 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# --------------------------------------------------------------------------------------
+# a sweep's output folder: one writer at a time, and what a killed one left cleared
+# --------------------------------------------------------------------------------------
+LOCK_NAME = ".goedeburen.lock"
+
+
+class FolderLocked(OutputError):
+    """Another process holds the output folder's lock (it is writing there now)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+# what tempfile.mkstemp/mkdtemp make for the writers above: .<name>.<8 random>.tmp/.old
+_LEFTOVER = re.compile(r"^\..+\.[a-z0-9_]{8}\.(tmp|old)$")
+_held: dict[Path, int] = {}  # folders this process has locked: how deep (re-entrant)
+
+
+@contextmanager
+def locked_folder(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (flock on its .goedeburen.lock, which holds the
+    holder's pid) while writing there: a second `compare` or sweep into the same folder
+    is refused at once, instead of both writing and removing each other's files. The OS
+    drops the lock when the holder dies, even by SIGKILL, so a stale lock never blocks a
+    resume. Re-entrant within one process (compare's tables around its sweep)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        key = folder.resolve()
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot be used as an output folder ({exc.strerror or exc})"
+        ) from None
+    if key in _held or fcntl is None:
+        _held[key] = _held.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+            if not _held[key]:
+                del _held[key]
+        return
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot be used as an output folder: its lock file {LOCK_NAME} cannot "
+            f"be opened ({exc.strerror or exc})"
+        ) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+            who = f"pid {holder}" if holder.isdigit() else "a process whose pid is not known yet"
+            raise FolderLocked(
+                errno.EBUSY,
+                f"{folder}: another goedeburen process ({who}) is writing results into this "
+                "folder; wait until it has finished (the same command then resumes its "
+                "work), stop it, or choose another --out",
+                str(folder),
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+            os.ftruncate(fd, 0)  # still held: nobody reads this pid after it let go
+    finally:
+        os.close(fd)
+
+
+def clear_leftovers(folder: Path, depth: int = 2) -> int:
+    """Remove the temporary files and folders (.<name>.<8 random>.tmp or .old, as the
+    writers above name them) a process killed while writing left in `folder` and up to
+    `depth` levels below. Only safe under the folder's lock (nobody else writes there
+    then). Returns how many were removed."""
+    removed = 0
+    folders = [Path(folder)]
+    for _ in range(depth + 1):
+        below = []
+        for f in folders:
+            try:
+                entries = list(f.iterdir())
+            except OSError:
+                continue
+            for p in entries:
+                try:
+                    if p.is_symlink():
+                        continue
+                    if _LEFTOVER.match(p.name):
+                        if p.is_dir():
+                            shutil.rmtree(p, ignore_errors=True)
+                        else:
+                            p.unlink(missing_ok=True)
+                        removed += 1
+                    elif p.is_dir() and not p.name.startswith("."):
+                        below.append(p)
+                except OSError:
+                    pass
+        folders = below
+    return removed

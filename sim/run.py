@@ -16,6 +16,8 @@ from sim import __version__
 from sim.fingerprint import source_digest
 from sim.io import (
     RUN_MARKER,
+    OutputError,
+    WriteError,
     atomic_write_frame,
     atomic_write_json,
     atomic_write_text,
@@ -187,10 +189,25 @@ def write_result(result: RunResult, out_dir: Path, csv: bool = False) -> Path:
     whole). A run killed at any moment leaves the old folder or the new one, never a mix,
     and never a manifest listing files another run wrote."""
     out_dir = Path(out_dir)
-    tmp = new_run_dir(out_dir)
+    try:
+        tmp = new_run_dir(out_dir)
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(out_dir)) from exc
     try:
         _write_tables(result, tmp, csv)
         publish_dir(tmp, out_dir)
+    except WriteError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        # name the file where it was meant to go, not in the temporary folder
+        name = Path(exc.filename).name if exc.filename else ""
+        where = out_dir / name if name and Path(exc.filename).parent == tmp else exc.filename
+        raise WriteError(exc.errno, exc.strerror, str(where)) from exc
+    except OutputError:  # says what is in the way already
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(out_dir)) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

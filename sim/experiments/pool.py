@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Executor, Future
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 
@@ -138,13 +139,57 @@ def _warm_kernels() -> None:
 def local_pool(workers: int):
     """A process pool of `workers` forked from the warm server (spawned where there is
     none), with the threads each run of several buildings may use: the cores shared out."""
-    from concurrent.futures import ProcessPoolExecutor
-
     ctx = _pool_context()
     if ctx.get_start_method() == "forkserver":
         _start_forkserver()
     threads = max(1, (os.cpu_count() or 1) // workers)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx), threads
+    return _Pool(workers, ctx), threads
+
+
+# exit status of a worker whose driver is gone (EX_SOFTWARE would suggest a bug; this is not)
+ORPHAN_EXIT = 75
+
+
+class _Pool(ProcessPoolExecutor):
+    """A ProcessPoolExecutor whose workers exit as soon as this process is gone.
+
+    A plain pool's workers outlive a driver killed with SIGKILL: they wait forever on a
+    queue nobody writes to (or to hand back a result nobody reads), and each holds the fork
+    server's "alive" pipe, so the server waits for them in turn. Here every worker gets the
+    read end of a pipe (its lifeline) whose only write end stays in this process; a thread
+    in the worker blocks on it and ends the process when it reads end-of-file, which the
+    kernel delivers the moment this process dies, however it died (no polling, no pid that
+    could be reused). Once the workers are gone the fork server sees its pipe close and
+    exits too. Shutting the pool down closes the lifeline as well, so workers of a pool given
+    up after a crash stop rather than finish runs nobody collects."""
+
+    def __init__(self, workers: int, ctx: multiprocessing.context.BaseContext):
+        self._lifeline_r, self._lifeline_w = ctx.Pipe(duplex=False)
+        super().__init__(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_exit_with_driver,
+            initargs=(self._lifeline_r,),
+        )
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        for end in (self._lifeline_w, self._lifeline_r):
+            end.close()
+
+
+def _exit_with_driver(lifeline) -> None:
+    """Pool initializer: watch the lifeline in a daemon thread and leave when it closes."""
+
+    def watch() -> None:
+        try:
+            while True:
+                lifeline.recv_bytes()  # nothing is ever sent: this returns at EOF only
+        except (EOFError, OSError):
+            pass
+        os._exit(ORPHAN_EXIT)
+
+    threading.Thread(target=watch, name="goedeburen-lifeline", daemon=True).start()
 
 
 # The fork server imports this module (WORKER_PRELOAD) with _WARM_FLAG set just for it by

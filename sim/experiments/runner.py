@@ -28,6 +28,7 @@ from sim.experiments.pool import _InlineExecutor, _package_dir, _use_threads, lo
 from sim.experiments.readings import windows
 from sim.experiments.spec import LoadedExperiment
 from sim.experiments.store import Store, consolidate, model_code_fingerprint, run_key
+from sim.io import WriteError, clear_leftovers, locked_folder
 from sim.scenario import Scenario
 
 
@@ -204,6 +205,11 @@ def execute(
                 )
                 on_done(True)
                 continue
+            if isinstance(exc, WriteError) and exc.stops_everything:
+                # a worker could not write the run's folder (a full disk, a folder made
+                # read-only): every other run would fail the same way, so stop; the runs
+                # recorded so far stay, and the same command resumes once it is fixed
+                raise exc
             if isinstance(exc, BrokenExecutor):
                 # lost with its worker: not the run's fault, unless it keeps happening (a
                 # run that crashes its process): then it fails like any other
@@ -276,8 +282,28 @@ def sweep(
     """Run what is not already on disk, then write the tidy tables. Backends: `executor`
     (any concurrent.futures.Executor), `scheduler` (a Dask cluster's address), `dask` (a
     local Dask cluster), else local processes (`workers`, default all cores; 1: this
-    process)."""
+    process). The output folder is locked meanwhile (sim.io.locked_folder: a second sweep
+    into it is refused); a file that cannot be written (full disk) raises sim.io.WriteError
+    and keeps every run recorded before it."""
     out = Path(out or Path("results") / exp.name)
+    with locked_folder(out):
+        return _sweep(exp, out, workers, executor, scheduler, dask, console, run_dirs)
+
+
+def _sweep(
+    exp: LoadedExperiment,
+    out: Path,
+    workers: int | None,
+    executor: Executor | None,
+    scheduler: str | None,
+    dask: bool,
+    console,
+    run_dirs: Path | None,
+) -> Summary:
+    # nobody else writes here now (the lock): what a killed sweep was writing is rubbish
+    clear_leftovers(out)
+    if run_dirs is not None and run_dirs.resolve() != out.resolve():
+        clear_leftovers(run_dirs)
     store = Store(out)
     fingerprint = model_code_fingerprint()
     table, specs = plan(exp, fingerprint, run_dirs)
