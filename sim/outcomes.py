@@ -16,6 +16,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from sim.columns import Real
 from sim.contact import DAY_EVENTS
 from sim.rand import JIT
 
@@ -31,13 +32,16 @@ class Outcome:
     the report and the app show it), its unit and how it is collected: `household` (a
     mean or share over the households of each building × group, computed in `cell_sums`
     / `cell_means`), `event` (the period's count of a compiled day's tally, `source` in
-    contact.DAY_EVENTS) or `cumulative` (since the start of the run)."""
+    contact.DAY_EVENTS) or `cumulative` (since the start of the run). A `household`
+    outcome with a `column` is the mean of that float column (sim/columns.py `Real`) and
+    needs nothing else: declaring it here is the whole change."""
 
     name: str
     label: str
     unit: str
     kind: str
     source: str = ""
+    column: str = ""
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -67,12 +71,28 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "overburdened", "share of helpers at or above their burden limit", "share", "household"
     ),
-    Outcome("sense_of_home", "mean sense of home (0–1)", "0-1", "household"),
-    Outcome("safety", "mean perceived safety (0–1)", "0-1", "household"),
-    Outcome("trust_neighbours", "mean trust in neighbours (0–1)", "0-1", "household"),
-    Outcome("trust_institutions", "mean trust in institutions (0–1)", "0-1", "household"),
-    Outcome("wellbeing", "mean wellbeing (0–1, low = stressed)", "0-1", "household"),
-    Outcome("avoidance", "mean avoidance (0–1)", "0-1", "household"),
+    Outcome(
+        "sense_of_home", "mean sense of home (0–1)", "0-1", "household", column="sense_of_home"
+    ),
+    Outcome("safety", "mean perceived safety (0–1)", "0-1", "household", column="safety"),
+    Outcome(
+        "trust_neighbours",
+        "mean trust in neighbours (0–1)",
+        "0-1",
+        "household",
+        column="trust_neighbours",
+    ),
+    Outcome(
+        "trust_institutions",
+        "mean trust in institutions (0–1)",
+        "0-1",
+        "household",
+        column="trust_institutions",
+    ),
+    Outcome(
+        "wellbeing", "mean wellbeing (0–1, low = stressed)", "0-1", "household", column="wellbeing"
+    ),
+    Outcome("avoidance", "mean avoidance (0–1)", "0-1", "household", column="avoidance"),
     Outcome("nuisance_exposed", "share bothered by nuisance recently", "share", "household"),
     Outcome("recovery", "mean recovery of supported newcomers (0–1)", "0-1", "household"),
     Outcome("hidden_need", "share with a hidden help need not yet surfaced", "share", "household"),
@@ -128,36 +148,32 @@ EVENT_COLUMNS = {o.name: o.source for o in OUTCOMES if o.kind == "event"}
 CUMULATIVE_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "cumulative")
 
 
-# columns of the per-cell sums in `cell_sums`
-(
-    _N,
-    _GE1,
-    _GE3,
-    _DEG,
-    _LONELY,
-    _WEEKLY,
-    _RECEIVED,
-    _EXCHANGED,
-    _RECIPROCITY,
-    _HELPERS,
-    _OVER,
-    _STATES,
-    _NUISANCE,
-    _RECOVERY,
-    _HIDDEN,
-    _SURFACED,
-    _REFERRED,
-) = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 17, 18, 19, 20, 21)
-STATE_COLUMNS = (
-    "sense_of_home",
-    "safety",
-    "trust_neighbours",
-    "trust_institutions",
-    "wellbeing",
-    "avoidance",
+# the household means computed by rule in `cell_sums` / `cell_means`, before and after
+# the declared column means (the `Outcome`s with a `column`)
+_RULE_MEANS_BEFORE = (
+    "ties_ge1",
+    "ties_ge3",
+    "mean_ties",
+    "lonely",
+    "weekly_contact",
+    "help_received_total",
+    "reciprocity",
+    "overburdened",
 )
+_RULE_MEANS_AFTER = ("nuisance_exposed", "recovery", "hidden_need", "need_surfaced", "referred")
+STATE_COLUMNS = tuple(o.column for o in OUTCOMES if o.kind == "household" and o.column)
+_COLUMN_ROWS = np.array([Real[c] for c in STATE_COLUMNS], np.int64)
 # the per-household columns `cell_means` returns after the household count, in order
-MEAN_COLUMNS = tuple(o.name for o in OUTCOMES if o.kind == "household")[1:]
+MEAN_COLUMNS = (
+    *_RULE_MEANS_BEFORE,
+    *(o.name for o in OUTCOMES if o.kind == "household" and o.column),
+    *_RULE_MEANS_AFTER,
+)
+# columns of the per-cell sums in `cell_sums` (the column means from _STATES on)
+_N, _GE1, _GE3, _DEG, _LONELY, _WEEKLY, _RECEIVED = range(7)
+_EXCHANGED, _RECIPROCITY, _HELPERS, _OVER, _STATES = range(7, 12)
+_NUISANCE = _STATES + len(STATE_COLUMNS)
+_RECOVERY, _HIDDEN, _SURFACED, _REFERRED = range(_NUISANCE + 1, _NUISANCE + 5)
 
 
 @nb.njit(**JIT)
@@ -172,7 +188,8 @@ def cell_sums(
     help_received: np.ndarray,
     burden: np.ndarray,
     burden_limit: float,
-    states: tuple[np.ndarray, ...],
+    real: np.ndarray,
+    column_rows: np.ndarray,
     neg_recent: np.ndarray,
     recovery: np.ndarray,
     hidden_need: np.ndarray,
@@ -182,7 +199,8 @@ def cell_sums(
     """Sums over occupied households per (building block, group, column): block 0 is
     all buildings, block 1 + b building b (only when there are several); group 1
     residents, 2 supported, 0 their sum. One pass in dwelling order, so each sum adds
-    the same terms in the same order as the bincount it replaced."""
+    the same terms in the same order as the bincount it replaced. The declared column
+    means sum `real[column_rows[j]]` (rows of the households' float matrix)."""
     n = occupied.shape[0]
     n_b = 0
     for i in range(n):
@@ -210,8 +228,8 @@ def cell_sums(
             if given > 0:
                 c[_HELPERS] += 1.0
                 c[_OVER] += 1.0 if burden[i] >= burden_limit else 0.0
-            for j in range(len(states)):
-                c[_STATES + j] += states[j][i]
+            for j in range(column_rows.shape[0]):
+                c[_STATES + j] += real[column_rows[j], i]
             c[_NUISANCE] += 1.0 if neg_recent[i] >= 0.25 else 0.0
             c[_RECOVERY] += recovery[i]
             c[_HIDDEN] += 1.0 if hidden_need[i] and not need_surfaced[i] else 0.0
@@ -300,7 +318,8 @@ class OutcomeCollector:
             hh.help_received,
             hh.burden,
             float(m.config.help.burden_limit),
-            tuple(getattr(hh, col) for col in STATE_COLUMNS),
+            hh.real,
+            _COLUMN_ROWS,
             hh.neg_recent,
             hh.recovery,
             hh.hidden_need,

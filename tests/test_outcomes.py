@@ -65,3 +65,23 @@ def test_site_values_are_the_site_rows():
     frame = m.outcomes.frame()
     last = frame[(frame["building"] == "all") & (frame["group"] == "all")].iloc[-1]
     assert values["ties_ge1"] == float(last["ties_ge1"])
+
+
+def test_declared_column_means_are_the_mean_of_their_column():
+    """An outcome declared with a `column` needs no other code: its site value is the mean
+    of that household column over the occupied dwellings."""
+    from sim.columns import Real
+    from sim.model import NeighbourhoodModel
+
+    m = NeighbourhoodModel("baseline", seed=4, years=0.2, burn_in_years=0.1)
+    m.run()
+    m._collect()
+    site = m.outcomes.rows[-1]["site"]
+    declared = [o for o in OUTCOMES if o.column]
+    assert {o.name for o in declared} >= {"sense_of_home", "avoidance"}
+    occupied = m.households.occupied
+    for o in declared:
+        assert o.column in Real.__members__, o
+        assert o.name in MEAN_COLUMNS
+        want = getattr(m.households, o.column)[occupied].mean()
+        assert abs(site[o.name] - want) < 1e-12, o.name
