@@ -47,7 +47,13 @@ from sim.states import (
     weekly_states,
 )
 from sim.ties import BLOCK, TieStore, dense_blocks
-from sim.trips import canonical_pairs, destination_parameters, pack_routes, slot_weights
+from sim.trips import (
+    TRIP_DESTINATIONS,
+    canonical_pairs,
+    destination_parameters,
+    pack_routes,
+    slot_weights,
+)
 
 LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
 FULL_TIE_TABLE_BELOW = 20_000  # dwellings; larger sites' tie tables hold ties only ("auto")
@@ -454,17 +460,7 @@ class NeighbourhoodModel(mesa.Model):
             "dog_field": occ * hh.dog * r.dog_field,
             "playground": optional * hh.children * r.playground,
         }
-        for dest in (
-            "mail",
-            "bins",
-            "bike",
-            "park",
-            "shops",
-            "community_centre",
-            "garden",
-            "laundry",
-            "hobby_room",
-        ):
+        for dest in TRIP_DESTINATIONS[3:]:  # the optional trips without a condition
             rates[dest] = optional * getattr(r, dest)
         return rates
 
