@@ -16,7 +16,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from sim.columns import Real
+from sim.columns import Flag, Real, Whole
 from sim.contact import DAY_EVENTS
 from sim.rand import JIT
 
@@ -178,29 +178,31 @@ _RECOVERY, _HIDDEN, _SURFACED, _REFERRED = range(_NUISANCE + 1, _NUISANCE + 5)
 
 @nb.njit(**JIT)
 def cell_sums(
-    occupied: np.ndarray,
-    supported: np.ndarray,
+    hh: tuple[np.ndarray, np.ndarray, np.ndarray],
     building: np.ndarray,
     degree: np.ndarray,
     day: int,
-    last_talk_day: np.ndarray,
-    help_given: np.ndarray,
-    help_received: np.ndarray,
-    burden: np.ndarray,
     burden_limit: float,
-    real: np.ndarray,
     column_rows: np.ndarray,
-    neg_recent: np.ndarray,
-    recovery: np.ndarray,
-    hidden_need: np.ndarray,
-    need_surfaced: np.ndarray,
-    referred: np.ndarray,
 ) -> np.ndarray:
     """Sums over occupied households per (building block, group, column): block 0 is
     all buildings, block 1 + b building b (only when there are several); group 1
     residents, 2 supported, 0 their sum. One pass in dwelling order, so each sum adds
     the same terms in the same order as the bincount it replaced. The declared column
-    means sum `real[column_rows[j]]` (rows of the households' float matrix)."""
+    means sum `real[column_rows[j]]` (rows of the households' float matrix); `hh` is
+    the households' three matrices (sim/columns.py)."""
+    real, whole, flag = hh
+    occupied = flag[Flag.occupied]
+    supported = flag[Flag.supported]
+    hidden_need = flag[Flag.hidden_need]
+    need_surfaced = flag[Flag.need_surfaced]
+    referred = flag[Flag.referred]
+    last_talk_day = whole[Whole.last_talk_day]
+    help_given = whole[Whole.help_given]
+    help_received = whole[Whole.help_received]
+    burden = real[Real.burden]
+    neg_recent = real[Real.neg_recent]
+    recovery = real[Real.recovery]
     n = occupied.shape[0]
     n_b = 0
     for i in range(n):
@@ -308,23 +310,12 @@ class OutcomeCollector:
         hours = sum(iv.counters.get("hours", 0.0) for iv in m.interventions)
         cost = sum(iv.cost for iv in m.interventions)
         sums = cell_sums(
-            hh.occupied,
-            hh.supported,
+            hh.kernel_data,
             m.site.dwelling_building,
             deg,
             int(m.day),
-            hh.last_talk_day,
-            hh.help_given,
-            hh.help_received,
-            hh.burden,
             float(m.config.help.burden_limit),
-            hh.real,
             _COLUMN_ROWS,
-            hh.neg_recent,
-            hh.recovery,
-            hh.hidden_need,
-            hh.need_surfaced,
-            hh.referred,
         )
         means = cell_means(sums)
         if m.day % m.config.run.collect_buildings_every_days != 0:
