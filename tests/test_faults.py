@@ -268,6 +268,9 @@ def test_compare_on_a_full_disk_names_the_run_file(tmp_path, monkeypatch):
 
 
 def test_debug_shows_the_traceback_of_a_write_error(tmp_path, experiment, monkeypatch):
+    import sim.cli
+
+    monkeypatch.setattr(sim.cli, "DEBUG", False)  # --debug sets it: put back afterwards
     _fail_after(monkeypatch, calls=1, code=errno.ENOSPC)
     out = tmp_path / "out"
     res = runner.invoke(
