@@ -52,11 +52,23 @@ class Command:
     """One goedeburen command line, started with a tag in its environment that its fork
     server and workers inherit: how the test finds every process it made."""
 
-    def __init__(self, args: list[str], log: Path):
+    def __init__(self, args: list[str], log: Path, out: Path, runs: int):
         self.args = [sys.executable, "-m", "sim.cli", *args]
         self.log = log
+        self.out = out
+        self.runs = runs  # distinct runs the command makes
         self.tag = uuid.uuid4().hex
         self.started = 0.0  # when the last cycle started it
+
+    def runs_left(self) -> int:
+        """Runs not yet recorded as finished: with none left there are no workers to kill."""
+        done = 0
+        for rec in (self.out / "runs").glob("*.json"):
+            try:
+                done += json.loads(rec.read_text()).get("status") == "ok"
+            except ValueError:  # pragma: no cover - records are written atomically
+                pass
+        return self.runs - done
 
     def start(self) -> subprocess.Popen:
         env = {k: v for k, v in os.environ.items() if k != "GOEDEBUREN_DEBUG"}
@@ -131,19 +143,25 @@ def _kill_cycle(cmd: Command, rng: random.Random, span: float) -> str:
     """Start the command, kill something in it after a random delay, wait until every
     process of it is gone; what was killed ("none": it finished first). `span`: how long
     a run of it from this state takes. The main process is killed at any moment of that
-    span (start-up, runs, tables, report); a worker if the workers are up by then (else
-    the main process), and for "worker+main" the main process a little later too (while
-    the lost run is submitted again)."""
-    target = rng.choice(["main", "worker", "worker+main"])
+    span (start-up, runs, tables, report); a worker within 0.4 s of the workers being up
+    (a run takes about 0.3 s), and for "worker+main" the main process a little later too
+    (while the lost run is submitted again)."""
+    target = rng.choice(["main", "worker", "worker+main"]) if cmd.runs_left() else "main"
     first, second = rng.uniform(0.2, span), rng.uniform(0.0, span / 3)
     cmd.started = time.monotonic()
     p = cmd.start()
-    if _wait(p, first):
+    if target == "main":
+        if _wait(p, first):
+            assert p.returncode == 0, cmd.log.read_text()[-3000:]
+            return "none"
+        return _kill_main(cmd, p)
+    deadline = time.monotonic() + 60
+    while not (workers := cmd.workers(p)) and p.poll() is None:
+        assert time.monotonic() < deadline, "no worker started"
+        time.sleep(0.02)
+    if _wait(p, rng.uniform(0.0, 0.4)) or not workers:
         assert p.returncode == 0, cmd.log.read_text()[-3000:]
         return "none"
-    workers = cmd.workers(p)
-    if target == "main" or not workers:
-        return _kill_main(cmd, p)
     try:
         rng.choice(workers).send_signal(signal.SIGKILL)
     except psutil.NoSuchProcess:  # it had just ended
@@ -233,13 +251,14 @@ def _cycles(
         folders.append(resumed)
     kills = sum(k != "none" for k in killed)
     print(f"{name}: {kills} kill-and-resume cycles ({len(killed)} started): {killed}")
+    assert {"main", "worker"} <= {k.split("+")[0] for k in killed}, killed
     return reference, folders
 
 
 def test_compare_killed_at_random_resumes_to_the_same_tables(tmp_path):
     def make(out: Path, log: Path) -> Command:
         args = ["compare", "baseline", "problem_flat", "--seeds", "4", "--years", "2"]
-        return Command([*args, "--workers", "2", "--out", str(out)], log)
+        return Command([*args, "--workers", "2", "--out", str(out)], log, out, runs=8)
 
     reference, folders = _cycles(make, tmp_path, "compare")
     for resumed in folders:
@@ -276,7 +295,8 @@ def test_sweep_killed_at_random_resumes_to_the_same_tables(tmp_path):
     experiment.write_text(EXPERIMENT)
 
     def make(out: Path, log: Path) -> Command:
-        return Command(["sweep", str(experiment), "--workers", "2", "--out", str(out)], log)
+        args = ["sweep", str(experiment), "--workers", "2", "--out", str(out)]
+        return Command(args, log, out, runs=12)
 
     reference, folders = _cycles(make, tmp_path, "sweep")
     for resumed in folders:
