@@ -23,7 +23,13 @@ from sim.kernel_params import section_record
 from sim.model import build_site_from
 from sim.population import Households
 from sim.scenario import Scenario, load_scenario
-from sim.trips import destination_parameters, pack_routes, slot_weights, trip_rate_matrix
+from sim.trips import (
+    TRIP_DESTINATIONS,
+    destination_parameters,
+    pack_routes,
+    slot_weights,
+    trip_rate_matrix,
+)
 
 SAMPLE_EVERY = 15  # days between samples of the tie statistics
 WARM_UP = 60  # days before the first sample
@@ -83,26 +89,7 @@ def setup(scenario: Scenario, seed: int, site: Site | None = None) -> Setup:
     occ = np.flatnonzero(rng.random(n) < pars.occupancy)
     hh.fill(occ, rng.random(len(occ)) < pars.supported_share, pars, rng, 0, 0)
     r = scenario.routines
-    dests = [
-        d
-        for d in sorted(
-            (
-                "out",
-                "dog_field",
-                "playground",
-                "mail",
-                "bins",
-                "bike",
-                "park",
-                "shops",
-                "community_centre",
-                "garden",
-                "laundry",
-                "hobby_room",
-            )
-        )
-        if d in site.routes
-    ]
+    dests = [d for d in sorted(TRIP_DESTINATIONS) if d in site.routes]
     par = destination_parameters(r, dests)
     rates = trip_rate_matrix(par, hh.real, hh.flag, 0.0, 0, n)  # no avoidance yet
     route_ptr, route_nodes = pack_routes(site.routes, dests, n)
