@@ -128,8 +128,10 @@ def job_model(
     import numba
 
     from benchmarks.common import district
+    from sim.memory import memory_policy_for
     from sim.model import NeighbourhoodModel
     from sim.scenario import load_scenario
+    from sim.scenario_checks import site_dwellings
 
     if threads is not None:
         numba.set_num_threads(threads)
@@ -145,6 +147,7 @@ def job_model(
     # timings below exclude loading (or, on a cold cache, compiling) them
     small = base if n_buildings == 1 else district(2, base)
     NeighbourhoodModel(small.with_overrides(run={"burn_in_years": 0.0})).run(days=35)
+    memory_policy_for(site_dwellings(sc))
     rss0 = _maxrss_bytes()
     t0 = time.perf_counter()
     m = NeighbourhoodModel(sc)
@@ -160,7 +163,7 @@ def job_model(
         "dwellings": m.site.n_dwellings,
         "households": n,
         "days": round(years * 365),
-        "threads": numba.get_num_threads() if m._sharded is not None else 1,
+        "threads": numba.get_num_threads() if m.site_day.n_shards > 1 else 1,
         "init_s": t1 - t0,
         "run_s": t2 - t1,
         "frame_s": t3 - t2,

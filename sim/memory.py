@@ -6,8 +6,9 @@ size come from the heap instead, where fragmentation keeps them: a 100,000-house
 grew by ~35-70 MB a simulated year that way. A fixed threshold (set explicitly, which also
 switches off glibc's adjustment) keeps every block of 1 MB or more in its own mapping,
 returned to the system when freed. The page faults of fresh mappings cost ~2% of the run
-time (measured at 70 buildings), so the model asks for this only for large sites
-(`model.LARGE_SITE_DWELLINGS`); the setting then holds for the whole process.
+time (measured at 70 buildings), so a run asks for this only for large sites
+(`memory_policy_for`, called by `run.run_model` and the benchmarks before they build the
+model); the setting then holds for the whole process.
 
 The buildings of a large site are worked on by several threads (sim/shards.py); glibc
 gives each thread its own heap ("arena"), which keeps its freed blocks to itself. One
@@ -26,6 +27,15 @@ M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 1 << 20
 TRIM_THRESHOLD_BYTES = 4 << 20
+LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
+
+
+def memory_policy_for(n_dwellings: int) -> bool:
+    """The allocator policy for a run of a site of `n_dwellings`: a district's day
+    allocates tens of MB that glibc would otherwise keep and fragment, so large sites give
+    freed blocks back (`release_large_blocks`); smaller ones keep glibc's faster default
+    (~2%). Returns whether the policy was changed."""
+    return n_dwellings >= LARGE_SITE_DWELLINGS and release_large_blocks()
 
 
 def release_large_blocks() -> bool:

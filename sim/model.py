@@ -20,26 +20,15 @@ from mesa.discrete_space import Network
 
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
-from sim.building import NODE_KINDS, Site, build_site
-from sim.building.neighbours import adjacent_dwellings, doorstep_pairs
-from sim.contact import DAY_EVENTS
-from sim.daily import (
-    contacts_in_place,
-    dwellings_due,
-    encounter_pairs,
-    turnover_today,
-)
-from sim.doorstep import pair_chances
+from sim.building import Site, build_site
+from sim.day import DAY_EVENTS, SiteDay
 from sim.interventions import Intervention, build_interventions
-from sim.kernel_params import daily_factor, section_record
 from sim.levers import apply_levers
-from sim.memory import release_large_blocks
 from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
 from sim.rand import rng_handle
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.shards import ShardedDay, contacts_day_sharded, shard_layout
 from sim.states import (
     degree_two_days,
     degree_two_days_by_range,
@@ -47,15 +36,9 @@ from sim.states import (
     weekly_states,
 )
 from sim.ties import BLOCK, TieStore, dense_blocks
-from sim.trips import (
-    TRIP_DESTINATIONS,
-    canonical_pairs,
-    destination_parameters,
-    pack_routes,
-    slot_weights,
-)
+from sim.trips import canonical_pairs
+from sim.turnover import dwellings_due, turnover_today
 
-LARGE_SITE_DWELLINGS = 20_000  # from here on freed day arrays go back to the system
 FULL_TIE_TABLE_BELOW = 20_000  # dwellings; larger sites' tie tables hold ties only ("auto")
 
 
@@ -146,7 +129,7 @@ class NeighbourhoodModel(mesa.Model):
     """Neighbour contact in one or more buildings, day by day."""
 
     # a site of several buildings runs building by building on the cores (sim/shards.py);
-    # False keeps it on the site's streams alone (for comparing the two)
+    # False runs it as one shard on the site's streams (for comparing the two)
     shard_buildings: bool = True
 
     def __init__(
@@ -205,10 +188,6 @@ class NeighbourhoodModel(mesa.Model):
         self.streams = Streams(seed)
         self.day = 0
         self.site = build_site_from(scenario)
-        if self.site.n_dwellings >= LARGE_SITE_DWELLINGS:
-            # a district's day allocates tens of MB that glibc would otherwise keep and
-            # fragment (sim/memory.py); smaller sites keep the faster default (~2%)
-            release_large_blocks()
         n = self.site.n_dwellings
         c = scenario.contact
         self.households = Households(n)
@@ -232,19 +211,10 @@ class NeighbourhoodModel(mesa.Model):
         # takes them into `outcomes.week_counts` and resets them
         self._day_counts = np.zeros(len(DAY_EVENTS))
         self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
-        self._gatherings: list[tuple[np.ndarray, float, float]] = []
         self._no_boost = np.ones(0)
-        self._par_arrays = self._records()
-        self._c, self._h, self._s = (arr[0] for arr in self._par_arrays)
-        self._rngs = np.stack(
-            [rng_handle(self.streams[name]) for name in ("contact", "living_nuisance", "help")]
-        )
-        # handles of the streams the compiled daily calls draw from, taken once (creating a
-        # stream draws nothing, so taking them early changes no result)
-        self._rng_routines = rng_handle(self.streams["routines"])
-        self._rng_encounters = rng_handle(self.streams["encounters"])
+        # (creating a stream draws nothing, so taking its handle early changes no result)
         self._rng_turnover = rng_handle(self.streams["turnover"])
-        self._set_notice()
+        self._prepare_day()
         self.allocation: AllocationPolicy = ALLOCATION_POLICIES[scenario.allocation.policy](
             scenario.allocation.supported_share
         )
@@ -273,20 +243,20 @@ class NeighbourhoodModel(mesa.Model):
     # ---------------------------------------------------------------------------------
     # set-up
     # ---------------------------------------------------------------------------------
-    def _set_notice(self) -> None:
-        """What the day's kernels need of the site: notice chances per node, the
-        dwellings next to each other (walls; doorsteps), routes (`_prepare_kernel`)."""
-        enc = self.config.encounters
-        by_kind = np.array([enc.notice.get(k, 0.0) for k in NODE_KINDS])
-        self.notice_by_node = by_kind[self.site.node_kind]
-        self.adjacent = adjacent_dwellings(self.site)
-        door_a, door_b, doors = doorstep_pairs(self.site, enc.doorstep_reach)
-        self.doorstep = (
-            door_a,
-            door_b,
-            pair_chances(doors, enc.doorstep_next_door_per_week, enc.doorstep_decay_per_door),
-        )
-        self._prepare_kernel()
+    def _prepare_day(self) -> None:
+        """What the compiled day needs of the site (sim/day.py), cut into buildings where
+        it can be; rebuilt when the site changes."""
+        by_building = self.shard_buildings and SiteDay.cut_by_building(self.ties)
+        self.site_day = SiteDay(self.site, self.config, self.streams, by_building)
+        # a site of several shards counts tie degrees shard by shard, in parallel
+        starts = self.site_day.layout.dwelling_start
+        self.ties.ranges = starts if len(starts) > 2 else None
+
+    @property
+    def notice_by_node(self) -> np.ndarray:
+        """Chance that two households at the same node in the same slot notice each other
+        (per node; interventions may change it in place)."""
+        return self.site_day.notice_by_node
 
     def _populate(self) -> None:
         rng = self.streams["population"]
@@ -353,7 +323,7 @@ class NeighbourhoodModel(mesa.Model):
         if site.n_dwellings != self.site.n_dwellings:
             raise ValueError("a design edit must keep the dwellings")
         self.site = site
-        self._set_notice()
+        self._prepare_day()
 
     # ---------------------------------------------------------------------------------
     # levers for interventions
@@ -362,14 +332,6 @@ class NeighbourhoodModel(mesa.Model):
         """Add brokered meetings (introductions, mediation) to today's encounters."""
         if len(a):
             self._queued.append((np.asarray(a, np.int64), np.asarray(b, np.int64), talk_boost))
-
-    def add_gathering(self, households: np.ndarray, notice: float, talk_boost: float = 1.5) -> None:
-        """An activity today: the attendees form one co-presence group in which each pair
-        meets with chance `notice`; `talk_boost` raises small talk (and civility) there."""
-        if len(households) >= 2:
-            self._gatherings.append(
-                (np.asarray(households, np.int64), float(notice), float(talk_boost))
-            )
 
     # per-dwelling factors interventions set (rows of the household matrices) --------
     @property
@@ -413,7 +375,7 @@ class NeighbourhoodModel(mesa.Model):
         """One day, in the order of the module docstring."""
         for iv in self.interventions:
             iv.update_activity(self.day)
-        a, b = self._encounters_today()
+        a, b = self.site_day.encounters(self.households.kernel_data)
         for iv in self.interventions:
             if iv.active:
                 iv.step()
@@ -449,114 +411,24 @@ class NeighbourhoodModel(mesa.Model):
             if progress is not None and (done % 7 == 0 or done == days):
                 progress(7 if done % 7 == 0 else done % 7)
 
-    # --- trips and co-presence --------------------------------------------------------
-    def trip_rates(self) -> dict[str, np.ndarray]:
-        r = self.config.routines
-        hh = self.households
-        occ = hh.occupied.astype(float)
-        optional = occ * (1.0 - r.avoid_trip_cut * hh.avoidance) * self.trip_multiplier
-        rates = {
-            "out": occ * (r.out + r.work_extra * hh.working),
-            "dog_field": occ * hh.dog * r.dog_field,
-            "playground": optional * hh.children * r.playground,
-        }
-        for dest in TRIP_DESTINATIONS[3:]:  # the optional trips without a condition
-            rates[dest] = optional * getattr(r, dest)
-        return rates
-
-    def _encounters_today(self) -> tuple[np.ndarray, np.ndarray]:
-        """Trips, visits and co-presence for the day in one compiled call
-        (sim.trips.day_pairs, through daily.encounter_pairs). The trip rates are the
-        formula of `trip_rates`, evaluated from the household arrays and `trip_multiplier`
-        by `trips.trip_rate_matrix`."""
-        if self._sharded is not None:
-            return self._sharded.encounters(*self._encounter_args())
-        return encounter_pairs(*self._encounter_args())
-
-    def _encounter_args(self) -> tuple:
-        """The arguments of `daily.encounter_pairs`: the day's trip data, the household
-        matrices, the routines and encounters streams, the doorstep pairs."""
-        k = self._kernel
-        trips = (
-            k["dest_par"],
-            float(self.config.routines.avoid_trip_cut),
-            k["route_ptr"],
-            k["route_nodes"],
-            k["cum"],
-            k["slots"],
-            np.asarray(self.notice_by_node, np.float64),
-            int(self.config.encounters.max_partners),
-            k["bucket"],
-        )
-        hh = self.households.kernel_data
-        return trips, hh, self._rng_routines, self._rng_encounters, self.doorstep
-
-    def _prepare_kernel(self) -> None:
-        """Per-site constants of the compiled day: destinations, their trip-rate formula,
-        all routes packed into one CSR over (destination, dwelling), slot weights and a
-        workspace for grouping visits. Rebuilt when the site changes."""
-        r = self.config.routines
-        site = self.site
-        n = site.n_dwellings
-        dests = [d for d in sorted(self.trip_rates()) if d in site.routes]
-        par = destination_parameters(r, dests)
-        self._sharded = self._sharded_day(dests)
-        self.ties.ranges = None
-        if self._sharded is None:
-            route_ptr, route_nodes = pack_routes(site.routes, dests, n)
-        else:  # its layout holds the routes, each cut where it leaves the building
-            route_ptr = route_nodes = np.zeros(0, np.int64)
-            self.ties.ranges = self._sharded.layout.dwelling_start
-        slots = int(r.slots)
-        self._kernel = {
-            "dests": dests,
-            "dest_par": par,
-            "route_ptr": route_ptr,
-            "route_nodes": route_nodes,
-            "cum": np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
-            "slots": slots,
-            "bucket": np.zeros(site.n_nodes * slots + 1, np.int64),
-        }
-
-    def _sharded_day(self, dests: list[str]) -> ShardedDay | None:
-        """The building-by-building day (sim/shards.py) for a site of several buildings
-        whose ties all sit in dense blocks; None for one building (or a building too large
-        for a dense block), which runs on the site's streams alone."""
-        if not self.shard_buildings or not (self.ties.H[BLOCK] >= 0).all():
-            return None
-        layout = shard_layout(self.site, dests)
-        return None if layout is None else ShardedDay(layout, self.streams)
-
+    # --- the day's pairs, contact, help, states, turnover ----------------------------
     def _add_brokered(
         self, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's arranged meetings and activities added to the chance encounters (boost
         1), one encounter per pair."""
-        if not self._gatherings and not self._queued:
+        if not self._queued:
             if len(self._no_boost) < len(a):  # a read-only view of ones: no daily allocation
                 self._no_boost = np.ones(2 * len(a))
             return a, b, self._no_boost[: len(a)]
         boost = np.ones(len(a))
         parts_a, parts_b, parts_boost = [a], [b], [boost]
-        rng = self.streams["gatherings"]
-        for members, notice, gathering_boost in self._gatherings:
-            k = len(members)
-            m = rng.binomial(k * (k - 1) // 2, notice)
-            i = rng.integers(0, k, m)
-            j = rng.integers(0, k - 1, m)
-            j += j >= i
-            ga, gb = canonical_pairs(members[i], members[j])
-            keep = ga != gb
-            parts_a.append(ga[keep])
-            parts_b.append(gb[keep])
-            parts_boost.append(np.full(int(keep.sum()), gathering_boost))
         for qa, qb, tb in self._queued:
             ga, gb = canonical_pairs(qa, qb)
             keep = ga != gb
             parts_a.append(ga[keep])
             parts_b.append(gb[keep])
             parts_boost.append(np.full(int(keep.sum()), tb))
-        self._gatherings.clear()
         self._queued.clear()
         a = np.concatenate(parts_a)
         b = np.concatenate(parts_b)
@@ -573,62 +445,13 @@ class NeighbourhoodModel(mesa.Model):
         key, boost = key[first], boost[first]
         return key // width, key % width, boost
 
-    # --- contact, nuisance through walls, help, bookkeeping ----------------------------
-    def _records(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The contact, help and states sections as records for compiled code
-        (sim/kernel_params.py), with the daily factors their half-lives give and the two
-        values the weekly update borrows from other sections."""
-        c, hp, st = self.config.contact, self.config.help, self.config.states
-        help_rec = section_record(hp, burden_decay=daily_factor(hp.burden_half_life_days))
-        states_rec = section_record(
-            st,
-            recent_decay=daily_factor(st.recent_half_life_days),
-            complaint_decay=daily_factor(st.complaint_half_life_days),
-            institution_trust_decay=daily_factor(st.institution_trust_half_life_days),
-            anticipatory_avoidance=c.anticipatory_avoidance,
-            burden_limit=hp.burden_limit,
-        )
-        return section_record(c), help_rec, states_rec
-
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
-        """The rest of the day in one compiled call (`contact.contacts_day`, through
-        `daily.contacts_in_place`, which hands back the entry arrays only if they changed):
-        - encounter outcomes (avoidance, nuisance, greeting, small talk) and tie growth,
-          read against start-of-day ties;
-        - nuisance through walls: households with a nuisance risk bother the dwellings next
-          door, above and below, whether or not anyone meets (most neighbour nuisance in
-          flats is of this kind), drawn per dwelling so that common random numbers stay
-          tied to households;
-        - help: needs arise, the needy ask their strongest eligible tie;
-        - bookkeeping: recent-experience memories, burden and complaints decay."""
-        st = self.ties
+        """The rest of the day in one compiled call (`day.contacts_day`): encounter
+        outcomes and tie growth, nuisance through walls, help, the daily bookkeeping."""
         if self._sparse_ties:
-            st.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
-        day, *rest = self._contact_args()
-        pairs = (a, b, boost)
-        if self._sharded is not None:
-            shard = (self._sharded.layout.dwelling_start, self._sharded.handles)
-            E, used = contacts_day_sharded(shard, day, pairs, *rest)
-            st.set_arrays(E, used)
-            return
-        used, E = contacts_in_place(day, pairs, *rest)
-        st.set_arrays(st.E if E is None else E, used)
-
-    def _contact_args(self) -> tuple:
-        """The arguments of `contact.contacts_day` after the day's pairs: the parameter
-        records, the tie store (its fixed arrays, entries, slots used), the walls between
-        dwellings, the household matrices, the streams and the day's event counters."""
-        st = self.ties
-        return (
-            int(self.day),
-            self._par_arrays,
-            (st.H, st.gen, st.members, st.dtab),
-            st.E,
-            st.used,
-            self.adjacent,
-            self.households.kernel_data,
-            self._rngs,
-            self._day_counts,
+            self.ties.reserve(len(a) // 4)  # new sparse ties come from the few cross-building pairs
+        self.site_day.contacts(
+            self.day, (a, b, boost), self.ties, self.households.kernel_data, self._day_counts
         )
 
     def _weekly_states(self) -> None:
@@ -639,7 +462,7 @@ class NeighbourhoodModel(mesa.Model):
         c = self.config.contact
         degree = self.ties.degree(self.day, c.tie_threshold)
         at_risk = weekly_states(
-            self._par_arrays[2],
+            self.site_day.records[2],
             degree,
             self.site.dwelling_building,
             int(self.day),
@@ -654,13 +477,9 @@ class NeighbourhoodModel(mesa.Model):
 
     def _turnover(self) -> None:
         """Voluntary move-outs, then the dwellings whose vacancy has ended are let."""
-        self._move_and_let(*turnover_today(*self._turnover_args()))
-
-    def _turnover_args(self) -> tuple:
-        """The arguments of `daily.turnover_today`."""
         t = self.config.turnover
         hh = self.households
-        return (
+        n_movers, n_due = turnover_today(
             hh.occupied,
             hh.supported,
             hh.sense_of_home,
@@ -672,6 +491,7 @@ class NeighbourhoodModel(mesa.Model):
             self._rng_turnover,
             self._turnover_out,
         )
+        self._move_and_let(n_movers, n_due)
 
     def _move_and_let(self, n_movers: int, n_due: int) -> None:
         """After `turnover_today`: the movers (first n_movers of its workspace) move out,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.columns import Flag, Real, Whole
-from sim.contact import DAY_EVENTS
+from sim.day import DAY_EVENTS
 from sim.rand import JIT
 
 if TYPE_CHECKING:

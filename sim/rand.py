@@ -23,6 +23,7 @@ JIT = dict(cache=True, nogil=True, boundscheck=False)
 # function should hold nothing but its prange loop: numba turns array expressions in it
 # into parallel loops as well, each with its own start-up
 PARALLEL = dict(JIT, parallel=True)
+MAX_CHANCE = 0.95  # no outcome is certain: a chance formula's value is capped here
 
 
 PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645  # numpy's PCG64 (PCG XSL-RR 128/64)

@@ -25,8 +25,10 @@ from sim.io import (
     new_run_dir,
     publish_dir,
 )
+from sim.memory import memory_policy_for
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario, scenario_to_toml
+from sim.scenario_checks import site_dwellings
 
 HEADLINE = (
     "households",
@@ -158,6 +160,7 @@ def run_model(
     if seed is not None:
         scenario = scenario.with_overrides(run={"seed": seed})
     t0 = time.perf_counter()
+    memory_policy_for(site_dwellings(scenario))
     model = NeighbourhoodModel(scenario)
     days = int(round(scenario.run.years * 365))
     snapshot_days = {int(round(y * 365)) for y in scenario.run.snapshot_years}

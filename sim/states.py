@@ -1,4 +1,5 @@
-"""The weekly update of households' states, compiled.
+"""The weekly update of households' states and the daily upkeep of the memories it reads
+(recent contacts, burden, complaints), compiled.
 
 Written as loops over households because the same update in numpy is dozens of calls on
 arrays of a few hundred elements, each costing more in call overhead than in arithmetic.
@@ -28,6 +29,29 @@ from sim.ties import (
     decayed_record,
     pair_slot,
 )
+
+
+@nb.njit(**JIT)
+def daily_bookkeeping(real, recent_decay, burden_decay, complaint_decay):
+    """Recent-experience memories decay and take in today's contacts; today's tallies are
+    added to the week's and reset (`real`: the households' float matrix)."""
+    pos_recent = real[Real.pos_recent]
+    neg_recent = real[Real.neg_recent]
+    pos_today = real[Real.pos_today]
+    neg_today = real[Real.neg_today]
+    pos_week = real[Real.pos_week]
+    neg_week = real[Real.neg_week]
+    burden = real[Real.burden]
+    complaints = real[Real.complaints]
+    for i in range(pos_recent.shape[0]):
+        pos_recent[i] = pos_recent[i] * recent_decay + pos_today[i]
+        neg_recent[i] = neg_recent[i] * recent_decay + neg_today[i]
+        pos_week[i] += pos_today[i]
+        neg_week[i] += neg_today[i]
+        pos_today[i] = 0.0
+        neg_today[i] = 0.0
+        burden[i] *= burden_decay
+        complaints[i] *= complaint_decay
 
 
 @nb.njit(**JIT)

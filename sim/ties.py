@@ -74,6 +74,9 @@ NBR, EGEN, SREC, DREC = range(4)
 # --------------------------------------------------------------------------------------
 # compiled primitives
 # --------------------------------------------------------------------------------------
+AHEAD = 8  # entries between a prefetch and its use (contact.py, help.py)
+
+
 @intrinsic
 def prefetch(typingctx, arr, idx):
     """Hint the CPU to fetch arr[idx] into cache (llvm.prefetch; no effect on results)."""

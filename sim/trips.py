@@ -301,6 +301,7 @@ def _sorted_unique_pairs(pa, pb, e, n):
 
 _NEVER = np.int64(1) << 62  # a skip past every pair of the day
 _NO_ROUTES = np.zeros(0, np.int64)  # no second set of routes (see _draw_visits)
+_NO_RATES = np.zeros((0, 5))  # no destination parameters (rates given directly)
 
 
 @nb.njit(**JIT)
@@ -467,6 +468,48 @@ def households_met(members, pi, pj, e):
 
 
 @nb.njit(**JIT)
+def pairs_at_nodes(
+    rates, first, routes, second, working, trips, nodes, rng_routines, rng_encounters
+):
+    """One day's trips → visits → co-presence groups at `nodes` → unique encounter pairs
+    (a < b, sorted) of the households of dwellings first..first+n-1 (rates: (D, n) trips
+    per day; working: their flags), numbered from 0 (add `first` for dwellings).
+
+    routes = (route_start, route_end, route_nodes): dwelling i's route to the d-th
+    destination is row d*N + i (N: all dwellings of the site); second: the part of every
+    route whose visits are kept for a later pass, as in `_draw_visits` (e.g. the shared
+    part, met with other buildings' visits). trips = (destination parameters, avoid_cut,
+    slot weights' cumulative sums (2, slots), slots, notice by node, max_partners,
+    groups: an int32 workspace of n_nodes*slots zeros, left zeroed at `nodes`).
+
+    Each pair of the k visits at a (node, slot) meets with the node's notice probability
+    (capped at k*max_partners/2 meetings per group, see _meetings); a pair of households
+    meets at most once a day. Returns a, b, the number of trips T and of visits V, and the
+    second part's visit keys with their number per household.
+
+    Four passes, each over one flat array and mostly in cache: trips and visit counts per
+    group (_draw_visits, count_groups), meetings as pairs of positions among the visits of
+    the groups that have any (_meetings), those visits' households (members_of), then the
+    unique pairs in order (_sorted_unique_pairs)."""
+    _, _, cum, slots, notice_by_node, max_partners, groups = trips
+    n = rates.shape[1]
+    n_routes = routes[0].shape[0] // max(rates.shape[0], 1)
+    visits, n_visits, T, second_keys, n_second = _draw_visits(
+        rates, first, n_routes, routes, working, cum, slots, rng_routines, second
+    )
+    count_groups(visits, groups)
+    V = visits.shape[0]
+    pi, pj, e, n_members = _meetings(
+        groups, nodes, notice_by_node, slots, max_partners, V // 4 + 16, rng_encounters
+    )
+    members = members_of(visits, n_visits, groups, n_members)
+    clear_groups(groups, nodes, slots)
+    u = households_met(members, pi, pj, e)
+    a, b = _sorted_unique_pairs(pi, pj, u, n)
+    return a, b, T, V, second_keys, n_second
+
+
+@nb.njit(**JIT)
 def day_pairs(
     rates,
     route_ptr,
@@ -480,36 +523,21 @@ def day_pairs(
     rng_routines,
     rng_encounters,
 ):
-    """One day's trips → visits → co-presence groups → unique encounter pairs (a < b).
-
-    rates: (D, n) trips per day; route_ptr/route_nodes: CSR over (destination, dwelling);
-    cum: (2, slots) cumulative slot probabilities (row = working); bucket: int64 workspace of
-    n_nodes*slots zeros (left zeroed on return), used as int32 counts (half the cache
-    footprint) in its first half.
-
-    Each pair of the k visits at a (node, slot) meets with the node's notice probability
-    (capped at k*max_partners/2 meetings per group, see _meetings); a pair of households
-    meets at most once a day. Returns a, b, the number of trips T and of visits V.
-
-    Four passes, each over one flat array and mostly in cache: trips and visit counts per
-    group (_draw_visits, count_groups), meetings as pairs of positions among the visits of
-    the groups that have any (_meetings), those visits' households (members_of), then the
-    unique pairs in order (_sorted_unique_pairs)."""
-    groups = bucket.view(np.int32)
-    n = rates.shape[1]
-    routes = (route_ptr[:-1], route_ptr[1:], route_nodes)
-    no_second = (_NO_ROUTES, _NO_ROUTES, 0)
-    visits, n_visits, T, _, _ = _draw_visits(
-        rates, 0, n, routes, working, cum, slots, rng_routines, no_second
-    )
-    count_groups(visits, groups)
-    V = visits.shape[0]
+    """`pairs_at_nodes` for a whole site taken as one place (every node, every dwelling,
+    no second part): the day's pairs a, b, trips T and visits V. route_ptr/route_nodes:
+    one CSR over (destination, dwelling) as `pack_routes` makes it; bucket: an int64
+    workspace of n_nodes*slots zeros (left zeroed), used as int32 counts."""
     n_nodes = notice_by_node.shape[0]
-    pi, pj, e, n_members = _meetings(
-        groups, np.arange(n_nodes), notice_by_node, slots, max_partners, V // 4 + 16, rng_encounters
+    trips = (_NO_RATES, 0.0, cum, slots, notice_by_node, max_partners, bucket.view(np.int32))
+    a, b, T, V, _, _ = pairs_at_nodes(
+        rates,
+        0,
+        (route_ptr[:-1], route_ptr[1:], route_nodes),
+        (_NO_ROUTES, _NO_ROUTES, 0),
+        working,
+        trips,
+        np.arange(n_nodes),
+        rng_routines,
+        rng_encounters,
     )
-    members = members_of(visits, n_visits, groups, n_members)
-    groups[: n_nodes * slots] = 0
-    u = households_met(members, pi, pj, e)
-    a, b = _sorted_unique_pairs(pi, pj, u, n)
     return a, b, T, V

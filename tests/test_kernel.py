@@ -12,7 +12,7 @@ from sim.model import NeighbourhoodModel
 from sim.rand import binomial_draw, poisson_draw, rng_handle
 from sim.run import run_model
 from sim.scenario import Scenario
-from sim.trips import day_pairs, slot_weights, trip_rate_matrix
+from sim.trips import day_pairs, destination_parameters, slot_weights, trip_rate_matrix
 
 
 def one_node_site(n: int, p: float, slots: int = 1):
@@ -223,18 +223,29 @@ def test_poisson_and_binomial_draws_have_the_right_moments():
         assert abs(x.var() - var) < 0.1 * var
 
 
-def test_compiled_trip_rates_equal_trip_rates():
+def test_compiled_trip_rates_follow_the_trip_rate_formula():
+    """The compiled rates are the routines' formula: every trip needs an occupied home,
+    going out more with a job, the dog field only with a dog, the playground only with
+    children, and optional trips fall with avoidance and scale with the trip multiplier."""
     m = NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.1}))
-    m.households.avoidance[:] = np.linspace(0, 1, len(m.households.avoidance))
-    m.trip_multiplier = np.linspace(0.5, 1.5, len(m.trip_multiplier))
-    k = m._kernel
     hh = m.households
-    mat = trip_rate_matrix(
-        k["dest_par"], hh.real, hh.flag, m.config.routines.avoid_trip_cut, 0, hh.n
-    )
-    want = m.trip_rates()
-    for i, d in enumerate(k["dests"]):
-        np.testing.assert_allclose(mat[i], want[d], rtol=1e-12, err_msg=d)
+    hh.avoidance[:] = np.linspace(0, 1, len(hh.avoidance))
+    m.trip_multiplier = np.linspace(0.5, 1.5, len(m.trip_multiplier))
+    r = m.config.routines
+    dests = m.site_day.dests
+    par = destination_parameters(r, dests)
+    mat = trip_rate_matrix(par, hh.real, hh.flag, r.avoid_trip_cut, 0, hh.n)
+    occ = hh.occupied.astype(float)
+    optional = occ * (1.0 - r.avoid_trip_cut * hh.avoidance) * m.trip_multiplier
+    want = {
+        "out": occ * (r.out + r.work_extra * hh.working),
+        "dog_field": occ * hh.dog * r.dog_field,
+        "playground": optional * hh.children * r.playground,
+    }
+    for d in dests:
+        expected = want.get(d, optional * getattr(r, d))
+        np.testing.assert_allclose(mat[dests.index(d)], expected, rtol=1e-12, err_msg=d)
+    assert {"out", "mail", "bins"} <= set(dests)
 
 
 def _run(seed: int) -> pd.DataFrame:

@@ -120,7 +120,7 @@ def test_ties_decay_without_contact(baseline):
     _, _, before, _ = m.ties.all_strengths(m.day)
     keys_before = m.ties.key.copy()
     m.notice_by_node[:] = 0.0  # nobody runs into anybody any more
-    m.doorstep[2][:] = 0.0  # (not at the front door either)
+    m.site_day.doorstep[2][:] = 0.0  # (not at the front door either)
     m.run(0.5)
     pos, found = m.ties.find(keys_before)
     after = np.zeros(len(keys_before))
@@ -227,7 +227,7 @@ def test_nuisance_through_walls_reaches_only_direct_neighbours(baseline):
     )
     m = NeighbourhoodModel(sc)
     m.run(1.0)
-    ptr, nearby = m.adjacent
+    ptr, nearby = m.site_day.walls
     ties = m.tie_frame()
     hit = ties[ties["n_nuisance"] > 0]
     assert len(hit) > 10
@@ -236,7 +236,7 @@ def test_nuisance_through_walls_reaches_only_direct_neighbours(baseline):
 
 
 def test_adjacent_dwellings_on_a_gallery(baseline):
-    from sim.model import adjacent_dwellings
+    from sim.building.neighbours import adjacent_dwellings
 
     m = NeighbourhoodModel(baseline.with_overrides(run={"burn_in_years": 0}))
     site = m.site

@@ -1,6 +1,7 @@
-"""The building-by-building day of a multi-building site (sim/shards.py): results depend on
-the seed only, not on the number of threads or the size of the buffers, and agree in
-distribution with the day on the site's streams alone."""
+"""The day shard by shard (sim/day.py, sim/shards.py): a site of several buildings runs
+building by building; results depend on the seed only, not on the number of threads or the
+size of the buffers, and agree in distribution with the same site as one shard on the
+site's streams."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.day import EncounterBuffers
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import load_scenario
-from sim.shards import ShardedDay, shard_layout
+from sim.shards import shard_layout
 from sim.trips import route_cuts
 
 
@@ -26,15 +28,13 @@ def _tables(result):
     return result.timeseries, result.households, result.ties
 
 
-def test_a_site_of_several_buildings_runs_sharded_and_one_building_does_not():
+def test_a_site_of_several_buildings_runs_by_building_and_one_building_as_one_shard():
     m = NeighbourhoodModel(_neighbourhood())
-    assert m._sharded is not None and m._sharded.layout.n_shards == 4
-    assert (
-        NeighbourhoodModel(
-            load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})
-        )._sharded
-        is None
-    )
+    assert m.site_day.n_shards == 4
+    one = NeighbourhoodModel(load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0}))
+    assert one.site_day.n_shards == 1
+    L = one.site_day.layout
+    assert len(L.shared_nodes) == 0 and np.array_equal(L.own_nodes, np.arange(one.site.n_nodes))
 
 
 def test_results_do_not_depend_on_the_number_of_threads():
@@ -57,21 +57,21 @@ def test_results_do_not_depend_on_the_buffer_sizes(monkeypatch, capacity):
     later when only the largest building outgrows them) give the same run."""
     roomy = run_model(_neighbourhood())
     grown = []
-    original = ShardedDay._grow
+    original = EncounterBuffers.grow
 
     def counting(self, cap_pairs, cap_shared):
         grown.append((cap_pairs, cap_shared))
         original(self, cap_pairs, cap_shared)
 
-    monkeypatch.setattr(ShardedDay, "initial_capacity", capacity)
-    monkeypatch.setattr(ShardedDay, "_grow", counting)
+    monkeypatch.setattr(EncounterBuffers, "initial_capacity", capacity)
+    monkeypatch.setattr(EncounterBuffers, "grow", counting)
     tight = run_model(_neighbourhood())
     assert len(grown) > 1  # the buffers did grow mid-run
     for a, b in zip(_tables(roomy), _tables(tight)):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_sparse_rows_grow_inside_the_sharded_day():
+def test_sparse_rows_grow_inside_the_day_of_several_shards():
     """Cross-building encounters and help may need new sparse room in the compiled day:
     with no spare room at all, every day ends as it does with room reserved."""
     sc = _neighbourhood(years=0.05)
@@ -99,10 +99,10 @@ def test_routes_are_cut_where_they_leave_the_building():
 
 def test_site_routes_are_one_array_the_layout_uses_as_it_is():
     m = NeighbourhoodModel(_neighbourhood())
-    L = m._sharded.layout
+    L = m.site_day.layout
     assert all(nodes.base is L.route_nodes for _, nodes in m.site.routes.values())
     n = m.site.n_dwellings
-    dests = m._kernel["dests"]
+    dests = m.site_day.dests
     for k, d in enumerate(dests):
         for i in (0, n // 2, n - 1):
             row = k * n + i
@@ -112,7 +112,7 @@ def test_site_routes_are_one_array_the_layout_uses_as_it_is():
 
 def test_layout_by_building():
     m = NeighbourhoodModel(_neighbourhood())
-    L = m._sharded.layout
+    L = m.site_day.layout
     site = m.site
     bld = site.dwelling_building
     for s in range(L.n_shards):
@@ -121,12 +121,9 @@ def test_layout_by_building():
     assert (site.node_building[L.shared_nodes] < 0).all()
     assert len(L.own_nodes) + len(L.shared_nodes) == site.n_nodes
     one = load_scenario("baseline")
-    assert (
-        shard_layout(
-            NeighbourhoodModel(one.with_overrides(run={"burn_in_years": 0.0})).site, ["out"]
-        )
-        is None
-    )
+    single = NeighbourhoodModel(one.with_overrides(run={"burn_in_years": 0.0})).site
+    assert shard_layout(single, ["out"]).n_shards == 1
+    assert shard_layout(site, ["out"], by_building=False).n_shards == 1
 
 
 def _site_means(sharded: bool, seed: int) -> dict[str, float]:
@@ -153,7 +150,7 @@ def _site_means(sharded: bool, seed: int) -> dict[str, float]:
     }
 
 
-def test_sharded_day_agrees_in_distribution_with_the_site_streams():
+def test_day_by_building_agrees_in_distribution_with_one_shard_on_the_site_streams():
     """Same mechanism, other random numbers: over seeds, encounters, talk, help, nuisance
     and ties per household agree within 4 standard errors of the difference (replicate
     variance) and within 5%."""

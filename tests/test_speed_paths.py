@@ -43,8 +43,8 @@ def test_remembered_degree_is_only_used_while_the_store_is_unchanged():
 
 
 def test_turnover_today_equals_movers_then_dwellings_due():
-    from sim.daily import dwellings_due, movers_today, turnover_today
     from sim.rand import rng_handle
+    from sim.turnover import dwellings_due, movers_today, turnover_today
 
     for seed in range(30):
         r = np.random.default_rng(seed)
@@ -72,30 +72,42 @@ def test_turnover_today_equals_movers_then_dwellings_due():
 
 def test_contacts_in_place_hands_back_grown_entry_arrays(monkeypatch):
     """When sparse rows must grow, the wrapper returns the new arrays, and the day is the
-    one `contacts_day` would have made (on the site's streams alone, where the wrapper is
-    used)."""
-    from sim.contact import contacts_day
+    one `contacts_day` would have made (a site of several buildings as one shard, where
+    every tie may be sparse)."""
+    from sim.day import contacts_day
     from sim.scenario import load_scenario
 
     monkeypatch.setattr(NeighbourhoodModel, "shard_buildings", False)
 
     sc = load_scenario("neighbourhood").with_overrides(run={"burn_in_years": 0.1, "seed": 3})
     new, ref = NeighbourhoodModel(sc), NeighbourhoodModel(sc)
+    assert new.site_day.n_shards == 1
     grown = 0
     for _ in range(20):
         for m in (new, ref):  # no spare room: the first new cross-building tie grows them
             m.ties._resize(m.ties.used)
             m._sparse_ties = False
-        a, b = new._encounters_today()
-        a2, b2 = ref._encounters_today()
+        a, b = new.site_day.encounters(new.households.kernel_data)
+        a2, b2 = ref.site_day.encounters(ref.households.kernel_data)
         assert np.array_equal(a, a2) and np.array_equal(b, b2)
         before = new.ties.E[0]
         new._contacts_and_help(a, b, np.ones(len(a)))
         grown += new.ties.E[0] is not before
-        # the plain kernel on the model's own arguments
-        st = ref.ties
-        day, *rest = ref._contact_args()
-        E, used = contacts_day(day, (a, b, np.ones(len(a))), *rest)
+        # the plain kernel on the same arguments
+        st, sd = ref.ties, ref.site_day
+        E, used = contacts_day(
+            (sd.layout.dwelling_start, sd.handles),
+            ref.day,
+            (a, b, np.ones(len(a))),
+            sd.records,
+            (st.H, st.gen, st.members, st.dtab),
+            st.E,
+            st.used,
+            sd.walls,
+            ref.households.kernel_data,
+            sd._rng_across,
+            ref._day_counts,
+        )
         st.set_arrays(E, used)
         assert new.ties.used == ref.ties.used
         assert np.array_equal(new._day_counts, ref._day_counts)

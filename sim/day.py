@@ -1,0 +1,517 @@
+"""One day of a site, compiled, shard by shard (sim/shards.py): a building of a
+neighbourhood, or the whole site when it is one building or cannot be cut.
+
+Two calls a day, around the interventions' actions and their brokered meetings:
+  `day_encounters`: each shard's trips, its meetings at its own nodes and its doorstep
+      meetings (its streams); then the meetings at shared nodes (the site's encounters
+      stream): the day's encounter pairs.
+  `contacts_day`: each shard's encounter outcomes and nuisance through walls (its
+      streams); the encounters across shards (the site's contact stream: their ties are
+      sparse rows, which may grow); help (each shard's choices, applied in dwelling
+      order); the daily bookkeeping.
+Several shards run in parallel (numba prange); one runs as a plain call (a parallel launch
+costs ~10 µs, a tenth of a small building's day). The rules themselves live in trips.py,
+doorstep.py, contact.py, nuisance.py, help.py and states.py; docs/ODD.md (section 3) gives
+the order.
+
+Per-shard encounters of varying number are written into per-shard slices of shared
+buffers. When a shard's do not fit, `day_encounters` says so, the buffers grow and every
+shard is drawn again from the states its streams had before the day (saved, see
+`rand.save_states`), so the size of a buffer never changes a result.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.building import NODE_KINDS, Site
+from sim.building.neighbours import adjacent_dwellings, doorstep_pairs
+from sim.columns import Flag
+from sim.contact import resolve_contacts
+from sim.doorstep import doorstep_meetings, pair_chances, union_pairs
+from sim.help import help_apply, help_choices, help_workspace
+from sim.kernel_params import daily_factor, section_record
+from sim.nuisance import add_wall_counts, living_nuisance
+from sim.rand import JIT, PARALLEL, restore_states, rng_handle, save_states
+from sim.rng import Streams
+from sim.scenario import Scenario
+from sim.shards import CONTACT, ENCOUNTERS, HELP, NUISANCE, ROUTINES, shard_layout, shard_streams
+from sim.states import daily_bookkeeping
+from sim.ties import BLOCK, TieStore
+from sim.trips import (
+    TRIP_DESTINATIONS,
+    _sorted_unique_pairs,
+    clear_groups,
+    count_groups,
+    destination_parameters,
+    households_met,
+    members_of,
+    pairs_at_nodes,
+    slot_weights,
+    trip_rate_matrix,
+)
+from sim.trips import _meetings as meetings_at
+
+# the day's event counters filled by `contacts_day`, in this order
+DAY_EVENTS = (
+    "encounters",
+    "avoided",
+    "talk",
+    "greet",
+    "nuisance",
+    "conflict",
+    "living_nuisance",
+    "help_needs",
+    "help",
+    "help_unmet",
+    "withdrawn",
+)
+
+
+# --------------------------------------------------------------------------------------
+# encounters
+# --------------------------------------------------------------------------------------
+@nb.njit(**JIT)
+def shard_pairs(s, layout, trips, hh, handles, doorstep, door_start):
+    """Shard s's encounter pairs (a < b, sorted, numbered from its first dwelling): its
+    households' trips (its routines stream), the meetings at its own nodes and at their
+    doors (its encounters stream); and the visits to shared nodes (group keys, in
+    household order) with their number per household. layout: `ShardLayout.kernel`;
+    trips: as in `trips.pairs_at_nodes`; doorstep = (a, b, chance) of the doorstep pairs,
+    shard s's from door_start[s]."""
+    dwelling_start, node_start, own_nodes = layout[0], layout[1], layout[2]
+    own_routes = (layout[4], layout[5], layout[6])
+    shared_routes = (layout[7], layout[8], layout[9])
+    dest_par, avoid_cut = trips[0], trips[1]
+    real, _, flag = hh
+    lo = dwelling_start[s]
+    hi = dwelling_start[s + 1]
+    rates = trip_rate_matrix(dest_par, real, flag, avoid_cut, lo, hi)
+    nodes = own_nodes[node_start[s] : node_start[s + 1]]
+    rs = handles[s, ENCOUNTERS:]
+    a, b, _, _, shared_key, n_shared = pairs_at_nodes(
+        rates,
+        lo,
+        own_routes,
+        shared_routes,
+        flag[Flag.working, lo:hi],
+        trips,
+        nodes,
+        handles[s, ROUTINES:],
+        rs,
+    )
+    da, db = doorstep_meetings(doorstep, door_start[s], door_start[s + 1], hh, avoid_cut, rs)
+    a, b = union_pairs(a, b, da - lo, db - lo)
+    return a, b, shared_key, n_shared
+
+
+@nb.njit(**JIT)
+def _shard_encounters(s, layout, trips, hh, handles, out, doorstep, door_start):
+    """`shard_pairs` of shard s written into its slices of the buffers `out` (see
+    `EncounterBuffers`): pairs at out_a/out_b[s*cap_pairs:], shared visits at
+    out_key[s*cap_shared:] with their number per household in shared_per_hh[its
+    dwellings]; sizes[s] = (pairs, shared visits). When either exceeds its capacity
+    nothing is written (the caller grows the buffers and draws every shard again)."""
+    out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared, sizes = out
+    lo = layout[0][s]
+    hi = layout[0][s + 1]
+    a, b, shared_key, n_shared = shard_pairs(s, layout, trips, hh, handles, doorstep, door_start)
+    m = a.shape[0]
+    q = shared_key.shape[0]
+    sizes[s, 0] = m
+    sizes[s, 1] = q
+    if m > cap_pairs or q > cap_shared:
+        return
+    o = s * cap_pairs
+    for t in range(m):
+        out_a[o + t] = lo + a[t]
+        out_b[o + t] = lo + b[t]
+    out_key[s * cap_shared : s * cap_shared + q] = shared_key
+    shared_per_hh[lo:hi] = n_shared
+
+
+@nb.njit(**PARALLEL)
+def _shards_encounters(layout, trips, hh, handles, out, doorstep, door_start):
+    """`_shard_encounters` for every shard, in parallel."""
+    for s in nb.prange(layout[0].shape[0] - 1):
+        _shard_encounters(s, layout, trips, hh, handles, out, doorstep, door_start)
+
+
+@nb.njit(**JIT)
+def day_encounters(layout, trips, hh, handles, out, doorstep, door_start, rng_encounters, saved):
+    """Today's encounter pairs (a < b, sorted, each once) and True; or (empty, empty,
+    False) when a shard's did not fit the buffers `out` (the caller grows them, restores
+    the shards' streams from `saved` and asks again). One shard: `shard_pairs`. Several:
+    each shard in parallel, then the meetings at shared nodes (the site's encounters
+    stream) from every shard's visits there, merged in (`_site_pairs`)."""
+    S = layout[0].shape[0] - 1
+    if S == 1:
+        a, b, _, _ = shard_pairs(0, layout, trips, hh, handles, doorstep, door_start)
+        return a, b, True
+    save_states(handles.reshape(-1), saved)
+    _shards_encounters(layout, trips, hh, handles, out, doorstep, door_start)
+    sizes = out[6]
+    for s in range(S):
+        if sizes[s, 0] > out[2] or sizes[s, 1] > out[5]:
+            return np.empty(0, np.int64), np.empty(0, np.int64), False
+    a, b = _site_pairs(layout[0], out, layout[3], trips, rng_encounters)
+    return a, b, True
+
+
+@nb.njit(**JIT)
+def _site_pairs(dwelling_start, out, shared_nodes, trips, rng_encounters):
+    """The meetings at shared nodes (the site's encounters stream), from every shard's
+    visits there in shard order, merged with the shards' own pairs: the day's unique
+    encounter pairs (a < b), sorted."""
+    out_a, out_b, cap_pairs, out_key, shared_per_hh, cap_shared, sizes = out
+    _, _, _, slots, notice_by_node, max_partners, groups = trips
+    S = sizes.shape[0]
+    Q = 0
+    for s in range(S):
+        Q += sizes[s, 1]
+    keys = np.empty(Q, np.int32)  # in dwelling order, as shared_per_hh counts them
+    q = 0
+    for s in range(S):
+        keys[q : q + sizes[s, 1]] = out_key[s * cap_shared : s * cap_shared + sizes[s, 1]]
+        q += sizes[s, 1]
+    count_groups(keys, groups)
+    pi, pj, e, n_members = meetings_at(
+        groups, shared_nodes, notice_by_node, slots, max_partners, Q // 4 + 16, rng_encounters
+    )
+    members = members_of(keys, shared_per_hh, groups, n_members)
+    clear_groups(groups, shared_nodes, slots)
+    u = households_met(members, pi, pj, e)
+    sa, sb = _sorted_unique_pairs(pi, pj, u, dwelling_start[S])
+    return _merge_pairs(out, sa, sb)
+
+
+@nb.njit(**JIT)
+def _merge_pairs(out, sa, sb):
+    """The shards' pairs (each shard's sorted, shards in dwelling order, so their
+    concatenation is sorted) merged with the sorted pairs (sa, sb); a pair in both (met
+    at home and out) once."""
+    out_a, out_b, cap_pairs = out[0], out[1], out[2]
+    sizes = out[6]
+    total = sa.shape[0]
+    for s in range(sizes.shape[0]):
+        total += sizes[s, 0]
+    a = np.empty(total, np.int64)
+    b = np.empty(total, np.int64)
+    k = 0
+    j = 0
+    for s in range(sizes.shape[0]):
+        for t in range(s * cap_pairs, s * cap_pairs + sizes[s, 0]):
+            x = out_a[t]
+            y = out_b[t]
+            while j < sa.shape[0] and (sa[j] < x or (sa[j] == x and sb[j] < y)):
+                a[k] = sa[j]
+                b[k] = sb[j]
+                k += 1
+                j += 1
+            j += j < sa.shape[0] and sa[j] == x and sb[j] == y
+            a[k] = x
+            b[k] = y
+            k += 1
+    while j < sa.shape[0]:
+        a[k] = sa[j]
+        b[k] = sb[j]
+        k += 1
+        j += 1
+    return a[:k], b[:k]
+
+
+# --------------------------------------------------------------------------------------
+# encounter outcomes, nuisance through walls, help, bookkeeping
+# --------------------------------------------------------------------------------------
+@nb.njit(**JIT)
+def _select_pairs(pairs, pair_start, dwelling_start, first, end, within):
+    """(a, b, boost) of the `pairs` (a, b, boost) whose lower household lives in shards
+    first..end-1 (pair_start[s]: where shard s's pairs begin in a, sorted) and whose other
+    household lives in the same shard (within) or in another one (not within)."""
+    a, b, boost = pairs
+    m = 0
+    for s in range(first, end):
+        hi = dwelling_start[s + 1]
+        for t in range(pair_start[s], pair_start[s + 1]):
+            m += (b[t] < hi) == within
+    sa = np.empty(m, np.int64)
+    sb = np.empty(m, np.int64)
+    sboost = np.empty(m)
+    k = 0
+    for s in range(first, end):
+        hi = dwelling_start[s + 1]
+        for t in range(pair_start[s], pair_start[s + 1]):
+            if (b[t] < hi) == within:
+                sa[k] = a[t]
+                sb[k] = b[t]
+                sboost[k] = boost[t]
+                k += 1
+    return sa, sb, sboost
+
+
+@nb.njit(**JIT)
+def _shard_contacts(s, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters):
+    """Shard s's encounter outcomes between its own households (its contact stream) and
+    its nuisance through walls (its living_nuisance stream); counters[s] =
+    resolve_contacts' six counters, then living_nuisance's two. shard = (dwelling_start,
+    stream handles); the rest as in `contacts_day`. Returns (E, used)."""
+    dwelling_start, handles = shard
+    cp, sp = pars[0][0], pars[2][0]
+    sel = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
+    E, used, c = resolve_contacts(sel, day, cp, sp, store, E, used, hh, handles[s, CONTACT:])
+    counters[s, :6] = c
+    lo, hi = dwelling_start[s], dwelling_start[s + 1]
+    rs = handles[s, NUISANCE:]
+    E, used, c = living_nuisance(day, cp, sp, store, E, used, walls, hh, rs, lo, hi)
+    counters[s, 6:] = c
+    return E, used
+
+
+@nb.njit(**PARALLEL)
+def _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters):
+    """`_shard_contacts` for every shard, in parallel: their writes stay in their own
+    dense blocks, which never reallocate, so E is the same arrays afterwards (a site is cut
+    into several shards only when all its ties live in dense blocks)."""
+    for s in nb.prange(shard[0].shape[0] - 1):
+        _shard_contacts(s, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
+
+
+@nb.njit(**PARALLEL)
+def _shards_help(shard, day, hp, store, E, hh, choices, counters):
+    """`help.help_choices` for every shard's households (its help stream), in parallel:
+    they only read the state. counters[s] = its help counters."""
+    dwelling_start, handles = shard
+    for s in nb.prange(dwelling_start.shape[0] - 1):
+        lo, hi = dwelling_start[s], dwelling_start[s + 1]
+        help_choices(lo, hi, day, hp[0], store, E, hh, handles[s, HELP:], choices, counters[s])
+
+
+@nb.njit(**JIT)
+def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts):
+    """The day after the encounters: each shard's encounter outcomes and nuisance through
+    walls (its streams); the encounters across shards (`rng_across`: the site's contact
+    stream; they read and write nothing the nuisance through walls touches); help, every
+    shard's choices then applied in dwelling order; the daily bookkeeping.
+
+    shard = (dwelling_start, the shards' stream handles); pairs = (a, b, boost), a < b,
+    sorted; pars: the contact, help and states records as one-element arrays
+    (sim/kernel_params.py); store = the tie store's fixed arrays (H, gen, members, decay
+    table), E and used its entries; walls: the adjacency CSR (ptr, dwellings); hh: the
+    household matrices (sim/columns.py). Adds to `counts` (DAY_EVENTS order). Returns
+    (E, used)."""
+    dwelling_start, handles = shard
+    cp, hp, sp = pars[0][0], pars[1][0], pars[2][0]
+    S = dwelling_start.shape[0] - 1
+    pair_start = np.searchsorted(pairs[0], dwelling_start)
+    counters = np.zeros((S, 8))
+    if S == 1:
+        E, used = _shard_contacts(
+            0, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters
+        )
+    else:
+        _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
+    across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
+    E, used, c = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across)
+    counts[:6] += c
+    for s in range(S):
+        counts[:6] += counters[s, :6]
+        add_wall_counts(counts, counters[s, 6], counters[s, 7])
+    E, used = _help(shard, day, pars, store, E, used, hh, counts)
+    daily_bookkeeping(hh[0], sp.recent_decay, hp.burden_decay, sp.complaint_decay)
+    return E, used
+
+
+@nb.njit(**JIT)
+def _help(shard, day, pars, store, E, used, hh, counts):
+    """Help: every shard's choices (in parallel if several), then applied in dwelling
+    order; adds needs, helped, unmet and withdrawn to counts[7:11]. Returns (E, used)."""
+    dwelling_start, handles = shard
+    S = dwelling_start.shape[0] - 1
+    choices = help_workspace(dwelling_start[S])
+    counters = np.zeros((S, 4))
+    if S == 1:
+        n = dwelling_start[1]
+        help_choices(0, n, day, pars[1][0], store, E, hh, handles[0, HELP:], choices, counters[0])
+    else:
+        _shards_help(shard, day, pars[1], store, E, hh, choices, counters)
+    c = np.zeros(4)
+    for s in range(S):
+        c += counters[s]
+    if c[0] > 0:
+        E, used = help_apply(day, pars[1][0], pars[0][0], store, E, used, hh, choices, c)
+    counts[7:11] += c
+    return E, used
+
+
+@nb.njit(**JIT)
+def contacts_in_place(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts):
+    """`contacts_day` (same arguments), returning (used, None) when it kept the tie
+    store's entry arrays, as it does unless sparse rows had to grow, and (used, E) with
+    the new arrays when it did not (numba turns each returned array into a Python object
+    at ~0.5 µs, a per-day cost in a small building)."""
+    E2, used2 = contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts)
+    if (
+        _same_array(E2[0], E[0])
+        and _same_array(E2[1], E[1])
+        and _same_array(E2[2], E[2])
+        and _same_array(E2[3], E[3])
+    ):
+        return used2, None
+    return used2, E2
+
+
+@nb.njit(**JIT)
+def _same_array(x, y):
+    """Whether x and y are the same memory (same start and length)."""
+    return x.ctypes.data == y.ctypes.data and x.shape[0] == y.shape[0]
+
+
+# --------------------------------------------------------------------------------------
+# the Python face
+# --------------------------------------------------------------------------------------
+def kernel_records(config: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The contact, help and states sections as records for compiled code
+    (sim/kernel_params.py), with the daily factors their half-lives give and the two
+    values the weekly update borrows from other sections."""
+    c, hp, st = config.contact, config.help, config.states
+    help_rec = section_record(hp, burden_decay=daily_factor(hp.burden_half_life_days))
+    states_rec = section_record(
+        st,
+        recent_decay=daily_factor(st.recent_half_life_days),
+        complaint_decay=daily_factor(st.complaint_half_life_days),
+        institution_trust_decay=daily_factor(st.institution_trust_half_life_days),
+        anticipatory_avoidance=c.anticipatory_avoidance,
+        burden_limit=hp.burden_limit,
+    )
+    return section_record(c), help_rec, states_rec
+
+
+class EncounterBuffers:
+    """Where the shards of a site of several write their encounters (`_shard_encounters`),
+    grown when a day needs more room."""
+
+    initial_capacity = 64  # results per shard before the buffers first grow
+
+    def __init__(self, n_shards: int, n_dwellings: int):
+        self.n_shards = n_shards
+        self.sizes = np.zeros((n_shards, 2), np.int64)
+        self.shared_per_hh = np.zeros(n_dwellings, np.int32)
+        self.cap_pairs = self.cap_shared = 0
+        self.grow(self.initial_capacity, self.initial_capacity)
+
+    def grow(self, cap_pairs: int, cap_shared: int) -> None:
+        S = self.n_shards
+        if cap_pairs > self.cap_pairs:
+            self.cap_pairs = cap_pairs
+            self.out_a = np.empty(S * cap_pairs, np.int32)
+            self.out_b = np.empty(S * cap_pairs, np.int32)
+        if cap_shared > self.cap_shared:
+            self.cap_shared = cap_shared
+            self.out_key = np.empty(S * cap_shared, np.int32)
+        self.kernel = (
+            self.out_a,
+            self.out_b,
+            self.cap_pairs,
+            self.out_key,
+            self.shared_per_hh,
+            self.cap_shared,
+            self.sizes,
+        )
+
+    def grow_to_fit(self) -> None:
+        """Room for the largest shard's results of the day that did not fit, and more."""
+        need = self.sizes.max(axis=0)
+        self.grow(int(need[0] * 1.5) + 16, int(need[1] * 1.5) + 16)
+
+
+class SiteDay:
+    """What the compiled day needs of a site, built once per site (and again after a
+    design edit): notice chances per node, the walls and doorsteps between dwellings, the
+    trip destinations and their rate formula, the cut into shards with their streams, the
+    parameter records and the workspaces. `encounters` and `contacts` run the day's two
+    compiled calls on the model's households and tie store."""
+
+    def __init__(self, site: Site, config: Scenario, streams: Streams, by_building: bool = True):
+        enc, r = config.encounters, config.routines
+        self.notice_by_node = np.array([enc.notice.get(k, 0.0) for k in NODE_KINDS])[site.node_kind]
+        self.walls = adjacent_dwellings(site)
+        door_a, door_b, doors = doorstep_pairs(site, enc.doorstep_reach)
+        chance = pair_chances(doors, enc.doorstep_next_door_per_week, enc.doorstep_decay_per_door)
+        self.doorstep = (door_a, door_b, chance)
+        self.dests = [d for d in sorted(TRIP_DESTINATIONS) if d in site.routes]
+        self.layout = shard_layout(site, self.dests, by_building)
+        S = self.layout.n_shards
+        self._generators, self.handles = shard_streams(S, streams)
+        self._flat_handles = self.handles.reshape(-1)
+        self._saved = np.zeros((len(self._flat_handles), 2), np.uint64)
+        self._door_start = np.searchsorted(door_a, self.layout.dwelling_start)
+        self.buffers = EncounterBuffers(S, site.n_dwellings)
+        slots = int(r.slots)
+        self._groups = np.zeros(site.n_nodes * slots + 1, np.int64).view(np.int32)
+        self._trips_fixed = (
+            destination_parameters(r, self.dests),
+            float(r.avoid_trip_cut),
+            np.ascontiguousarray(np.cumsum(slot_weights(slots), axis=1)),
+            slots,
+        )
+        self._max_partners = int(enc.max_partners)
+        self.records = kernel_records(config)
+        self._rng_encounters = rng_handle(streams["encounters"])
+        self._rng_across = rng_handle(streams["contact"])
+
+    @property
+    def n_shards(self) -> int:
+        return self.layout.n_shards
+
+    @staticmethod
+    def cut_by_building(ties: TieStore) -> bool:
+        """Whether the site may be cut into buildings: all its ties live in dense blocks."""
+        return bool((ties.H[BLOCK] >= 0).all())
+
+    def encounters(self, hh: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Today's encounter pairs (a < b, sorted, each once); hh: the household matrices."""
+        trips = (
+            *self._trips_fixed,
+            self.notice_by_node,  # (interventions may change it in place)
+            self._max_partners,
+            self._groups,
+        )
+        layout = self.layout.kernel
+        while True:
+            a, b, ok = day_encounters(
+                layout,
+                trips,
+                hh,
+                self.handles,
+                self.buffers.kernel,
+                self.doorstep,
+                self._door_start,
+                self._rng_encounters,
+                self._saved,
+            )
+            if ok:
+                return a, b
+            # rare (the buffers settle within the first days): every shard drawn again
+            self.buffers.grow_to_fit()
+            restore_states(self._flat_handles, self._saved)
+
+    def contacts(
+        self, day: int, pairs: tuple, ties: TieStore, hh: tuple, counts: np.ndarray
+    ) -> None:
+        """The rest of the day (`contacts_day`) for today's pairs (a, b, boost), on the
+        tie store and the household matrices; adds to counts (DAY_EVENTS order)."""
+        used, E = contacts_in_place(
+            (self.layout.dwelling_start, self.handles),
+            int(day),
+            pairs,
+            self.records,
+            (ties.H, ties.gen, ties.members, ties.dtab),
+            ties.E,
+            ties.used,
+            self.walls,
+            hh,
+            self._rng_across,
+            counts,
+        )
+        ties.set_arrays(ties.E if E is None else E, used)
