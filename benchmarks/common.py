@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.building import Site
+from sim.building import Site, build_site_from
 from sim.kernel_params import section_record
-from sim.model import build_site_from
 from sim.population import Households
 from sim.scenario import Scenario, load_scenario
 from sim.trips import (

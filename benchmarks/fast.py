@@ -6,8 +6,7 @@ import numpy as np
 
 from benchmarks.common import SAMPLE_EVERY, WARM_UP, Setup, contact_parameters
 from sim.contact import resolve_contacts
-from sim.rand import rng_handle
-from sim.rng import Streams
+from sim.rand import Streams, rng_handle
 from sim.ties import TieStore, dense_blocks
 from sim.trips import day_pairs
 

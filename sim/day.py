@@ -33,8 +33,7 @@ from sim.doorstep import doorstep_meetings, pair_chances, union_pairs
 from sim.help import help_apply, help_choices, help_workspace
 from sim.kernel_params import daily_factor, section_record
 from sim.nuisance import add_wall_counts, living_nuisance
-from sim.rand import JIT, PARALLEL, restore_states, rng_handle, save_states
-from sim.rng import Streams
+from sim.rand import JIT, PARALLEL, Streams, restore_states, rng_handle, save_states
 from sim.scenario import Scenario
 from sim.shards import CONTACT, ENCOUNTERS, HELP, NUISANCE, ROUTINES, shard_layout, shard_streams
 from sim.states import daily_bookkeeping

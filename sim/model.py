@@ -20,14 +20,14 @@ from mesa.discrete_space import Network
 
 from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
-from sim.building import Site, build_site
+from sim.brokered import BrokeredMeetings
+from sim.building import Site, build_site_from
 from sim.day import DAY_EVENTS, SiteDay
 from sim.interventions import Intervention, build_interventions
 from sim.levers import apply_levers
 from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
-from sim.rand import rng_handle
-from sim.rng import Streams
+from sim.rand import Streams, rng_handle
 from sim.scenario import Scenario
 from sim.states import (
     degree_two_days,
@@ -35,11 +35,9 @@ from sim.states import (
     drop_from_degrees,
     weekly_states,
 )
+from sim.tables import household_table, tie_table
 from sim.ties import BLOCK, TieStore, dense_blocks
-from sim.trips import canonical_pairs
 from sim.turnover import dwellings_due, turnover_today
-
-FULL_TIE_TABLE_BELOW = 20_000  # dwellings; larger sites' tie tables hold ties only ("auto")
 
 
 class ModelTies(TieStore):
@@ -113,16 +111,6 @@ class ModelTies(TieStore):
             # pruned ties were below eps today, so below the threshold the next day
             self._next_degree = (memo[0], memo[1], self._version, memo[3])
         return dropped
-
-
-def build_site_from(scenario: Scenario) -> Site:
-    s = scenario.site
-    return build_site(
-        buildings=[{"layout": b.layout, **b.generator_kwargs()} for b in s.buildings],
-        outdoor=[o.model_dump() for o in s.outdoor],
-        street_length=s.street_length,
-        extra_rooms=[r.model_dump() for r in s.rooms],
-    )
 
 
 class NeighbourhoodModel(mesa.Model):
@@ -210,8 +198,7 @@ class NeighbourhoodModel(mesa.Model):
         # the compiled day adds its event counts here (DAY_EVENTS order); outcome collection
         # takes them into `outcomes.week_counts` and resets them
         self._day_counts = np.zeros(len(DAY_EVENTS))
-        self._queued: list[tuple[np.ndarray, np.ndarray, float]] = []
-        self._no_boost = np.ones(0)
+        self.brokered = BrokeredMeetings(n)
         # (creating a stream draws nothing, so taking its handle early changes no result)
         self._rng_turnover = rng_handle(self.streams["turnover"])
         self._prepare_day()
@@ -330,8 +317,7 @@ class NeighbourhoodModel(mesa.Model):
     # ---------------------------------------------------------------------------------
     def queue_meetings(self, a: np.ndarray, b: np.ndarray, talk_boost: float = 1.0) -> None:
         """Add brokered meetings (introductions, mediation) to today's encounters."""
-        if len(a):
-            self._queued.append((np.asarray(a, np.int64), np.asarray(b, np.int64), talk_boost))
+        self.brokered.queue(a, b, talk_boost)
 
     # per-dwelling factors interventions set (rows of the household matrices) --------
     @property
@@ -379,7 +365,7 @@ class NeighbourhoodModel(mesa.Model):
         for iv in self.interventions:
             if iv.active:
                 iv.step()
-        a, b, boost = self._add_brokered(a, b)
+        a, b, boost = self.brokered.merge(a, b, self.households.occupied)
         self._contacts_and_help(a, b, boost)
         if (self.day + 1) % 7 == 0:
             self._weekly_states()
@@ -412,39 +398,6 @@ class NeighbourhoodModel(mesa.Model):
                 progress(7 if done % 7 == 0 else done % 7)
 
     # --- the day's pairs, contact, help, states, turnover ----------------------------
-    def _add_brokered(
-        self, a: np.ndarray, b: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Today's arranged meetings and activities added to the chance encounters (boost
-        1), one encounter per pair."""
-        if not self._queued:
-            if len(self._no_boost) < len(a):  # a read-only view of ones: no daily allocation
-                self._no_boost = np.ones(2 * len(a))
-            return a, b, self._no_boost[: len(a)]
-        boost = np.ones(len(a))
-        parts_a, parts_b, parts_boost = [a], [b], [boost]
-        for qa, qb, tb in self._queued:
-            ga, gb = canonical_pairs(qa, qb)
-            keep = ga != gb
-            parts_a.append(ga[keep])
-            parts_b.append(gb[keep])
-            parts_boost.append(np.full(int(keep.sum()), tb))
-        self._queued.clear()
-        a = np.concatenate(parts_a)
-        b = np.concatenate(parts_b)
-        boost = np.concatenate(parts_boost)
-        occ = self.households.occupied
-        ok = occ[a] & occ[b]
-        a, b, boost = a[ok], b[ok], boost[ok]
-        # one encounter per pair per day: keep the strongest boost
-        width = self.site.n_dwellings
-        key = a * width + b
-        order = np.lexsort((-boost, key))
-        key, boost = key[order], boost[order]
-        first = np.r_[True, key[1:] != key[:-1]]
-        key, boost = key[first], boost[first]
-        return key // width, key % width, boost
-
     def _contacts_and_help(self, a: np.ndarray, b: np.ndarray, boost: np.ndarray) -> None:
         """The rest of the day in one compiled call (`day.contacts_day`): encounter
         outcomes and tie growth, nuisance through walls, help, the daily bookkeeping."""
@@ -530,51 +483,12 @@ class NeighbourhoodModel(mesa.Model):
         return partners[positive >= threshold].tolist()
 
     def household_frame(self) -> pd.DataFrame:
-        """Final state per household, with where it lives."""
-        hh = self.households
-        occ = np.flatnonzero(hh.occupied)
-        site = self.site
-        data: dict[str, Any] = {"dwelling": occ}
-        data["building"] = site.dwelling_building[occ]
-        data["floor"] = site.dwelling_floor[occ]
-        data["position"] = site.dwelling_position[occ]
-        data["circulation"] = [
-            site.dwelling_circulation_names[i] for i in site.dwelling_circulation[occ]
-        ]
-        data["door_node"] = site.dwelling_node[occ]
-        out_routes = site.routes.get("out")
-        if out_routes is not None:
-            indptr, nodes = out_routes
-            data["route_out"] = [" ".join(map(str, nodes[indptr[d] : indptr[d + 1]])) for d in occ]
-        for col in hh.columns():
-            if col == "occupied":
-                continue
-            data[col] = getattr(hh, col)[occ]
-        data["positive_ties"] = self.ties.degree(self.day, self.config.contact.tie_threshold)[occ]
-        data["negative_ties"] = self.ties.degree(
-            self.day, self.config.contact.avoid_threshold, negative=True
-        )[occ]
-        data["tenure_years"] = (self.day - hh.move_in_day[occ]) / 365.0
-        return pd.DataFrame(data)
+        """The state of every household now, with where it lives (sim/tables.py)."""
+        return household_table(self)
 
     def tie_frame(self, which: str = "all") -> pd.DataFrame:
-        """Ties with their strengths and contact counts, with household ids: "all" that
-        are remembered, only those at or above the tie or avoidance threshold ("ties"),
-        or none (the columns only); "auto": all on a site below FULL_TIE_TABLE_BELOW
-        dwellings, else ties (a district's full table would take gigabytes)."""
-        if which == "auto":
-            which = "all" if self.site.n_dwellings < FULL_TIE_TABLE_BELOW else "ties"
-        if which not in ("all", "ties", "none"):
-            raise ValueError(f"tie table {which!r}: choose 'auto', 'all', 'ties' or 'none'")
-        c = self.config.contact
-        if which == "ties":
-            df = self.ties.to_frame(self.day, c.tie_threshold, c.avoid_threshold)
-        else:
-            df = self.ties.to_frame(self.day, empty=which == "none")
-        hid = self.households.household_id
-        df.insert(0, "from_household", hid[df["from_dwelling"].to_numpy()])
-        df.insert(1, "to_household", hid[df["to_dwelling"].to_numpy()])
-        return df
+        """Every directed tie now, with household ids (sim/tables.py: which ties)."""
+        return tie_table(self, which)
 
     def intervention_frame(self) -> pd.DataFrame:
         return pd.DataFrame([iv.results() for iv in self.interventions])

@@ -62,19 +62,54 @@ def backlash(c, weight):
     return c.backlash_share * weight
 
 
-@nb.njit(inline="always", **JIT)
-def encounter_episode(store, E, used, c, day, victim, causer, p_vc, at_vc, at_cv):
-    """One nuisance episode in an encounter written on both ties (victim→causer: the
-    episode's weight; causer→victim: the backlash), at the (slot, dense slot) pairs at_vc,
-    at_cv found when they were read (an insert only moves the row it goes into, so they
-    stay valid). Returns (E, used)."""
+@nb.njit(**JIT)
+def encounter_nuisance(store, E, used, c, day, pair, ties, risk, u):
+    """An encounter of pair = (x, y) turned into a nuisance episode: the causer drawn in
+    proportion to the two nuisance risks (uniform u), the episode written on both ties
+    (victim→causer: `episode_weight`; causer→victim: the backlash) where they were read,
+    ties = (x→y, y→x) as (dense slot, slot, fast, bond, negative) (an insert only moves
+    the row it goes into, so the slots stay valid); the causer's tally counts it.
+    Returns (E, used, victim, causer)."""
+    x, y = pair
+    total = risk[0] + risk[1]
+    x_causes = u * total < risk[0] if total > 0 else u < 0.5
+    victim, causer = (y, x) if x_causes else (x, y)
+    at_vc, at_cv = (ties[1], ties[0]) if x_causes else ties
     H, gen, _, dt = store
-    wn = episode_weight(c, p_vc)
-    s, d = at_vc
-    E, used = write_tie(H, gen, E, used, s, d, victim, causer, day, 0.0, 0.0, wn, NUISANCE_KIND, dt)
-    s, d = at_cv
-    back = backlash(c, wn)
-    return write_tie(H, gen, E, used, s, d, causer, victim, day, 0.0, 0.0, back, NUISANCE_KIND, dt)
+    weight = episode_weight(c, at_vc[2] + at_vc[3])
+    E, used = write_tie(
+        H,
+        gen,
+        E,
+        used,
+        at_vc[1],
+        at_vc[0],
+        victim,
+        causer,
+        day,
+        0.0,
+        0.0,
+        weight,
+        NUISANCE_KIND,
+        dt,
+    )
+    E, used = write_tie(
+        H,
+        gen,
+        E,
+        used,
+        at_cv[1],
+        at_cv[0],
+        causer,
+        victim,
+        day,
+        0.0,
+        0.0,
+        backlash(c, weight),
+        NUISANCE_KIND,
+        dt,
+    )
+    return E, used, victim, causer
 
 
 @nb.njit(**JIT)

@@ -21,8 +21,7 @@ import numba as nb
 import numpy as np
 
 from sim.building import Site
-from sim.rand import JIT, rng_handle
-from sim.rng import Streams
+from sim.rand import JIT, Streams, rng_handle
 from sim.trips import route_cuts, route_table
 
 # the streams each shard draws from, in the columns of `Shards.handles`

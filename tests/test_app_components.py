@@ -15,7 +15,7 @@ from sim.app.geometry import build_geometry
 from sim.app.i18n import keys, t
 from sim.app.session import Session
 from sim.app.story import household_story
-from sim.model import build_site_from
+from sim.building import build_site_from
 from sim.scenario import load_scenario
 
 LAYOUT_SCENARIOS = ("baseline", "stairwell_block", "corridor_tower", "row_houses", "neighbourhood")

@@ -280,10 +280,10 @@ def test_tie_table_choices_keep_the_columns_and_select_ties():
 def test_tie_table_auto_keeps_a_district_table_small(monkeypatch):
     """The default writes every remembered tie of a building, and only the ties of a
     site from FULL_TIE_TABLE_BELOW dwellings on."""
-    import sim.model
+    import sim.tables
 
     m = NeighbourhoodModel(Scenario().with_overrides(run={"burn_in_years": 0.2, "seed": 2}))
     assert Scenario().run.tie_table == "auto"
     pd.testing.assert_frame_equal(m.tie_frame("auto"), m.tie_frame("all"))
-    monkeypatch.setattr(sim.model, "FULL_TIE_TABLE_BELOW", m.site.n_dwellings)
+    monkeypatch.setattr(sim.tables, "FULL_TIE_TABLE_BELOW", m.site.n_dwellings)
     pd.testing.assert_frame_equal(m.tie_frame("auto"), m.tie_frame("ties"))

@@ -13,7 +13,7 @@ from .layouts import (
     row_houses,
     stairwell_block,
 )
-from .neighbourhood import ROOM_KINDS, add_room, apply_edits, build_site
+from .neighbourhood import ROOM_KINDS, add_room, apply_edits, build_site, build_site_from
 from .plan import Plan
 from .site import (
     CIRCULATION_KINDS,
@@ -37,6 +37,7 @@ __all__ = [
     "add_room",
     "apply_edits",
     "build_site",
+    "build_site_from",
     "corridor_tower",
     "gallery_flat",
     "row_houses",

@@ -12,12 +12,16 @@ and `add_outdoor_space` edit either a Plan or an `nx.Graph` in place.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from .layouts import LAYOUTS
 from .plan import Plan
 from .site import OUTDOOR_KINDS, Site
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 BUILDING_GAP = 3.0  # drawing units between neighbouring buildings
 ROOM_KINDS: tuple[str, ...] = ("laundry", "hobby_room", "garden")
@@ -231,3 +235,14 @@ def apply_design(
         _strict_keys(f"design outdoor[{j}]", o, {"kind", "near", "distance"})
         add_outdoor_space(plan, o["kind"], o["near"], o["distance"])
     return Site.from_plan(plan)
+
+
+def build_site_from(scenario: Scenario) -> Site:
+    """The site a scenario's [site] section describes."""
+    s = scenario.site
+    return build_site(
+        buildings=[{"layout": b.layout, **b.generator_kwargs()} for b in s.buildings],
+        outdoor=[o.model_dump() for o in s.outdoor],
+        street_length=s.street_length,
+        extra_rooms=[r.model_dump() for r in s.rooms],
+    )
