@@ -23,94 +23,17 @@ from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.brokered import BrokeredMeetings
 from sim.building import Site, build_site_from
 from sim.day import DAY_EVENTS, SiteDay
+from sim.degrees import ModelTies
 from sim.interventions import Intervention, build_interventions
 from sim.levers import apply_levers
 from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
 from sim.rand import Streams, rng_handle
 from sim.scenario import Scenario
-from sim.states import (
-    degree_two_days,
-    degree_two_days_by_range,
-    drop_from_degrees,
-    weekly_states,
-)
+from sim.states import weekly_states
 from sim.tables import household_table, tie_table
-from sim.ties import BLOCK, TieStore, dense_blocks
+from sim.ties import BLOCK, dense_blocks
 from sim.turnover import dwellings_due, turnover_today
-
-
-class ModelTies(TieStore):
-    """The model's tie store. Positive degrees are asked for twice a week: by the weekly
-    update on day d and by the outcome collection the next morning (d + 1). One pass over
-    the store decides both days at the cost of one (`states.degree_two_days`), so
-    `degree` keeps the next day's counts and hands them out if they are asked for on that
-    day with the same threshold and the store has not changed since (every change to the
-    store bumps its version: contacts, move-outs, pruning, added ties). Between the two
-    only move-outs (evictions, turnover) and pruning happen, and the kept counts follow
-    them: a move-out takes its ties out of them (`states.drop_from_degrees`), and pruning
-    drops only ties far below any tie threshold (strengths never go below zero, so decay
-    only shrinks them)."""
-
-    _next_degree: tuple[int, float, int, np.ndarray] | None = None
-    # dwelling ranges of whole dense blocks whose degrees are counted in parallel (a
-    # sharded site's buildings), or None
-    ranges: np.ndarray | None = None
-
-    def degree(self, today: int, threshold: float, negative: bool = False) -> np.ndarray:
-        today, threshold = int(today), float(threshold)
-        if negative:
-            return super().degree(today, threshold, negative=True)
-        memo = self._next_degree
-        self._next_degree = None
-        if (
-            memo is not None
-            and memo[0] == today
-            and memo[1] == threshold
-            and memo[2] == self._version
-        ):
-            return memo[3]
-        if self.ranges is None:
-            both = degree_two_days(
-                self.H, self.gen, self.members, self.E, today, threshold, self.dtab
-            )
-        else:
-            both = degree_two_days_by_range(
-                self.H, self.gen, self.members, self.E, today, threshold, self.dtab, self.ranges
-            )
-        self._next_degree = (today + 1, threshold, self._version, both[1])
-        return both[0]
-
-    def _kept_degree(self) -> tuple[int, float, int, np.ndarray] | None:
-        """The next day's counts if they still hold for the store as it is."""
-        memo = self._next_degree
-        return memo if memo is not None and memo[2] == self._version else None
-
-    def remove_households(self, households: np.ndarray) -> None:
-        memo = self._kept_degree()
-        if memo is not None and len(households):
-            drop_from_degrees(
-                self.H,
-                self.gen,
-                self.members,
-                self.E,
-                np.unique(np.asarray(households, np.int64)),
-                memo[0],
-                memo[1],
-                self.dtab,
-                memo[3],
-            )
-        super().remove_households(households)
-        if memo is not None:
-            self._next_degree = (memo[0], memo[1], self._version, memo[3])
-
-    def prune(self, today: int, eps: float = 0.01) -> int:
-        memo = self._kept_degree()
-        dropped = super().prune(today, eps)
-        if memo is not None and eps <= memo[1] and today < memo[0]:
-            # pruned ties were below eps today, so below the threshold the next day
-            self._next_degree = (memo[0], memo[1], self._version, memo[3])
-        return dropped
 
 
 class NeighbourhoodModel(mesa.Model):

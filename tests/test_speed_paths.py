@@ -5,7 +5,7 @@ import pandas as pd
 
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario
-from sim.states import degree_two_days
+from sim.degrees import degree_two_days
 from sim.ties import TieStore
 
 
