@@ -86,3 +86,21 @@ WORKING = frozenset(
     + ("pos_week", "neg_week")
 )  # rows of `real` that belong to the day, not to the household
 DEFAULTS = {"trip_multiplier": 1.0, "talk_multiplier": 1.0}  # rows that do not start at 0
+
+
+class Event(IntEnum):
+    """The day's event counters, in the order of the model's `_day_counts` (which the
+    outcome collection sums into a period's counts): the mechanisms add to an array
+    indexed by these (`counts[Event.talk] += 1`)."""
+
+    encounters = 0
+    avoided = 1
+    talk = 2
+    greet = 3
+    nuisance = 4  # episodes, in encounters and through walls
+    conflict = 5  # episodes between households already avoiding each other
+    living_nuisance = 6  # episodes through walls
+    help_needs = 7
+    help = 8
+    help_unmet = 9
+    withdrawn = 10  # strong ties not asked because the helper is overburdened

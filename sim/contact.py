@@ -7,7 +7,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.columns import Flag, Real, Whole
+from sim.columns import Event, Flag, Real, Whole
 from sim.nuisance import encounter_nuisance, nuisance_chance, suffered
 from sim.rand import JIT, MAX_CHANCE, uniform
 from sim.ties import (
@@ -56,7 +56,7 @@ def _write_dense(drec, d, live, day, f, bo, ng, df, dbo, dn, kind):
 
 
 @nb.njit(**JIT)
-def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
+def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng, counts):
     """Outcomes of today's encounters against start-of-day ties, then tie growth: a side
     may dodge, the encounter may turn into nuisance (sim/nuisance.py), else small talk or
     a greeting grows both ties. `pairs` = (a, b, boost); `c`, `st`: the contact and states
@@ -64,9 +64,9 @@ def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
     `hh` = the household matrices (sim/columns.py).
 
     Each unordered pair meets at most once a day, so every directed tie is written at most
-    once and reading-then-writing pair by pair equals reading all first. Returns
-    (E, used, counters) with counters = encounters, avoided, talk, greet, nuisance,
-    conflict."""
+    once and reading-then-writing pair by pair equals reading all first. Adds to `counts`
+    (sim/columns.Event): encounters, avoided, talk, greet, nuisance, conflict. Returns
+    (E, used)."""
     a, b, boost = pairs
     H, gen, _, dt = store
     real, whole, flag = hh
@@ -80,8 +80,7 @@ def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
     last_talk_day = whole[Whole.last_talk_day]
     nuisance_caused = whole[Whole.nuisance_caused]
     P = a.shape[0]
-    cnt = np.zeros(6)
-    cnt[0] = P
+    counts[Event.encounters] += P
     victims = np.empty(P, np.int64)
     causers = np.empty(P, np.int64)
     n_neg = 0
@@ -98,7 +97,7 @@ def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
         if u[0] < dodge_chance(c, n_ab, p_ab, avoidance[x]) or u[1] < dodge_chance(
             c, n_ba, p_ba, avoidance[y]
         ):
-            cnt[1] += 1
+            counts[Event.avoided] += 1
             continue
         risk = (nuisance_risk[x], nuisance_risk[y])
         if u[2] < nuisance_chance(c, risk[0], risk[1], n_ab + n_ba, p_ab + p_ba, boost[k]):
@@ -106,9 +105,9 @@ def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
                 store, E, used, c, day, (x, y), (ab, ba), risk, u[5]
             )
             n_neg += 1
-            cnt[4] += 1
+            counts[Event.nuisance] += 1
             if n_ab + n_ba >= c.avoid_threshold:
-                cnt[5] += 1
+                counts[Event.conflict] += 1
             continue
         p_talk, p_greet = talk_and_greet_chances(
             c,
@@ -121,19 +120,20 @@ def resolve_contacts(pairs, day, c, st, store, E, used, hh, rng):
         )
         if u[3] < p_talk:
             kind, w = TALK, c.w_talk
+            counts[Event.talk] += 1
             last_talk_day[x] = last_talk_day[y] = day
         elif u[4] < p_greet:
             kind, w = GREET, c.w_greet
+            counts[Event.greet] += 1
         else:
             continue
-        cnt[2 + (kind == GREET)] += 1
         E, used = _grow_pair(store, E, used, x, y, ab, ba, day, c, w, kind)
         pos_today[x] += 1.0
         pos_today[y] += 1.0
     for q in range(n_neg):
         nuisance_caused[causers[q]] += 1
     suffered(victims, causers, n_neg, st, real, rng)
-    return E, used, cnt
+    return E, used
 
 
 TALK, GREET = 1, 0  # contact-count slots (ties.py: greet, talk, help, nuisance)

@@ -27,12 +27,12 @@ import numpy as np
 
 from sim.building import NODE_KINDS, Site
 from sim.building.neighbours import adjacent_dwellings, doorstep_pairs
-from sim.columns import Flag
+from sim.columns import Event, Flag
 from sim.contact import resolve_contacts
 from sim.doorstep import doorstep_meetings, pair_chances, union_pairs
 from sim.help import help_apply, help_choices, help_workspace
 from sim.kernel_params import daily_factor, section_record
-from sim.nuisance import add_wall_counts, living_nuisance
+from sim.nuisance import living_nuisance
 from sim.rand import JIT, PARALLEL, Streams, restore_states, rng_handle, save_states
 from sim.scenario import Scenario
 from sim.shards import CONTACT, ENCOUNTERS, HELP, NUISANCE, ROUTINES, shard_layout, shard_streams
@@ -52,20 +52,8 @@ from sim.trips import (
 )
 from sim.trips import _meetings as meetings_at
 
-# the day's event counters filled by `contacts_day`, in this order
-DAY_EVENTS = (
-    "encounters",
-    "avoided",
-    "talk",
-    "greet",
-    "nuisance",
-    "conflict",
-    "living_nuisance",
-    "help_needs",
-    "help",
-    "help_unmet",
-    "withdrawn",
-)
+# the day's event counters filled by `contacts_day`, in this order (sim/columns.Event)
+DAY_EVENTS = tuple(e.name for e in Event)
 
 
 # --------------------------------------------------------------------------------------
@@ -252,19 +240,17 @@ def _select_pairs(pairs, pair_start, dwelling_start, first, end, within):
 @nb.njit(**JIT)
 def _shard_contacts(s, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters):
     """Shard s's encounter outcomes between its own households (its contact stream) and
-    its nuisance through walls (its living_nuisance stream); counters[s] =
-    resolve_contacts' six counters, then living_nuisance's two. shard = (dwelling_start,
-    stream handles); the rest as in `contacts_day`. Returns (E, used)."""
+    its nuisance through walls (its living_nuisance stream), counted in counters[s]
+    (sim/columns.Event). shard = (dwelling_start, stream handles); the rest as in
+    `contacts_day`. Returns (E, used)."""
     dwelling_start, handles = shard
     cp, sp = pars[0][0], pars[2][0]
-    sel = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
-    E, used, c = resolve_contacts(sel, day, cp, sp, store, E, used, hh, handles[s, CONTACT:])
-    counters[s, :6] = c
     lo, hi = dwelling_start[s], dwelling_start[s + 1]
+    own = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
+    c = counters[s]
+    E, used = resolve_contacts(own, day, cp, sp, store, E, used, hh, handles[s, CONTACT:], c)
     rs = handles[s, NUISANCE:]
-    E, used, c = living_nuisance(day, cp, sp, store, E, used, walls, hh, rs, lo, hi)
-    counters[s, 6:] = c
-    return E, used
+    return living_nuisance(day, cp, sp, store, E, used, walls, hh, rs, lo, hi, c)
 
 
 @nb.njit(**PARALLEL)
@@ -279,7 +265,7 @@ def _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls,
 @nb.njit(**PARALLEL)
 def _shards_help(shard, day, hp, store, E, hh, choices, counters):
     """`help.help_choices` for every shard's households (its help stream), in parallel:
-    they only read the state. counters[s] = its help counters."""
+    they only read the state. Counted in counters[s]."""
     dwelling_start, handles = shard
     for s in nb.prange(dwelling_start.shape[0] - 1):
         lo, hi = dwelling_start[s], dwelling_start[s + 1]
@@ -291,19 +277,21 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
     """The day after the encounters: each shard's encounter outcomes and nuisance through
     walls (its streams); the encounters across shards (`rng_across`: the site's contact
     stream; they read and write nothing the nuisance through walls touches); help, every
-    shard's choices then applied in dwelling order; the daily bookkeeping.
+    shard's choices (its stream) then applied in dwelling order; the daily bookkeeping.
+    Several shards run each phase in parallel, one runs it as a plain call.
 
     shard = (dwelling_start, the shards' stream handles); pairs = (a, b, boost), a < b,
     sorted; pars: the contact, help and states records as one-element arrays
     (sim/kernel_params.py); store = the tie store's fixed arrays (H, gen, members, decay
     table), E and used its entries; walls: the adjacency CSR (ptr, dwellings); hh: the
-    household matrices (sim/columns.py). Adds to `counts` (DAY_EVENTS order). Returns
+    household matrices (sim/columns.py). Adds to `counts` (sim/columns.Event). Returns
     (E, used)."""
     dwelling_start, handles = shard
     cp, hp, sp = pars[0][0], pars[1][0], pars[2][0]
     S = dwelling_start.shape[0] - 1
+    n = dwelling_start[S]
     pair_start = np.searchsorted(pairs[0], dwelling_start)
-    counters = np.zeros((S, 8))
+    counters = np.zeros((S, counts.shape[0]))
     if S == 1:
         E, used = _shard_contacts(
             0, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters
@@ -311,35 +299,17 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
     else:
         _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
     across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
-    E, used, c = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across)
-    counts[:6] += c
-    for s in range(S):
-        counts[:6] += counters[s, :6]
-        add_wall_counts(counts, counters[s, 6], counters[s, 7])
-    E, used = _help(shard, day, pars, store, E, used, hh, counts)
-    daily_bookkeeping(hh[0], sp.recent_decay, hp.burden_decay, sp.complaint_decay)
-    return E, used
-
-
-@nb.njit(**JIT)
-def _help(shard, day, pars, store, E, used, hh, counts):
-    """Help: every shard's choices (in parallel if several), then applied in dwelling
-    order; adds needs, helped, unmet and withdrawn to counts[7:11]. Returns (E, used)."""
-    dwelling_start, handles = shard
-    S = dwelling_start.shape[0] - 1
-    choices = help_workspace(dwelling_start[S])
-    counters = np.zeros((S, 4))
+    E, used = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across, counts)
+    choices = help_workspace(n)
     if S == 1:
-        n = dwelling_start[1]
-        help_choices(0, n, day, pars[1][0], store, E, hh, handles[0, HELP:], choices, counters[0])
+        help_choices(0, n, day, hp, store, E, hh, handles[0, HELP:], choices, counters[0])
     else:
         _shards_help(shard, day, pars[1], store, E, hh, choices, counters)
-    c = np.zeros(4)
     for s in range(S):
-        c += counters[s]
-    if c[0] > 0:
-        E, used = help_apply(day, pars[1][0], pars[0][0], store, E, used, hh, choices, c)
-    counts[7:11] += c
+        counts += counters[s]
+    if counters[:, Event.help_needs].sum() > 0:
+        E, used = help_apply(day, hp, cp, store, E, used, hh, choices, counts)
+    daily_bookkeeping(hh[0], sp.recent_decay, hp.burden_decay, sp.complaint_decay)
     return E, used
 
 

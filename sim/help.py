@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.columns import Flag, Real, Whole
+from sim.columns import Event, Flag, Real, Whole
 from sim.rand import JIT, uniform
 from sim.ties import (
     AHEAD,
@@ -46,12 +46,12 @@ def help_workspace(n):
 
 
 @nb.njit(**JIT)
-def help_choices(first, end, day, h, store, E, hh, rng, choices, cnt):
+def help_choices(first, end, day, h, store, E, hh, rng, choices, counts):
     """help_day's choices for the households of dwellings first..end-1, reading the state
     only, into choices = (asked, yes, repeats): whose need arises (a draw per dwelling),
     whom each needy household asks (asked[i], -1: nobody), whether that neighbour says yes
     (a draw per ask, in dwelling order) and how often they helped before (repeats[i]).
-    Adds needs and withdrawn helpers to cnt[0] and cnt[3]."""
+    Adds to counts[Event.help_needs] and [Event.withdrawn] (sim/columns.Event)."""
     real, whole, flag = hh
     asked, yes, repeats = choices
     occupied = flag[Flag.occupied]
@@ -76,13 +76,13 @@ def help_choices(first, end, day, h, store, E, hh, rng, choices, cnt):
         if occupied[i] and u < rate:
             asked[i] = -1
             k += 1
-    cnt[0] += k
+    counts[Event.help_needs] += k
     if k == 0:
         return
     helpers = (burden, occupied, h.ask_tie_min, burden_limit)
     for i in range(first, end):
         if asked[i] != NO_NEED:
-            asked[i] = _strongest_helper(store, E, i, day, helpers, cnt)
+            asked[i] = _strongest_helper(store, E, i, day, helpers, counts)
     # willingness draws, in needy order, for those who had someone to ask
     for i in range(first, end):
         helper = asked[i]
@@ -103,7 +103,7 @@ def help_choices(first, end, day, h, store, E, hh, rng, choices, cnt):
 
 
 @nb.njit(**JIT)
-def _strongest_helper(store, E, a, day, helpers, cnt):
+def _strongest_helper(store, E, a, day, helpers, counts):
     """The partner household a asks for help (-1: nobody): its dense row, then its sparse
     row, each entry weighed by `_consider` (the order does not change the choice)."""
     H, gen, members, dt = store
@@ -121,23 +121,23 @@ def _strongest_helper(store, E, a, day, helpers, cnt):
                 continue
             s = pair_slot(base, B, la, j)
             if not absent(rec, s) and not _faint(rec, s, helpers[2]):
-                best = _consider(E, s, members[m0 + j], day, dt, helpers, best, cnt)
+                best = _consider(E, s, members[m0 + j], day, dt, helpers, best, counts)
     D = dense_size(E)
     nbr = E[NBR]
     eg = E[EGEN]
     p0 = H[START, a]
     for p in range(p0, p0 + H[DEG, a]):
         if eg[p] == gen[nbr[p]]:
-            best = _consider(E, D + p, nbr[p], day, dt, helpers, best, cnt)
+            best = _consider(E, D + p, nbr[p], day, dt, helpers, best, counts)
     return best[0]
 
 
 @nb.njit(inline="always", **JIT)
-def _consider(E, s, h, day, dt, helpers, best, cnt):
+def _consider(E, s, h, day, dt, helpers, best, counts):
     """help_day's choice between partner h (entry s) and the best so far, a (household,
     net strength) pair: the strongest net tie at or above ask_min among those not
     overburdened (equal strengths: the lower partner id, as a scan in partner order keeps
-    the first); a strong tie to someone overburdened counts as withdrawn (cnt[3]).
+    the first); a strong tie to someone overburdened counts as withdrawn.
     helpers = (burden, occupied, ask_min, burden_limit)."""
     burden, occupied, ask_min, burden_limit = helpers
     if _below_as_stored(E, s, ask_min):
@@ -146,7 +146,7 @@ def _consider(E, s, h, day, dt, helpers, best, cnt):
     st = f + bo - ng
     over = burden[h] >= burden_limit
     if f + bo >= ask_min and over:
-        cnt[3] += 1
+        counts[Event.withdrawn] += 1
     better = st > best[1] or (st == best[1] and h < best[0])
     if st >= ask_min and occupied[h] and not over and better:
         return (h, st)
@@ -174,10 +174,10 @@ def _faint(rec, i, threshold):
 
 
 @nb.njit(**JIT)
-def help_apply(day, h, c, store, E, used, hh, choices, cnt):
+def help_apply(day, h, c, store, E, used, hh, choices, counts):
     """help_day's choices applied, needy household by household in dwelling order: help
     given and received, the helper's burden, both ties; or a need unmet. Adds helped and
-    unmet to cnt[1] and cnt[2]. Returns (E, used)."""
+    unmet to counts[Event.help] and [Event.help_unmet]. Returns (E, used)."""
     real, whole, _ = hh
     asked, yes, repeats = choices
     burden = real[Real.burden]
@@ -196,14 +196,14 @@ def help_apply(day, h, c, store, E, used, hh, choices, cnt):
             continue
         if not yes[a]:
             help_unmet[a] += 1
-            cnt[2] += 1
+            counts[Event.help_unmet] += 1
             continue
         burden[x] += h.burden_per_help * (1 + h.repeat_burden * repeats[a])
         help_given[x] += 1
         help_received[a] += 1
         last_talk_day[a] = day
         last_talk_day[x] = day
-        cnt[1] += 1
+        counts[Event.help] += 1
         pos_today[a] += 1.0
         pos_today[x] += 1.0
         E, used = upsert(H, gen, E, used, a, x, day, fast, bond, 0.0, HELP, dt)

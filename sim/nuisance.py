@@ -12,7 +12,7 @@ import math
 import numba as nb
 import numpy as np
 
-from sim.columns import Flag, Real, Whole
+from sim.columns import Event, Flag, Real, Whole
 from sim.rand import JIT, MAX_CHANCE, uniform
 from sim.ties import (
     decayed_at,
@@ -148,7 +148,7 @@ def poisson_small(rs, lam):
 
 
 @nb.njit(**JIT)
-def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end):
+def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end, counts):
     """Noise, smells and mess through walls: each dwelling's household (of dwellings
     first..end-1) causes Poisson-many episodes (rate × its risk), each heard in every
     dwelling next door, above and below (walls = the adjacency CSR (ptr, dwellings)), so a
@@ -156,13 +156,14 @@ def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end):
     bothered' is made of); an occupied victim holds it against the causer like an
     encounter's nuisance, and may complain. Strengths are read before any write; draws
     per dwelling, in dwelling order, so common random numbers stay tied to households.
-    Returns (E, used, counters) with counters = episodes (per victim), conflicts."""
+    Adds episodes (per victim) to counts[Event.nuisance] and [Event.living_nuisance],
+    those between households already avoiding each other to [Event.conflict]. Returns
+    (E, used)."""
     real, whole, flag = hh
-    cnt = np.zeros(2)
     n_ep, causer, victim = _wall_episodes(c, real, flag, walls, rng, first, end)
     m = causer.shape[0]
     if m == 0:
-        return E, used, cnt
+        return E, used
     H, gen, _, dt = store
     NUIS = NUISANCE_KIND
     weight = np.empty(m)
@@ -179,7 +180,7 @@ def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end):
             n_cv = decayed_at(E, s, day, dt)[2]
         weight[q] = episode_weight(c, p_vc)
         if n_vc + n_cv >= c.avoid_threshold:
-            cnt[1] += 1
+            counts[Event.conflict] += 1
     for q in range(m):
         E, used = upsert(H, gen, E, used, victim[q], causer[q], day, 0.0, 0.0, weight[q], NUIS, dt)
     for q in range(m):
@@ -192,8 +193,9 @@ def living_nuisance(day, c, st, store, E, used, walls, hh, rng, first, end):
             last = causer[q]
             nuisance_caused[last] += n_ep[last - first]
     suffered(victim, causer, m, st, real, rng)
-    cnt[0] = m
-    return E, used, cnt
+    counts[Event.nuisance] += m
+    counts[Event.living_nuisance] += m
+    return E, used
 
 
 @nb.njit(**JIT)
@@ -222,12 +224,3 @@ def _wall_episodes(c, real, flag, walls, rng, first, end):
                     victim[m] = adj[q]
                     m += 1
     return n_ep, causer[:m], victim[:m]
-
-
-@nb.njit(inline="always", **JIT)
-def add_wall_counts(counts, episodes, conflicts):
-    """Nuisance through walls in the day's counters: nuisance and conflict (with the
-    encounters'), and living_nuisance on its own (DAY_EVENTS order)."""
-    counts[4] += episodes
-    counts[5] += conflicts
-    counts[6] += episodes
