@@ -22,7 +22,7 @@ from sim.agents import Household
 from sim.allocation import ALLOCATION_POLICIES, AllocationPolicy
 from sim.brokered import BrokeredMeetings
 from sim.building import Site, build_site_from
-from sim.day import DAY_EVENTS, SiteDay
+from sim.day import DAY_EVENTS
 from sim.degrees import ModelTies
 from sim.interventions import Intervention, build_interventions
 from sim.levers import apply_levers
@@ -30,6 +30,7 @@ from sim.outcomes import OutcomeCollector, SiteDataCollector
 from sim.population import Households
 from sim.rand import Streams, rng_handle
 from sim.scenario import Scenario
+from sim.site_day import SiteDay
 from sim.states import weekly_states
 from sim.tables import household_table, tie_table
 from sim.ties import BLOCK, dense_blocks

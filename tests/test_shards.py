@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.day import EncounterBuffers
 from sim.model import NeighbourhoodModel
 from sim.run import run_model
 from sim.scenario import load_scenario
 from sim.shards import shard_layout
+from sim.site_day import EncounterBuffers
 from sim.trips import route_cuts
 
 
