@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
+from sim.degrees import degree_two_days
 from sim.model import NeighbourhoodModel
 from sim.scenario import Scenario
-from sim.degrees import degree_two_days
 from sim.ties import TieStore
 
 
