@@ -91,6 +91,7 @@ class SiteDay:
         self.doorstep = (door_a, door_b, chance)
         self.dests = [d for d in sorted(TRIP_DESTINATIONS) if d in site.routes]
         self.layout = shard_layout(site, self.dests, by_building)
+        self._layout_kernel = self.layout.kernel
         S = self.layout.n_shards
         self._generators, self.handles = shard_streams(S, streams)
         self._flat_handles = self.handles.reshape(-1)
@@ -127,10 +128,9 @@ class SiteDay:
             self._max_partners,
             self._groups,
         )
-        layout = self.layout.kernel
         while True:
             a, b, ok = day_encounters(
-                layout,
+                self._layout_kernel,
                 trips,
                 hh,
                 self.handles,
