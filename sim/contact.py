@@ -188,9 +188,9 @@ def _grow_pair(store, E, used, x, y, ab, ba, day, c, w, kind):
         _write_dense(E[DREC], d_ab, s_ab >= 0, day, f_ab, b_ab, n_ab, fast_ab, bond, 0.0, kind)
         _write_dense(E[DREC], d_ba, s_ba >= 0, day, f_ba, b_ba, n_ba, fast_ba, bond, 0.0, kind)
         return E, used
-    H, gen, _, dt = store  # across buildings (rare): the general writer
-    E, used = write_tie(H, gen, E, used, s_ab, -1, x, y, day, fast_ab, bond, 0.0, kind, dt)
-    return write_tie(H, gen, E, used, s_ba, -1, y, x, day, fast_ba, bond, 0.0, kind, dt)
+    # across buildings (rare): the general writer
+    E, used = write_tie(store, E, used, s_ab, -1, x, y, day, (fast_ab, bond, 0.0), kind)
+    return write_tie(store, E, used, s_ba, -1, y, x, day, (fast_ba, bond, 0.0), kind)
 
 
 @nb.njit(inline="always", **JIT)

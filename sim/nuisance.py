@@ -75,40 +75,13 @@ def encounter_nuisance(store, E, used, c, day, pair, ties, risk, u):
     x_causes = u * total < risk[0] if total > 0 else u < 0.5
     victim, causer = (y, x) if x_causes else (x, y)
     at_vc, at_cv = (ties[1], ties[0]) if x_causes else ties
-    H, gen, _, dt = store
     weight = episode_weight(c, at_vc[2] + at_vc[3])
+    kind = NUISANCE_KIND
     E, used = write_tie(
-        H,
-        gen,
-        E,
-        used,
-        at_vc[1],
-        at_vc[0],
-        victim,
-        causer,
-        day,
-        0.0,
-        0.0,
-        weight,
-        NUISANCE_KIND,
-        dt,
+        store, E, used, at_vc[1], at_vc[0], victim, causer, day, (0.0, 0.0, weight), kind
     )
-    E, used = write_tie(
-        H,
-        gen,
-        E,
-        used,
-        at_cv[1],
-        at_cv[0],
-        causer,
-        victim,
-        day,
-        0.0,
-        0.0,
-        backlash(c, weight),
-        NUISANCE_KIND,
-        dt,
-    )
+    back = (0.0, 0.0, backlash(c, weight))
+    E, used = write_tie(store, E, used, at_cv[1], at_cv[0], causer, victim, day, back, kind)
     return E, used, victim, causer
 
 

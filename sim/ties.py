@@ -365,16 +365,18 @@ def upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt):
 
 
 @nb.njit(**JIT)
-def write_tie(H, gen, E, used, s, d, a, b, today, df, dbo, dn, kind, dt):
-    """Add increments to tie a→b given its slot s from a lookup (-1 if absent) and its
-    dense place d (-1 if none): searches only when a new sparse tie must be inserted.
-    Returns (E, used)."""
+def write_tie(store, E, used, s, d, a, b, today, inc, kind):
+    """Add the increments inc = (fast, bond, negative) to tie a→b given its slot s from a
+    lookup (-1 if absent) and its dense place d (-1 if none): searches only when a new
+    sparse tie must be inserted. store = (H, gen, members, decay table). Returns
+    (E, used)."""
+    df, dbo, dn = inc
     if s >= 0:
-        write_slot(E, s, today, df, dbo, dn, kind, dt)
+        write_slot(E, s, today, df, dbo, dn, kind, store[3])
     elif d >= 0:
         start_slot(E, d, today, df, dbo, dn, kind)
     else:
-        E, used = upsert(H, gen, E, used, a, b, today, df, dbo, dn, kind, dt)
+        E, used = upsert(store[0], store[1], E, used, a, b, today, df, dbo, dn, kind, store[3])
     return E, used
 
 

@@ -101,28 +101,15 @@ def _pop(hd, hc, hn, size):
 
 
 @nb.njit(**JIT)
-def _dijkstra(
-    indptr,
-    nbr,
-    wt,
-    node_building,
-    local,
-    building,
-    sources,
-    is_source,
-    state,
-    dist,
-    seen,
-    parent,
-    depth,
-    touched,
-    hd,
-    hc,
-    hn,
-):
+def _dijkstra(graph, local, building, sources, is_source, tree, heap):
     """networkx `multi_source_dijkstra` from `sources` (in the order given); with `local`,
     on the subgraph of `building`'s nodes plus the sources. Writes state/dist/parent/depth
-    of the nodes it reaches, lists them in `touched` and returns how many there are."""
+    of the nodes it reaches, lists them in `touched` and returns how many there are.
+    graph = (indptr, nbr, wt, node_building); tree = (state, dist, seen, parent, depth,
+    touched); heap = (hd, hc, hn)."""
+    indptr, nbr, wt, node_building = graph
+    state, dist, seen, parent, depth, touched = tree
+    hd, hc, hn = heap
     n_touched = 0
     size = 0
     count = 0
@@ -248,19 +235,9 @@ class Router:
         self.state[self.touched[: self.n_touched]] = UNSEEN
         src = np.fromiter(set(sources), dtype=np.int32)
         local = building is not None
+        tree = (self.state, self.dist, self.seen, self.parent, self.depth, self.touched)
         self.n_touched = _dijkstra(
-            *self.graph,
-            local,
-            building if local else 0,
-            src,
-            self.is_source,
-            self.state,
-            self.dist,
-            self.seen,
-            self.parent,
-            self.depth,
-            self.touched,
-            *self.heap,
+            self.graph, local, building if local else 0, src, self.is_source, tree, self.heap
         )
 
     def take(self, dwellings: np.ndarray) -> np.ndarray:
