@@ -303,26 +303,3 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
         E, used = help_apply(day, hp, cp, store, E, used, hh, choices, counts)
     daily_bookkeeping(hh[0], sp.recent_decay, hp.burden_decay, sp.complaint_decay)
     return E, used
-
-
-@nb.njit(**JIT)
-def contacts_in_place(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts):
-    """`contacts_day` (same arguments), returning (used, None) when it kept the tie
-    store's entry arrays, as it does unless sparse rows had to grow, and (used, E) with
-    the new arrays when it did not (numba turns each returned array into a Python object
-    at ~0.5 µs, a per-day cost in a small building)."""
-    E2, used2 = contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts)
-    if (
-        _same_array(E2[0], E[0])
-        and _same_array(E2[1], E[1])
-        and _same_array(E2[2], E[2])
-        and _same_array(E2[3], E[3])
-    ):
-        return used2, None
-    return used2, E2
-
-
-@nb.njit(**JIT)
-def _same_array(x, y):
-    """Whether x and y are the same memory (same start and length)."""
-    return x.ctypes.data == y.ctypes.data and x.shape[0] == y.shape[0]

@@ -34,7 +34,7 @@ from sim.site_day import SiteDay
 from sim.states import weekly_states
 from sim.tables import household_table, tie_table
 from sim.ties import BLOCK, dense_blocks
-from sim.turnover import dwellings_due, turnover_today
+from sim.turnover import dwellings_due, movers_today
 
 
 class NeighbourhoodModel(mesa.Model):
@@ -117,7 +117,6 @@ class NeighbourhoodModel(mesa.Model):
         self.agent_at: dict[int, Household] = {}
         self._next_household_id = 0
         self.vacant_until = np.full(n, -1, np.int64)
-        self._turnover_out = np.empty(n, np.int64)  # workspace of `turnover_today`
         self.counters = {"move_outs": 0, "evictions": 0, "move_ins": 0}
         # the compiled day adds its event counts here (DAY_EVENTS order); outcome collection
         # takes them into `outcomes.week_counts` and resets them
@@ -356,7 +355,7 @@ class NeighbourhoodModel(mesa.Model):
         """Voluntary move-outs, then the dwellings whose vacancy has ended are let."""
         t = self.config.turnover
         hh = self.households
-        n_movers, n_due = turnover_today(
+        movers = movers_today(
             hh.occupied,
             hh.supported,
             hh.sense_of_home,
@@ -366,20 +365,10 @@ class NeighbourhoodModel(mesa.Model):
             float(t.move_rate_supported),
             float(t.unhappiness_multiplier),
             self._rng_turnover,
-            self._turnover_out,
         )
-        self._move_and_let(n_movers, n_due)
-
-    def _move_and_let(self, n_movers: int, n_due: int) -> None:
-        """After `turnover_today`: the movers (first n_movers of its workspace) move out,
-        then the dwellings due (its first n_due if nobody moved) are let."""
-        hh = self.households
-        buf = self._turnover_out
-        if n_movers:
-            self.move_out(buf[:n_movers].copy())
-            due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
-        else:
-            due = buf[:n_due].copy()
+        if len(movers):
+            self.move_out(movers)
+        due = dwellings_due(hh.occupied, self.vacant_until, int(self.day))
         if len(due):
             self.allocation.fill(self, due)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.building import NODE_KINDS, Site
 from sim.building.neighbours import adjacent_dwellings, doorstep_pairs
-from sim.day import contacts_in_place, day_encounters
+from sim.day import contacts_day, day_encounters
 from sim.doorstep import pair_chances
 from sim.kernel_params import daily_factor, section_record
 from sim.rand import Streams, restore_states, rng_handle
@@ -151,7 +151,7 @@ class SiteDay:
     ) -> None:
         """The rest of the day (`contacts_day`) for today's pairs (a, b, boost), on the
         tie store and the household matrices; adds to counts (DAY_EVENTS order)."""
-        used, E = contacts_in_place(
+        E, used = contacts_day(
             (self.layout.dwelling_start, self.handles),
             int(day),
             pairs,
@@ -164,4 +164,4 @@ class SiteDay:
             self._rng_across,
             counts,
         )
-        ties.set_arrays(ties.E if E is None else E, used)
+        ties.set_arrays(E, used)

@@ -50,34 +50,3 @@ def dwellings_due(occupied, vacant_until, day):
             out[k] = i
             k += 1
     return out[:k]
-
-
-@nb.njit(**JIT)
-def turnover_today(
-    occupied,
-    supported,
-    sense_of_home,
-    vacant_until,
-    day,
-    rate_res,
-    rate_sup,
-    unhappy_mult,
-    rng,
-    out,
-):
-    """`movers_today`, and `dwellings_due` if nobody moves out, in one call that returns
-    counts instead of new arrays (a call from Python and each array it returns cost
-    about a microsecond; most days nobody moves in or out). Returns (m, k): the movers
-    are out[:m]; if m == 0, the dwellings due are out[:k] (if m > 0 the caller asks
-    `dwellings_due` after the move-outs, which set the movers' vacancy, k is then 0)."""
-    movers = movers_today(
-        occupied, supported, sense_of_home, vacant_until, day, rate_res, rate_sup, unhappy_mult, rng
-    )
-    m = movers.shape[0]
-    if m > 0:
-        out[:m] = movers
-        return m, 0
-    due = dwellings_due(occupied, vacant_until, day)
-    k = due.shape[0]
-    out[:k] = due
-    return 0, k

@@ -71,18 +71,30 @@ def test_results_do_not_depend_on_the_buffer_sizes(monkeypatch, capacity):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_sparse_rows_grow_inside_the_day_of_several_shards():
-    """Cross-building encounters and help may need new sparse room in the compiled day:
-    with no spare room at all, every day ends as it does with room reserved."""
+@pytest.mark.parametrize("by_building", [True, False])
+def test_sparse_rows_grow_inside_the_compiled_day(monkeypatch, by_building):
+    """Cross-building encounters and help may need new sparse room in the compiled day
+    (a site of several shards, or the same site as one shard, where every tie across
+    buildings is sparse): with no spare room at all, every day ends as it does with room
+    reserved, and the store's arrays did grow."""
+    monkeypatch.setattr(NeighbourhoodModel, "shard_buildings", by_building)
     sc = _neighbourhood(years=0.05)
     reserved, tight = NeighbourhoodModel(sc), NeighbourhoodModel(sc)
+    assert tight.site_day.n_shards == (4 if by_building else 1)
+    grown = 0
     for _ in range(20):
         tight.ties._resize(tight.ties.used)
         tight._sparse_ties = False  # (no reserve before the contacts either)
+        before = tight.ties.E[0]
         reserved.step()
         tight.step()
+        grown += tight.ties.E[0] is not before
+    assert grown > 0
     pd.testing.assert_frame_equal(
         reserved.ties.to_frame(reserved.day), tight.ties.to_frame(tight.day), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        reserved.household_frame(), tight.household_frame(), check_exact=True
     )
 
 
