@@ -47,7 +47,7 @@ def help_workspace(n):
 
 @nb.njit(**JIT)
 def help_choices(first, end, day, h, store, E, hh, rng, choices, counts):
-    """help_day's choices for the households of dwellings first..end-1, reading the state
+    """Help choices for the households of dwellings first..end-1, reading the state
     only, into choices = (asked, yes, repeats): whose need arises (a draw per dwelling),
     whom each needy household asks (asked[i], -1: nobody), whether that neighbour says yes
     (a draw per ask, in dwelling order) and how often they helped before (repeats[i]).
@@ -134,7 +134,7 @@ def _strongest_helper(store, E, a, day, helpers, counts):
 
 @nb.njit(inline="always", **JIT)
 def _consider(E, s, h, day, dt, helpers, best, counts):
-    """help_day's choice between partner h (entry s) and the best so far, a (household,
+    """The choice between partner h (entry s) and the best so far, a (household,
     net strength) pair: the strongest net tie at or above ask_min among those not
     overburdened (equal strengths: the lower partner id, as a scan in partner order keeps
     the first); a strong tie to someone overburdened counts as withdrawn.
@@ -175,7 +175,7 @@ def _faint(rec, i, threshold):
 
 @nb.njit(**JIT)
 def help_apply(day, h, c, store, E, used, hh, choices, counts):
-    """help_day's choices applied, needy household by household in dwelling order: help
+    """Help choices applied, needy household by household in dwelling order: help
     given and received, the helper's burden, both ties; or a need unmet. Adds helped and
     unmet to counts[Event.help] and [Event.help_unmet]. Returns (E, used)."""
     real, whole, _ = hh

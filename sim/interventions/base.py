@@ -4,7 +4,7 @@ random stream, results and cost.
 A new intervention is one file: subclass `Intervention`, declare `key` (its name in scenario
 files) and a `Params` model, override the hooks it needs, and decorate it with `@register`.
 The model never needs to know about it. Interventions act through the model's public
-levers (household arrays, `queue_meetings`, `add_gathering`, `allocation`, `set_site`).
+levers (household arrays, `queue_meetings`, `allocation`, `set_site`).
 """
 
 from __future__ import annotations

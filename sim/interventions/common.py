@@ -133,9 +133,8 @@ def hold_activity(
     talk_boost: float = ACTIVITY_BOOST,
 ) -> int:
     """An activity: each attendee meets about `meets_per_person` others (random pairs among
-    those present, as `add_gathering` does) with the activity's talk boost. Returns the
-    number of pairs. Used instead of `add_gathering` because that lever fixes the talk
-    boost at 1.5 (a passing greeting), too low for people sitting at one table."""
+    those present), queued with the activity's talk boost (people sitting at one table
+    talk, they do not just greet). Returns the number of pairs."""
     att = np.unique(np.asarray(attendees, np.int64))
     k = len(att)
     if k < 2:
