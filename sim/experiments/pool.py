@@ -63,7 +63,19 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     (exec'd, not forked from this process, so no threads or state of this one), and every
     run draws only from its own generators, so results do not depend on the start method or
     the number of workers (tests/test_sweep.py). Where forkserver is unavailable
-    (Windows), or the server runs older source than is now on disk, spawn."""
+    (Windows), or the server runs older source than is now on disk, spawn.
+
+    What it saves is fixed, about 3 s per command (the server starts while the command
+    imports, start_workers_early; spawned workers import and load everything each, on the
+    same cores), so it pays for short commands only. Whole-command wall time, fork server
+    vs spawn, interleaved pairs on 2 cores shared with other work (load average 1-5),
+    2026-12-06, min / median s:
+      compare baseline problem_flat --seeds 10 (20 runs, n=20): 17.5 / 34.9 vs 19.3 / 37.1;
+        paired difference 2.5 s median, 8.5% of the command: kept (issue 13: >= 5%)
+      sweep experiments/interventions.toml --seeds 5 (55 runs, n=12): 60.7 / 112.3 vs
+        65.8 / 111.2; the ~3 s (3%) lost in the noise of the shared machine
+      sweep experiments/interventions.toml --seeds 1 --years 0.1 (11 short runs, n=16):
+        6.9 / 8.0 vs 9.6 / 11.3; paired difference 3.5 s median (1.3-5.1)"""
     if "forkserver" not in multiprocessing.get_all_start_methods() or _server_is_stale():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
