@@ -238,7 +238,10 @@ def _shard_contacts(s, shard, pairs, pair_start, day, pars, store, E, used, wall
     dwelling_start, handles = shard
     cp, sp = pars[0][0], pars[2][0]
     lo, hi = dwelling_start[s], dwelling_start[s + 1]
-    own = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
+    if dwelling_start.shape[0] == 2:  # one shard: every pair is its own
+        own = pairs
+    else:
+        own = _select_pairs(pairs, pair_start, dwelling_start, s, s + 1, True)
     c = counters[s]
     E, used = resolve_contacts(own, day, cp, sp, store, E, used, hh, handles[s, CONTACT:], c)
     rs = handles[s, NUISANCE:]
@@ -290,8 +293,9 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
         )
     else:
         _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
-    across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
-    E, used = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across, counts)
+    if S > 1:
+        across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
+        E, used = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across, counts)
     choices = help_workspace(n)
     if S == 1:
         help_choices(0, n, day, hp, store, E, hh, handles[0, HELP:], choices, counters[0])

@@ -62,27 +62,19 @@ def backlash(c, weight):
     return c.backlash_share * weight
 
 
-@nb.njit(**JIT)
-def encounter_nuisance(store, E, used, c, day, pair, ties, risk, u):
-    """An encounter of pair = (x, y) turned into a nuisance episode: the causer drawn in
-    proportion to the two nuisance risks (uniform u), the episode written on both ties
-    (victim→causer: `episode_weight`; causer→victim: the backlash) where they were read,
-    ties = (x→y, y→x) as (dense slot, slot, fast, bond, negative) (an insert only moves
-    the row it goes into, so the slots stay valid); the causer's tally counts it.
-    Returns (E, used, victim, causer)."""
-    x, y = pair
-    total = risk[0] + risk[1]
-    x_causes = u * total < risk[0] if total > 0 else u < 0.5
-    victim, causer = (y, x) if x_causes else (x, y)
-    at_vc, at_cv = (ties[1], ties[0]) if x_causes else ties
-    weight = episode_weight(c, at_vc[2] + at_vc[3])
-    kind = NUISANCE_KIND
+@nb.njit(inline="always", **JIT)
+def encounter_episode(store, E, used, c, day, victim, causer, p_vc, at_vc, at_cv):
+    """One nuisance episode in an encounter written on both ties (victim→causer: the
+    episode's weight; causer→victim: the backlash), at the (slot, dense slot) pairs at_vc,
+    at_cv found when they were read (an insert only moves the row it goes into, so they
+    stay valid). p_vc: the victim's positive tie to the causer. Returns (E, used)."""
+    weight = episode_weight(c, p_vc)
+    hurt = (0.0, 0.0, weight)
     E, used = write_tie(
-        store, E, used, at_vc[1], at_vc[0], victim, causer, day, (0.0, 0.0, weight), kind
+        store, E, used, at_vc[0], at_vc[1], victim, causer, day, hurt, NUISANCE_KIND
     )
     back = (0.0, 0.0, backlash(c, weight))
-    E, used = write_tie(store, E, used, at_cv[1], at_cv[0], causer, victim, day, back, kind)
-    return E, used, victim, causer
+    return write_tie(store, E, used, at_cv[0], at_cv[1], causer, victim, day, back, NUISANCE_KIND)
 
 
 @nb.njit(**JIT)
