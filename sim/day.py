@@ -118,14 +118,17 @@ def _shards_encounters(layout, trips, hh, handles, out, doorstep, door_start):
 
 
 @nb.njit(**JIT)
-def day_encounters(layout, trips, hh, handles, out, doorstep, door_start, rng_encounters, saved):
+def day_encounters(
+    layout, trips, hh, handles, out, doorstep, door_start, rng_encounters, saved, several
+):
     """Today's encounter pairs (a < b, sorted, each once) and True; or (empty, empty,
     False) when a shard's did not fit the buffers `out` (the caller grows them, restores
     the shards' streams from `saved` and asks again). One shard: `shard_pairs`. Several:
     each shard in parallel, then the meetings at shared nodes (the site's encounters
-    stream) from every shard's visits there, merged in (`_site_pairs`)."""
+    stream) from every shard's visits there, merged in (`_site_pairs`). several: None for
+    one shard (see `contacts_day`), True for several."""
     S = layout[0].shape[0] - 1
-    if S == 1:
+    if several is None:
         a, b, _, _ = shard_pairs(0, layout, trips, hh, handles, doorstep, door_start)
         return a, b, True
     save_states(handles.reshape(-1), saved)
@@ -268,7 +271,7 @@ def _shards_help(shard, day, hp, store, E, hh, choices, counters):
 
 
 @nb.njit(**JIT)
-def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts):
+def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across, counts, several):
     """The day after the encounters: each shard's encounter outcomes and nuisance through
     walls (its streams); the encounters across shards (`rng_across`: the site's contact
     stream; they read and write nothing the nuisance through walls touches); help, every
@@ -280,24 +283,29 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
     (sim/kernel_params.py); store = the tie store's fixed arrays (H, gen, members, decay
     table), E and used its entries; walls: the adjacency CSR (ptr, dwellings); hh: the
     household matrices (sim/columns.py). Adds to `counts` (sim/columns.Event). Returns
-    (E, used)."""
+    (E, used).
+
+    several: None for a site of one shard, True for several. numba prunes the branches on
+    `several is None` when it compiles, so the one-shard day never refers to a parallel
+    function: loading one starts OpenMP's threads, and GNU OpenMP does not survive a fork
+    (the sweep workers forked from a server warmed on one building would die)."""
     dwelling_start, handles = shard
     cp, hp, sp = pars[0][0], pars[1][0], pars[2][0]
     S = dwelling_start.shape[0] - 1
     n = dwelling_start[S]
     pair_start = np.searchsorted(pairs[0], dwelling_start)
     counters = np.zeros((S, counts.shape[0]))
-    if S == 1:
+    if several is None:
         E, used = _shard_contacts(
             0, shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters
         )
     else:
         _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
-    if S > 1:
+    if several is not None:
         across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
         E, used = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across, counts)
     choices = help_workspace(n)
-    if S == 1:
+    if several is None:
         help_choices(0, n, day, hp, store, E, hh, handles[0, HELP:], choices, counters[0])
     else:
         _shards_help(shard, day, pars[1], store, E, hh, choices, counters)

@@ -93,6 +93,7 @@ class SiteDay:
         self.layout = shard_layout(site, self.dests, by_building)
         self._layout_kernel = self.layout.kernel
         S = self.layout.n_shards
+        self._several = None if S == 1 else True  # (compiled apart: see day.contacts_day)
         self._generators, self.handles = shard_streams(S, streams)
         self._flat_handles = self.handles.reshape(-1)
         self._saved = np.zeros((len(self._flat_handles), 2), np.uint64)
@@ -139,6 +140,7 @@ class SiteDay:
                 self._door_start,
                 self._rng_encounters,
                 self._saved,
+                self._several,
             )
             if ok:
                 return a, b
@@ -163,5 +165,6 @@ class SiteDay:
             hh,
             self._rng_across,
             counts,
+            self._several,
         )
         ties.set_arrays(E, used)

@@ -173,3 +173,36 @@ def test_day_by_building_agrees_in_distribution_with_one_shard_on_the_site_strea
     se = np.sqrt(a.var() / len(a) + b.var() / len(b))
     assert (diff.abs() <= 4 * se + 1e-12).all(), pd.DataFrame({"diff": diff, "se": se})
     assert ((diff / b.mean()).abs() < 0.05).all(), diff / b.mean()
+
+
+FORK_AFTER_ONE_BUILDING = """
+import os
+from sim.model import NeighbourhoodModel
+from sim.scenario import load_scenario
+NeighbourhoodModel(load_scenario("baseline").with_overrides(run={"burn_in_years": 0.0})).run(days=7)
+pid = os.fork()
+if pid == 0:
+    sc = load_scenario("neighbourhood").with_overrides(run={"burn_in_years": 0.0})
+    NeighbourhoodModel(sc).run(days=7)
+    os._exit(0)
+print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+def test_a_process_that_ran_one_building_can_fork_a_run_of_several():
+    """Sweep workers are forked from a server warmed on one building (sim/experiments/
+    pool.py). The one-shard day must not load a parallel kernel: that starts OpenMP's
+    threads, and a forked child that then runs several buildings is killed by GNU OpenMP."""
+    import subprocess
+    import sys
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", FORK_AFTER_ONE_BUILDING],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert out.stdout.strip().splitlines()[-1] == "0", out.stderr[-2000:]
