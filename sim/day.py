@@ -301,7 +301,6 @@ def contacts_day(shard, day, pairs, pars, store, E, used, walls, hh, rng_across,
         )
     else:
         _shards_contacts(shard, pairs, pair_start, day, pars, store, E, used, walls, hh, counters)
-    if several is not None:
         across = _select_pairs(pairs, pair_start, dwelling_start, 0, S, False)
         E, used = resolve_contacts(across, day, cp, sp, store, E, used, hh, rng_across, counts)
     choices = help_workspace(n)

@@ -24,7 +24,7 @@ from sim.building import Site
 from sim.rand import JIT, Streams, rng_handle
 from sim.trips import route_cuts, route_table
 
-# the streams each shard draws from, in the columns of `Shards.handles`
+# the streams each shard draws from, in the columns of `shard_streams`' handles
 SHARD_STREAMS = ("routines", "encounters", "contact", "living_nuisance", "help")
 ROUTINES, ENCOUNTERS, CONTACT, NUISANCE, HELP = range(5)
 _NONE = np.zeros(0, np.int64)
@@ -145,15 +145,15 @@ def _by_building(
     )
 
 
-def shard_streams(n_shards: int, streams: Streams) -> tuple[list, np.ndarray]:
-    """Each shard's generators (SHARD_STREAMS) and their handles for compiled code, a
-    (shards, streams) array: the site's own streams for a site of one shard (so a building
-    on its own draws as it always has), "<stream>/building <s>" for each of several."""
+def shard_streams(n_shards: int, streams: Streams) -> np.ndarray:
+    """Handles for compiled code of each shard's generators (SHARD_STREAMS), a (shards,
+    streams) array: the site's own streams for a site of one shard (so a building on its
+    own draws as it always has), "<stream>/building <s>" for each of several. `streams`
+    keeps the generators alive as long as the handles are used."""
     if n_shards == 1:
         generators = [[streams[name] for name in SHARD_STREAMS]]
     else:
         generators = [
             [streams[f"{name}/building {s}"] for name in SHARD_STREAMS] for s in range(n_shards)
         ]
-    handles = np.array([[rng_handle(g)[0] for g in row] for row in generators], np.uint64)
-    return generators, handles
+    return np.array([[rng_handle(g)[0] for g in row] for row in generators], np.uint64)

@@ -94,7 +94,7 @@ class SiteDay:
         self._layout_kernel = self.layout.kernel
         S = self.layout.n_shards
         self._several = None if S == 1 else True  # (compiled apart: see day.contacts_day)
-        self._generators, self.handles = shard_streams(S, streams)
+        self.handles = shard_streams(S, streams)
         self._flat_handles = self.handles.reshape(-1)
         self._saved = np.zeros((len(self._flat_handles), 2), np.uint64)
         self._door_start = np.searchsorted(door_a, self.layout.dwelling_start)
